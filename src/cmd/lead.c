@@ -1,0 +1,905 @@
+/* crm-lead: add, import, list, check, update, qualify and merge leads. */
+#include "../crm.h"
+
+enum {
+	OPT_FIRST_ = 0,
+#define OPT(id, s, l, a, m, c, h) OPT_##id,
+#include "lead.opts"
+#undef OPT
+};
+
+static const struct crm_opt lead_options[] = {
+#define OPT(id, s, l, a, m, c, h) { OPT_##id, s, l, a, m, c, h },
+#include "lead.opts"
+#include "../lib/common.opts"
+#undef OPT
+	{ 0, 0, NULL, ARG_NONE, NULL, NULL, NULL }
+};
+
+static const char *const lead_usage[] = {
+	"add [--name NAME] [--company COMPANY] [--phone PHONE] [--email EMAIL] [--field NAME=VALUE] ...",
+	"import [-n] [--skip-bad] [--on-duplicate MODE] [-E ENC] [FILE ...]",
+	"list [-al] [--status STATUS] [--owner USER] [--pool POOL] [--region REGION] [-m FIELD=REGEX] ...",
+	"show ID ...",
+	"check [-E ENC] [FILE ...]",
+	"update [-n] [ID --FIELD VALUE ... | [--skip-bad] [FILE ...]]",
+	"qualify | convert [-n] [ID ...]",
+	"disqualify [-n] --reason TEXT [ID ...]",
+	"merge [-n] KEEP DUP ...",
+	"unmerge [-n] DUP ...",
+	NULL
+};
+
+const struct crm_prog crm_prog = {
+	"crm-lead", "manage leads: import, find duplicates, qualify, merge",
+	lead_usage, lead_options
+};
+
+enum dup_mode { DUP_SKIP, DUP_UPDATE, DUP_ERROR, DUP_ALLOW };
+
+struct args {
+	const char *v[CC_NLONG];
+	struct strvec fields;		/* NAME=VALUE */
+	struct strvec matches;		/* FIELD=REGEX */
+	const char *since, *until, *encoding, *rejects;
+	enum dup_mode on_dup;
+	int skip_bad, dry_run, all, wide;
+	long long limit;
+};
+
+static void
+on_opt(int id, const char *arg, void *ctx)
+{
+	struct args *a = ctx;
+	static const int col[] = {
+		[OPT_NAME] = CC_NAME, [OPT_COMPANY] = CC_COMPANY,
+		[OPT_PHONE] = CC_PHONE, [OPT_EMAIL] = CC_EMAIL,
+		[OPT_REGION] = CC_REGION, [OPT_INDUSTRY] = CC_INDUSTRY,
+		[OPT_SOURCE] = CC_SOURCE, [OPT_STATUS] = CC_STATUS,
+		[OPT_OWNER] = CC_OWNER, [OPT_POOL] = CC_POOL,
+		[OPT_SCORE] = CC_SCORE, [OPT_GRADE] = CC_GRADE,
+		[OPT_REASON] = CC_STATUS_REASON,
+	};
+
+	switch (id) {
+	case OPT_FIELD:
+		if (strchr(arg, '=') == NULL || arg[0] == '=')
+			crm_usage_error("--field takes NAME=VALUE, got '%s'", arg);
+		sv_push(&a->fields, arg);
+		break;
+	case OPT_MATCH:
+		if (strchr(arg, '=') == NULL || arg[0] == '=')
+			crm_usage_error("--match takes FIELD=REGEX, got '%s'", arg);
+		sv_push(&a->matches, arg);
+		break;
+	case OPT_SINCE: a->since = arg; break;
+	case OPT_UNTIL: a->until = arg; break;
+	case OPT_ALL: a->all = 1; break;
+	case OPT_LONG: a->wide = 1; break;
+	case OPT_LIMIT: a->limit = crm_parse_int("limit", arg, 1, 1LL << 62); break;
+	case OPT_ENCODING: a->encoding = arg; break;
+	case OPT_SKIP_BAD: a->skip_bad = 1; break;
+	case OPT_REJECTS: a->rejects = arg; break;
+	case OPT_DRY_RUN: a->dry_run = 1; break;
+	case OPT_ON_DUP:
+		if (strcmp(arg, "skip") == 0) a->on_dup = DUP_SKIP;
+		else if (strcmp(arg, "update") == 0) a->on_dup = DUP_UPDATE;
+		else if (strcmp(arg, "error") == 0) a->on_dup = DUP_ERROR;
+		else if (strcmp(arg, "allow") == 0) a->on_dup = DUP_ALLOW;
+		else
+			crm_usage_error("--on-duplicate must be skip, update, error "
+			    "or allow, got '%s'", arg);
+		break;
+	default:
+		if ((size_t)id < sizeof col / sizeof col[0] && col[id])
+			a->v[col[id]] = arg;
+		else if (id == OPT_NAME)
+			a->v[CC_NAME] = arg;
+	}
+}
+
+/* "owned by li", "in pool 华东公海" or "unowned", for duplicate reports. */
+static const char *
+whose(const struct crm_dup *d)
+{
+	static char buf[300];
+
+	if (d->owner[0])
+		snprintf(buf, sizeof buf, "owned by %s", d->owner);
+	else if (d->pool[0])
+		snprintf(buf, sizeof buf, "in pool %s", d->pool);
+	else
+		snprintf(buf, sizeof buf, "unowned");
+	return buf;
+}
+
+/* Write customer ID as list does, the header first if not yet written. */
+static void
+put_customer(struct crm_db *db, struct rec_writer *w, long long id, int *header)
+{
+	struct crm_filter f = { 0 };
+	struct crm_cursor *c;
+	const char *const *v;
+
+	f.id = id;
+	f.merged = 1;
+	f.wide = 1;
+	c = crm_customers_open(db, &f);
+	if (!*header) {
+		recw_header(w, crm_cursor_ncol(c), crm_cursor_names(c));
+		*header = 1;
+	}
+	if ((v = crm_cursor_next(c)) != NULL)
+		recw_row(w, crm_cursor_ncol(c), v);
+	crm_cursor_close(c);
+}
+
+/* Finish a writing command: commit, or roll back for --dry-run. */
+static void
+finish(struct crm_db *db, struct args *a, struct rec_writer *w)
+{
+	if (a->dry_run) {
+		crm_db_rollback(db);
+		if (!crm_g.quiet)
+			crm_warn("dry run: nothing was changed");
+	} else
+		crm_db_commit(db);
+	recw_close(w);
+	crm_db_close(db);
+}
+
+static struct crm_db *
+open_writer(const char *command, const char *source)
+{
+	struct crm_db *db = crm_db_open(CRM_DB_WRITE);
+
+	crm_db_begin(db);
+	crm_batch_start(db, command, source);
+	return db;
+}
+
+/* add: one lead from options. */
+static int
+lead_add(struct args *a, int argc)
+{
+	struct crm_lead l = { 0 };
+	struct crm_lead_refs refs;
+	struct crm_dup dup;
+	struct crm_db *db;
+	struct rec_writer *w;
+	const char *err;
+	char **names, **vals;
+	long long id;
+	int header = 0;
+
+	if (argc > 1)
+		crm_usage_error("add takes no operands");
+	memcpy(l.v, a->v, sizeof l.v);
+	names = xcalloc(a->fields.n + 1, sizeof *names);
+	vals = xcalloc(a->fields.n + 1, sizeof *vals);
+	for (size_t i = 0; i < a->fields.n; i++) {
+		char *eq = strchr(a->fields.v[i], '=');
+
+		names[i] = xstrndup(a->fields.v[i], (size_t)(eq - a->fields.v[i]));
+		vals[i] = eq + 1;
+	}
+	l.ncustom = a->fields.n;
+	l.custom_names = (const char *const *)names;
+	l.custom_values = (const char *const *)vals;
+	db = open_writer("crm-lead add", NULL);
+	w = recw_open_held(crm_g.csv);
+	if ((err = crm_lead_check(db, &l, &refs)) != NULL)
+		crm_die("%s", err);
+	if (a->on_dup != DUP_ALLOW && crm_lead_find_dup(db, &refs, 0, &dup)) {
+		if (a->on_dup != DUP_UPDATE)
+			crm_die("not added: duplicate of customer %lld (same %s), %s",
+			    dup.id, dup.on, whose(&dup));
+		int changed;
+		if ((err = crm_lead_update(db, dup.id, &l, &changed)) != NULL)
+			crm_die("customer %lld: %s", dup.id, err);
+		id = dup.id;
+	} else
+		id = crm_lead_insert(db, &l, &refs);
+	crm_batch_set_rows(db, 1);
+	put_customer(db, w, id, &header);
+	crm_lead_refs_free(&refs);
+	for (size_t i = 0; i < a->fields.n; i++)
+		free(names[i]);
+	free(names);
+	free(vals);
+	finish(db, a, w);
+	return 0;
+}
+
+/* The columns of an input stream, mapped onto a lead. */
+struct colmap {
+	int *canon;		/* customer column per input column, or -1 */
+	int idcol;
+	size_t ncustom;
+	const char **custom_names;
+	int *custom_cols;
+};
+
+static void
+colmap_init(struct colmap *m, struct rec_reader *r)
+{
+	size_t n = rec_ncol(r);
+
+	m->canon = xcalloc(n, sizeof *m->canon);
+	m->custom_names = xcalloc(n, sizeof *m->custom_names);
+	m->custom_cols = xcalloc(n, sizeof *m->custom_cols);
+	m->ncustom = 0;
+	m->idcol = -1;
+	for (size_t i = 0; i < n; i++) {
+		const char *name = rec_colname(r, i);
+		int c = crm_customer_col(name);
+
+		m->canon[i] = c;
+		if (c == CC_ID)
+			m->idcol = (int)i;
+		if (c < 0 || c == CC_LAST_ACTIVITY_AT || c == CC_NEXT_DUE_AT ||
+		    c == CC_OWNER_SINCE || c == CC_POOL_SINCE || c == CC_LOCKED ||
+		    c == CC_MERGED_INTO || c == CC_UPDATED_AT) {
+			if (c >= 0) {
+				m->canon[i] = -1;	/* derived: ignored on input */
+				continue;
+			}
+			m->custom_names[m->ncustom] = name;
+			m->custom_cols[m->ncustom++] = (int)i;
+		}
+	}
+}
+
+static void
+colmap_free(struct colmap *m)
+{
+	free(m->canon);
+	free(m->custom_names);
+	free(m->custom_cols);
+}
+
+/* Fill L from REC through M; VALS is scratch of at least ncustom slots. */
+static void
+lead_from_rec(struct crm_lead *l, const struct colmap *m, const struct rec *rec,
+    const char **vals)
+{
+	memset(l, 0, sizeof *l);
+	for (size_t i = 0; i < rec->n; i++)
+		if (m->canon[i] > CC_ID)
+			l->v[m->canon[i]] = rec->v[i];
+	for (size_t i = 0; i < m->ncustom; i++)
+		vals[i] = rec->v[m->custom_cols[i]];
+	l->ncustom = m->ncustom;
+	l->custom_names = m->custom_names;
+	l->custom_values = vals;
+}
+
+/* Rejected rows: reported on stderr, and with --skip-bad kept in a file. */
+struct rejects {
+	struct args *a;
+	const char *input;
+	struct rec_writer *w;
+	FILE *f;
+	char *path;
+	size_t n;
+};
+
+static void
+reject(struct rejects *rj, struct rec_reader *r, const struct rec *rec,
+    const char *why)
+{
+	rj->n++;
+	crm_warn("%s:%lu: %s%s", rec_name(r), rec->line, why,
+	    rj->a->skip_bad ? " (skipped)" : "");
+	if (!rj->a->skip_bad)
+		return;
+	if (rj->w == NULL) {
+		size_t n = rec_ncol(r);
+		const char **h = xcalloc(n + 2, sizeof *h);
+
+		rj->path = rj->a->rejects ? xstrdup(rj->a->rejects) :
+		    xasprintf("%s.rejects", strcmp(rj->input, "-") == 0 ?
+		    "stdin" : rj->input);
+		if ((rj->f = fopen(rj->path, "w")) == NULL)
+			crm_die_errno("cannot create '%s'", rj->path);
+		rj->w = recw_open(rj->f, rj->path, crm_g.csv);
+		h[0] = "line";
+		h[1] = "reason";
+		for (size_t i = 0; i < n; i++)
+			h[i + 2] = rec_colname(r, i);
+		recw_header(rj->w, n + 2, h);
+		free(h);
+	}
+	{
+		size_t n = rec->n;
+		const char **v = xcalloc(n + 2, sizeof *v);
+		char line[32];
+
+		snprintf(line, sizeof line, "%lu", rec->line);
+		v[0] = line;
+		v[1] = why;
+		for (size_t i = 0; i < n; i++)
+			v[i + 2] = rec->v[i];
+		recw_row(rj->w, n + 2, v);
+		free(v);
+	}
+}
+
+static void
+rejects_close(struct rejects *rj)
+{
+	if (rj->w) {
+		recw_close(rj->w);
+		if (fclose(rj->f) != 0)
+			crm_die_errno("cannot write '%s'", rj->path);
+		if (!crm_g.quiet)
+			crm_warn("%zu rejected row%s written to '%s'", rj->n,
+			    rj->n == 1 ? "" : "s", rj->path);
+	}
+	free(rj->path);
+}
+
+struct import_stats {
+	long long created, updated, skipped;
+};
+
+/* Import one stream inside the open transaction. */
+static void
+import_one(struct crm_db *db, struct args *a, const char *path,
+    struct rec_writer *w, int *header, struct import_stats *st)
+{
+	struct rec_reader *r = rec_open(path, crm_g.csv, a->encoding);
+	struct rejects rj = { a, path, NULL, NULL, NULL, 0 };
+	struct progress *pg = progress_start("importing", rec_size(r));
+	struct colmap m;
+	struct rec *rec;
+	const char **vals, **out;
+	size_t n = rec_ncol(r), nout = 0;
+	char idbuf[32];
+
+	colmap_init(&m, r);
+	if (m.idcol >= 0 && !crm_g.quiet)
+		crm_warn("note: %s: the 'id' column is ignored: import creates "
+		    "new ids (use update to change existing leads)", rec_name(r));
+	vals = xcalloc(n + 1, sizeof *vals);
+	out = xcalloc(n + 1, sizeof *out);
+	if (!*header) {
+		out[nout++] = "id";
+		for (size_t i = 0; i < n; i++)
+			if ((int)i != m.idcol)
+				out[nout++] = rec_colname(r, i);
+		recw_header(w, nout, out);
+		*header = (int)nout;
+	} else if ((size_t)*header != n + 1 - (m.idcol >= 0))
+		crm_die("%s: its columns differ from the first input's", rec_name(r));
+	while ((rec = rec_next(r)) != NULL) {
+		struct crm_lead l;
+		struct crm_lead_refs refs;
+		struct crm_dup dup;
+		const char *err;
+		long long id;
+
+		progress_update(pg, rec_bytes(r));
+		if ((err = rec_width_error(r, rec)) != NULL) {
+			reject(&rj, r, rec, err);
+			continue;
+		}
+		lead_from_rec(&l, &m, rec, vals);
+		if ((err = crm_lead_check(db, &l, &refs)) != NULL) {
+			reject(&rj, r, rec, err);
+			continue;
+		}
+		if (a->on_dup != DUP_ALLOW && crm_lead_find_dup(db, &refs, 0, &dup)) {
+			char why[512];
+			int changed;
+
+			snprintf(why, sizeof why, "duplicate of customer %lld "
+			    "(same %s), %s", dup.id, dup.on, whose(&dup));
+			crm_lead_refs_free(&refs);
+			if (a->on_dup == DUP_ERROR) {
+				reject(&rj, r, rec, why);
+				continue;
+			}
+			if (a->on_dup == DUP_SKIP) {
+				if (!crm_g.quiet)
+					crm_warn("%s:%lu: not imported: %s", rec_name(r),
+					    rec->line, why);
+				st->skipped++;
+				continue;
+			}
+			if ((err = crm_lead_update(db, dup.id, &l, &changed)) != NULL) {
+				reject(&rj, r, rec, err);
+				continue;
+			}
+			id = dup.id;
+			st->updated++;
+		} else {
+			id = crm_lead_insert(db, &l, &refs);
+			crm_lead_refs_free(&refs);
+			st->created++;
+		}
+		snprintf(idbuf, sizeof idbuf, "%lld", id);
+		nout = 0;
+		out[nout++] = idbuf;
+		for (size_t i = 0; i < n; i++)
+			if ((int)i != m.idcol)
+				out[nout++] = rec->v[i];
+		recw_row(w, nout, out);
+	}
+	progress_stop(pg);
+	if (rj.n && !a->skip_bad)
+		crm_die("%s: %zu bad row%s: nothing imported (fix them, or use "
+		    "--skip-bad)", rec_name(r), rj.n, rj.n == 1 ? "" : "s");
+	rejects_close(&rj);
+	colmap_free(&m);
+	free(vals);
+	free(out);
+	rec_close(r);
+}
+
+static int
+lead_import(struct args *a, int argc, char **argv)
+{
+	struct import_stats st = { 0, 0, 0 };
+	struct crm_db *db;
+	struct rec_writer *w;
+	int header = 0;
+	char *src = argc > 1 ? argv[1] : "-";
+
+	db = open_writer("crm-lead import", src);
+	w = recw_open_held(crm_g.csv);
+	if (argc == 1)
+		import_one(db, a, "-", w, &header, &st);
+	for (int i = 1; i < argc; i++)
+		import_one(db, a, argv[i], w, &header, &st);
+	crm_batch_set_rows(db, st.created + st.updated);
+	if (!crm_g.quiet)
+		crm_warn("%s%lld created, %lld updated, %lld duplicates skipped",
+		    a->dry_run ? "would have: " : "", st.created, st.updated,
+		    st.skipped);
+	finish(db, a, w);
+	return 0;
+}
+
+/* A compiled --match FIELD=REGEX. */
+struct match {
+	int col;
+	struct crm_re *re;
+};
+
+static int
+lead_list(struct args *a, int argc)
+{
+	struct crm_filter f = { 0 };
+	struct crm_db *db;
+	struct crm_cursor *c;
+	struct rec_writer *w;
+	struct match *mt;
+	const char *const *v;
+	char since[CRM_TIME_LEN], until[CRM_TIME_LEN];
+	long long n = 0;
+	time_t t;
+
+	if (argc > 1)
+		crm_usage_error("list takes no operands (filters are options)");
+	f.status = a->v[CC_STATUS] ? crm_status_canonical(a->v[CC_STATUS]) : NULL;
+	if (a->v[CC_STATUS] && f.status == NULL)
+		crm_usage_error("--status must be lead, qualified, customer or "
+		    "disqualified, got '%s'", a->v[CC_STATUS]);
+	f.owner = a->v[CC_OWNER];
+	f.pool = a->v[CC_POOL];
+	f.region = a->v[CC_REGION];
+	f.industry = a->v[CC_INDUSTRY];
+	f.source = a->v[CC_SOURCE];
+	if (a->since) {
+		if (crm_parse_time(a->since, &t) == -1)
+			crm_usage_error("--since: bad date '%s'", a->since);
+		crm_format_time(t, since);
+		f.since = since;
+	}
+	if (a->until) {
+		if (crm_parse_time(a->until, &t) == -1)
+			crm_usage_error("--until: bad date '%s'", a->until);
+		crm_format_time(t, until);
+		f.until = until;
+	}
+	f.merged = a->all;
+	f.wide = a->wide;
+	db = crm_db_open(CRM_DB_READ);
+	c = crm_customers_open(db, &f);
+	mt = xcalloc(a->matches.n + 1, sizeof *mt);
+	for (size_t i = 0; i < a->matches.n; i++) {
+		char *spec = a->matches.v[i], *eq = strchr(spec, '='), err[300];
+		size_t k;
+
+		*eq = '\0';
+		for (k = 0; k < crm_cursor_ncol(c); k++)
+			if (strcmp(crm_cursor_names(c)[k], spec) == 0)
+				break;
+		if (k == crm_cursor_ncol(c)) {
+			char buf[256];
+			const char *canon = rec_canonical(spec, buf, sizeof buf);
+
+			for (k = 0; k < crm_cursor_ncol(c); k++)
+				if (strcmp(crm_cursor_names(c)[k], canon) == 0)
+					break;
+			if (k == crm_cursor_ncol(c))
+				crm_usage_error("--match: no column '%s'", spec);
+		}
+		mt[i].col = (int)k;
+		if ((mt[i].re = crm_re_compile(eq + 1, err, sizeof err)) == NULL)
+			crm_usage_error("--match %s: bad pattern: %s", spec, err);
+	}
+	w = recw_open(stdout, "standard output", crm_g.csv);
+	recw_header(w, crm_cursor_ncol(c), crm_cursor_names(c));
+	while ((a->limit == 0 || n < a->limit) && (v = crm_cursor_next(c)) != NULL) {
+		size_t i;
+
+		for (i = 0; i < a->matches.n; i++)
+			if (!crm_re_match(mt[i].re, v[mt[i].col]))
+				break;
+		if (i < a->matches.n)
+			continue;
+		recw_row(w, crm_cursor_ncol(c), v);
+		n++;
+	}
+	recw_close(w);
+	for (size_t i = 0; i < a->matches.n; i++)
+		crm_re_free(mt[i].re);
+	free(mt);
+	crm_cursor_close(c);
+	crm_db_close(db);
+	return 0;
+}
+
+struct show_ctx {
+	struct crm_db *db;
+	struct rec_writer *w;
+	int header, missing;
+};
+
+static void
+show_one(long long id, const char *where, void *ctx)
+{
+	struct show_ctx *s = ctx;
+	struct crm_filter f = { 0 };
+	struct crm_cursor *c;
+	const char *const *v;
+
+	f.id = id;
+	f.merged = 1;
+	f.wide = 1;
+	c = crm_customers_open(s->db, &f);
+	if (!s->header) {
+		recw_header(s->w, crm_cursor_ncol(c), crm_cursor_names(c));
+		s->header = 1;
+	}
+	if ((v = crm_cursor_next(c)) != NULL)
+		recw_row(s->w, crm_cursor_ncol(c), v);
+	else {
+		crm_warn("%s: no customer %lld", where, id);
+		s->missing = 1;
+	}
+	crm_cursor_close(c);
+}
+
+static int
+lead_show(int argc, char **argv)
+{
+	struct show_ctx s = { NULL, NULL, 0, 0 };
+
+	if (argc < 2)
+		crm_usage_error("show needs at least one ID");
+	s.db = crm_db_open(CRM_DB_READ);
+	s.w = recw_open(stdout, "standard output", crm_g.csv);
+	rec_each_id(argc - 1, argv + 1, crm_g.csv, show_one, &s);
+	recw_close(s.w);
+	crm_db_close(s.db);
+	return s.missing ? 1 : 0;
+}
+
+/* check: annotate a stream with what each row would collide with. */
+static int
+lead_check(struct args *a, int argc, char **argv)
+{
+	static const char *const extra[] = {
+		"dup_id", "dup_on", "dup_owner", "dup_pool", "dup_line"
+	};
+	struct crm_db *db = crm_db_open(CRM_DB_READ);
+	struct rec_writer *w = recw_open(stdout, "standard output", crm_g.csv);
+	struct strmap seen = STRMAP_INIT;
+	int header = 0;
+
+	for (int f = argc > 1 ? 1 : 0; f < (argc > 1 ? argc : 1); f++) {
+		struct rec_reader *r = rec_open(f ? argv[f] : "-", crm_g.csv,
+		    a->encoding);
+		struct colmap m;
+		struct rec *rec;
+		size_t n = rec_ncol(r);
+		const char **out = xcalloc(n + 5, sizeof *out), **vals;
+
+		colmap_init(&m, r);
+		vals = xcalloc(n + 1, sizeof *vals);
+		if (!header) {
+			for (size_t i = 0; i < n; i++)
+				out[i] = rec_colname(r, i);
+			memcpy(out + n, extra, sizeof extra);
+			recw_header(w, n + 5, out);
+			header = 1;
+		}
+		while ((rec = rec_next(r)) != NULL) {
+			struct crm_lead l;
+			struct crm_lead_refs refs;
+			struct crm_dup dup;
+			char idb[32], lineb[32], key[1024];
+			const char *err, *keys[3], *kinds[3] = { "phone", "email", "company" };
+			int hit;
+
+			if ((err = rec_width_error(r, rec)) != NULL)
+				crm_die("%s:%lu: %s", rec_name(r), rec->line, err);
+			lead_from_rec(&l, &m, rec, vals);
+			crm_lead_check(db, &l, &refs);	/* keys even for bad rows */
+			refs.phone_key = refs.phone_key ? refs.phone_key : norm_phone(l.v[CC_PHONE]);
+			refs.email_key = refs.email_key ? refs.email_key : norm_email(l.v[CC_EMAIL]);
+			refs.company_key = refs.company_key ? refs.company_key : norm_company(l.v[CC_COMPANY]);
+			for (size_t i = 0; i < n; i++)
+				out[i] = rec->v[i];
+			for (int i = 0; i < 5; i++)
+				out[n + i] = NULL;
+			hit = crm_lead_find_dup(db, &refs, 0, &dup);
+			if (hit) {
+				snprintf(idb, sizeof idb, "%lld", dup.id);
+				out[n] = idb;
+				out[n + 1] = dup.on;
+				out[n + 2] = dup.owner[0] ? dup.owner : NULL;
+				out[n + 3] = dup.pool[0] ? dup.pool : NULL;
+			}
+			keys[0] = refs.phone_key;
+			keys[1] = refs.email_key;
+			keys[2] = refs.company_key;
+			for (int k = 0; k < 3; k++) {
+				long long first;
+
+				if (keys[k] == NULL)
+					continue;
+				snprintf(key, sizeof key, "%d:%s:%s", k, kinds[k], keys[k]);
+				first = map_put(&seen, key, (long long)rec->line);
+				if (first != (long long)rec->line && out[n + 4] == NULL) {
+					snprintf(lineb, sizeof lineb, "%lld", first);
+					out[n + 4] = lineb;
+					if (!hit)
+						out[n + 1] = kinds[k];
+				}
+			}
+			recw_row(w, n + 5, out);
+			crm_lead_refs_free(&refs);
+		}
+		colmap_free(&m);
+		free(out);
+		free(vals);
+		rec_close(r);
+	}
+	map_free(&seen);
+	recw_close(w);
+	crm_db_close(db);
+	return 0;
+}
+
+/* update: ID with options, or a stream of records keyed by id. */
+static int
+lead_update(struct args *a, int argc, char **argv)
+{
+	struct crm_db *db;
+	struct rec_writer *w;
+	const char *err;
+	int header = 0, changed;
+	char *end;
+
+	if (argc == 2 && argv[1][0] >= '0' && argv[1][0] <= '9') {
+		long long id = strtoll(argv[1], &end, 10);
+		struct crm_lead l = { 0 };
+		char **names = xcalloc(a->fields.n + 1, sizeof *names);
+		const char **vals = xcalloc(a->fields.n + 1, sizeof *vals);
+
+		if (*end != '\0')
+			crm_usage_error("'%s' is not a customer id", argv[1]);
+		memcpy(l.v, a->v, sizeof l.v);
+		for (size_t i = 0; i < a->fields.n; i++) {
+			char *eq = strchr(a->fields.v[i], '=');
+			names[i] = xstrndup(a->fields.v[i], (size_t)(eq - a->fields.v[i]));
+			vals[i] = eq + 1;
+		}
+		l.ncustom = a->fields.n;
+		l.custom_names = (const char *const *)names;
+		l.custom_values = vals;
+		db = open_writer("crm-lead update", NULL);
+		w = recw_open_held(crm_g.csv);
+		if ((err = crm_lead_update(db, id, &l, &changed)) != NULL)
+			crm_die("customer %lld: %s", id, err);
+		put_customer(db, w, id, &header);
+		for (size_t i = 0; i < a->fields.n; i++)
+			free(names[i]);
+		free(names);
+		free(vals);
+		finish(db, a, w);
+		return 0;
+	}
+	db = open_writer("crm-lead update", argc > 1 ? argv[1] : "-");
+	w = recw_open_held(crm_g.csv);
+	for (int f = argc > 1 ? 1 : 0; f < (argc > 1 ? argc : 1); f++) {
+		const char *path = f ? argv[f] : "-";
+		struct rec_reader *r = rec_open(path, crm_g.csv, a->encoding);
+		struct rejects rj = { a, path, NULL, NULL, NULL, 0 };
+		struct colmap m;
+		struct rec *rec;
+		const char **vals = xcalloc(rec_ncol(r) + 1, sizeof *vals);
+
+		colmap_init(&m, r);
+		if (m.idcol < 0)
+			crm_die("%s: no 'id' column: update needs it to know which "
+			    "leads to change", rec_name(r));
+		while ((rec = rec_next(r)) != NULL) {
+			struct crm_lead l;
+			long long id;
+
+			if ((err = rec_width_error(r, rec)) != NULL) {
+				reject(&rj, r, rec, err);
+				continue;
+			}
+			if (rec->v[m.idcol] == NULL ||
+			    (id = strtoll(rec->v[m.idcol], &end, 10)) <= 0 || *end) {
+				reject(&rj, r, rec, "id: not a customer id");
+				continue;
+			}
+			lead_from_rec(&l, &m, rec, vals);
+			if ((err = crm_lead_update(db, id, &l, &changed)) != NULL) {
+				reject(&rj, r, rec, err);
+				continue;
+			}
+			put_customer(db, w, id, &header);
+		}
+		if (rj.n && !a->skip_bad)
+			crm_die("%s: %zu bad row%s: nothing updated", rec_name(r),
+			    rj.n, rj.n == 1 ? "" : "s");
+		rejects_close(&rj);
+		colmap_free(&m);
+		free(vals);
+		rec_close(r);
+	}
+	finish(db, a, w);
+	return 0;
+}
+
+struct status_ctx {
+	struct crm_db *db;
+	struct rec_writer *w;
+	const char *status, *reason;
+	int header;
+};
+
+static void
+status_one(long long id, const char *where, void *ctx)
+{
+	struct status_ctx *s = ctx;
+	const char *err;
+	int changed;
+
+	if ((err = crm_lead_set_status(s->db, id, s->status, s->reason,
+	    &changed)) != NULL)
+		crm_die("%s: %s", where, err);
+	put_customer(s->db, s->w, id, &s->header);
+}
+
+static int
+lead_status(struct args *a, int argc, char **argv, const char *status)
+{
+	struct status_ctx s = { NULL, NULL, status, a->v[CC_STATUS_REASON], 0 };
+	char cmd[64];
+
+	if (strcmp(status, "disqualified") == 0 && a->v[CC_STATUS_REASON] == NULL)
+		crm_usage_error("disqualify needs --reason");
+	snprintf(cmd, sizeof cmd, "crm-lead %s", argv[0]);
+	s.db = open_writer(cmd, NULL);
+	s.w = recw_open_held(crm_g.csv);
+	rec_each_id(argc - 1, argv + 1, crm_g.csv, status_one, &s);
+	finish(s.db, a, s.w);
+	return 0;
+}
+
+static long long
+id_operand(const char *s)
+{
+	char *end;
+	long long id = strtoll(s, &end, 10);
+
+	if (*s < '0' || *s > '9' || *end != '\0' || id <= 0)
+		crm_usage_error("'%s' is not a customer id", s);
+	return id;
+}
+
+static int
+lead_merge(struct args *a, int argc, char **argv)
+{
+	struct crm_db *db;
+	struct rec_writer *w;
+	long long keep;
+	int header = 0;
+
+	if (argc < 3)
+		crm_usage_error("merge needs KEEP and at least one DUP");
+	keep = id_operand(argv[1]);
+	db = crm_db_open(CRM_DB_WRITE);
+	crm_db_begin(db);
+	w = recw_open_held(crm_g.csv);
+	for (int i = 2; i < argc; i++) {
+		long long dup = id_operand(argv[i]);
+		const char *err;
+
+		crm_batch_start(db, "crm-lead merge", NULL);	/* one per DUP */
+		if ((err = crm_lead_merge(db, keep, dup)) != NULL)
+			crm_die("merge %lld into %lld: %s", dup, keep, err);
+	}
+	put_customer(db, w, keep, &header);
+	finish(db, a, w);
+	return 0;
+}
+
+static int
+lead_unmerge(struct args *a, int argc, char **argv)
+{
+	struct crm_db *db;
+	struct rec_writer *w;
+	int header = 0;
+
+	if (argc < 2)
+		crm_usage_error("unmerge needs at least one DUP");
+	db = open_writer("crm-lead unmerge", NULL);
+	w = recw_open_held(crm_g.csv);
+	for (int i = 1; i < argc; i++) {
+		long long dup = id_operand(argv[i]);
+		const char *err;
+
+		if ((err = crm_lead_unmerge(db, dup)) != NULL)
+			crm_die("unmerge %lld: %s", dup, err);
+		put_customer(db, w, dup, &header);
+	}
+	finish(db, a, w);
+	return 0;
+}
+
+int
+cmd_main(int argc, char **argv)
+{
+	struct args a;
+	const char *cmd;
+
+	memset(&a, 0, sizeof a);
+	argc = crm_parse_options(argc, argv, on_opt, &a);
+	if (argc == 0)
+		crm_usage_error("missing command (add, import, list, show, check, "
+		    "update, qualify, disqualify, convert, merge, unmerge)");
+	cmd = argv[0];
+	if (strcmp(cmd, "add") == 0)
+		return lead_add(&a, argc);
+	if (strcmp(cmd, "import") == 0)
+		return lead_import(&a, argc, argv);
+	if (strcmp(cmd, "list") == 0)
+		return lead_list(&a, argc);
+	if (strcmp(cmd, "show") == 0)
+		return lead_show(argc, argv);
+	if (strcmp(cmd, "check") == 0)
+		return lead_check(&a, argc, argv);
+	if (strcmp(cmd, "update") == 0)
+		return lead_update(&a, argc, argv);
+	if (strcmp(cmd, "qualify") == 0)
+		return lead_status(&a, argc, argv, "qualified");
+	if (strcmp(cmd, "disqualify") == 0)
+		return lead_status(&a, argc, argv, "disqualified");
+	if (strcmp(cmd, "convert") == 0)
+		return lead_status(&a, argc, argv, "customer");
+	if (strcmp(cmd, "merge") == 0)
+		return lead_merge(&a, argc, argv);
+	if (strcmp(cmd, "unmerge") == 0)
+		return lead_unmerge(&a, argc, argv);
+	crm_usage_error("unknown command '%s'", cmd);
+}

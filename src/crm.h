@@ -1,0 +1,24 @@
+/* crm.h: what a program under src/cmd/ needs from the library. */
+#ifndef CRM_H
+#define CRM_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/customer.h"
+#include "lib/db.h"
+#include "lib/die.h"
+#include "lib/history.h"
+#include "lib/io.h"
+#include "lib/map.h"
+#include "lib/norm.h"
+#include "lib/opt.h"
+#include "lib/re.h"
+#include "lib/rec.h"
+#include "lib/str.h"
+#include "lib/when.h"
+
+int cmd_main(int argc, char **argv);
+
+#endif

@@ -1,0 +1,97 @@
+/* customer.h: customers and leads (a lead is a customer in status 'lead'). */
+#ifndef CRM_CUSTOMER_H
+#define CRM_CUSTOMER_H
+
+#include <stddef.h>
+
+struct crm_db;
+
+/* The stable columns of a customer record, in output order. */
+enum {
+	CC_ID, CC_NAME, CC_COMPANY, CC_PHONE, CC_EMAIL, CC_REGION, CC_INDUSTRY,
+	CC_SOURCE, CC_STATUS, CC_OWNER, CC_POOL, CC_SCORE, CC_CREATED_AT,
+	CC_N,
+	/* more, for show and --long */
+	CC_GRADE = CC_N, CC_STATUS_REASON, CC_OWNER_SINCE, CC_POOL_SINCE,
+	CC_LAST_ACTIVITY_AT, CC_NEXT_DUE_AT, CC_LOCKED, CC_MERGED_INTO,
+	CC_UPDATED_AT, CC_NLONG
+};
+extern const char *const crm_customer_cols[CC_NLONG];
+int crm_customer_col(const char *name);	/* index, or -1 */
+
+/* A lead as given on input: borrowed strings, NULL for absent. */
+struct crm_lead {
+	const char *v[CC_NLONG];
+	size_t ncustom;
+	const char *const *custom_names;
+	const char *const *custom_values;
+};
+
+/* Resolved references and keys, filled by crm_lead_check(). */
+struct crm_lead_refs {
+	long long owner_id, pool_id;
+	const char *status;		/* canonical */
+	char *phone_key, *email_key, *company_key;
+};
+void crm_lead_refs_free(struct crm_lead_refs *r);
+
+/*
+** Check a lead for creation: returns NULL when it is fine, else
+** "FIELD: reason" (static buffer).  Fills REFS.
+*/
+const char *crm_lead_check(struct crm_db *db, const struct crm_lead *l,
+    struct crm_lead_refs *refs);
+
+/* A customer a new record would duplicate. */
+struct crm_dup {
+	long long id;
+	const char *on;		/* "phone", "email" or "company" */
+	char owner[128], pool[128];
+};
+/* Find a live customer sharing a key with REFS; 1 if found. */
+int crm_lead_find_dup(struct crm_db *db, const struct crm_lead_refs *refs,
+    long long except_id, struct crm_dup *dup);
+
+/* Insert; returns the new id.  Custom columns are stored too. */
+long long crm_lead_insert(struct crm_db *db, const struct crm_lead *l,
+    const struct crm_lead_refs *refs);
+
+/*
+** Update customer ID with the non-NULL values of L (owner and pool may
+** only repeat the current ones).  Returns NULL, or "FIELD: reason".
+** *CHANGED is set when anything changed.
+*/
+const char *crm_lead_update(struct crm_db *db, long long id,
+    const struct crm_lead *l, int *changed);
+
+/* Move ID to STATUS (with REASON for disqualified); NULL or a message. */
+const char *crm_lead_set_status(struct crm_db *db, long long id,
+    const char *status, const char *reason, int *changed);
+
+/* Merge DUP into KEEP in its own batch; NULL or a message. */
+const char *crm_lead_merge(struct crm_db *db, long long keep, long long dup);
+/* Undo the last merge of DUP; NULL or a message. */
+const char *crm_lead_unmerge(struct crm_db *db, long long dup);
+
+/* The canonical status for "lead", "线索", "不合格", ...; NULL if unknown. */
+const char *crm_status_canonical(const char *s);
+int crm_customer_exists(struct crm_db *db, long long id);	/* live only */
+
+/* Listing. */
+struct crm_filter {
+	const char *status, *owner, *pool, *region, *industry, *source;
+	const char *since, *until;	/* created_at bounds, ISO 8601 */
+	long long id;			/* 0 for all */
+	int merged;			/* include merged duplicates */
+	int wide;			/* the columns after CC_N too */
+};
+struct crm_cursor;
+struct crm_cursor *crm_customers_open(struct crm_db *db,
+    const struct crm_filter *f);
+size_t crm_cursor_ncol(const struct crm_cursor *c);
+const char *const *crm_cursor_names(const struct crm_cursor *c);
+/* The next row's values (NULL entries are NULL fields), or NULL at the end. */
+const char *const *crm_cursor_next(struct crm_cursor *c);
+void crm_cursor_close(struct crm_cursor *c);
+
+#endif

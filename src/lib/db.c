@@ -1,0 +1,328 @@
+/* db.c: SQLite behind the crm_db interface: WAL, busy waits, migrations. */
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "db.h"
+#include "die.h"
+#include "opt.h"
+#include "str.h"
+
+#define CRM_APPLICATION_ID 0x43524d31	/* "CRM1" */
+
+extern const char *const crm_migrations[];
+
+struct crm_stmt {
+	struct crm_db *db;
+	sqlite3_stmt *st;
+	const char *sql;		/* the caller's string: the cache key */
+	struct crm_stmt *next;
+};
+
+struct crm_db {
+	sqlite3 *h;
+	char *path;
+	int in_tx;
+	struct crm_stmt *cache;
+};
+
+static struct crm_db *dying_db;
+
+static int
+is_busy(int rc)
+{
+	rc &= 0xff;
+	return rc == SQLITE_BUSY || rc == SQLITE_LOCKED;
+}
+
+static void __attribute__((noreturn))
+db_fail(struct crm_db *db, int rc, const char *what)
+{
+	if (is_busy(rc))
+		crm_die_busy("database '%s' is busy (waited %d s): try again",
+		    db->path, crm_g.wait_ms / 1000);
+	crm_die("database '%s': %s: %s", db->path, what, sqlite3_errmsg(db->h));
+}
+
+static void
+rollback_on_die(void)
+{
+	if (dying_db && dying_db->in_tx) {
+		dying_db->in_tx = 0;
+		sqlite3_exec(dying_db->h, "ROLLBACK", NULL, NULL, NULL);
+	}
+}
+
+void
+crm_db_exec(struct crm_db *db, const char *sql)
+{
+	int rc = sqlite3_exec(db->h, sql, NULL, NULL, NULL);
+
+	if (rc != SQLITE_OK)
+		db_fail(db, rc, "cannot run SQL");
+}
+
+const char *
+crm_db_errmsg(struct crm_db *db)
+{
+	return sqlite3_errmsg(db->h);
+}
+
+static long long
+pragma_int(struct crm_db *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	long long v = 0;
+	int rc;
+
+	if ((rc = sqlite3_prepare_v2(db->h, sql, -1, &st, NULL)) != SQLITE_OK)
+		db_fail(db, rc, "cannot read the schema version");
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	else if (rc != SQLITE_DONE) {
+		sqlite3_finalize(st);
+		db_fail(db, rc, "cannot read the schema version");
+	}
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int
+count_migrations(void)
+{
+	int n = 0;
+
+	while (crm_migrations[n])
+		n++;
+	return n;
+}
+
+/* Bring the schema up to date inside one write transaction. */
+static void
+migrate(struct crm_db *db)
+{
+	int want = count_migrations();
+	long long appid = pragma_int(db, "PRAGMA application_id");
+	long long have = pragma_int(db, "PRAGMA user_version");
+	char sql[96];
+
+	if (appid != 0 && appid != CRM_APPLICATION_ID)
+		crm_die("'%s' is not a crm database", db->path);
+	if (have > want)
+		crm_die("database '%s' has schema version %lld, newer than this "
+		    "program knows (%d): upgrade crm", db->path, have, want);
+	if (have == want && appid == CRM_APPLICATION_ID)
+		return;
+	crm_db_begin(db);
+	have = pragma_int(db, "PRAGMA user_version");	/* another may have won */
+	if (have == 0 && pragma_int(db, "SELECT count(*) FROM sqlite_master") > 0)
+		crm_die("'%s' is not a crm database", db->path);
+	for (int v = (int)have; v < want; v++)
+		crm_db_exec(db, crm_migrations[v]);
+	snprintf(sql, sizeof sql, "PRAGMA application_id=%d; PRAGMA user_version=%d",
+	    CRM_APPLICATION_ID, want);
+	crm_db_exec(db, sql);
+	crm_db_commit(db);
+}
+
+struct crm_db *
+crm_db_open(enum crm_db_mode mode)
+{
+	struct crm_db *db = xcalloc(1, sizeof *db);
+	struct stat st;
+	int rc, flags = SQLITE_OPEN_READWRITE;
+
+	db->path = xstrdup(crm_g.db_path);
+	if (stat(db->path, &st) == -1) {
+		if (errno != ENOENT)
+			crm_die_errno("cannot open database '%s'", db->path);
+		if (mode == CRM_DB_READ)
+			crm_die("no database '%s' (set --db or CRM_DB, or import "
+			    "leads to create one)", db->path);
+		flags |= SQLITE_OPEN_CREATE;
+	}
+	if ((rc = sqlite3_open_v2(db->path, &db->h, flags, NULL)) != SQLITE_OK)
+		crm_die("cannot open database '%s': %s", db->path,
+		    db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc));
+	sqlite3_extended_result_codes(db->h, 1);
+	sqlite3_busy_timeout(db->h, crm_g.wait_ms);
+	dying_db = db;
+	crm_atdie(rollback_on_die);
+	if (pragma_int(db, "PRAGMA application_id") == 0 &&
+	    pragma_int(db, "SELECT count(*) FROM sqlite_master") > 0)
+		crm_die("'%s' is not a crm database", db->path);
+	crm_db_exec(db, "PRAGMA journal_mode=WAL");
+	crm_db_exec(db, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+	    " PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY");
+	migrate(db);
+	return db;
+}
+
+void
+crm_db_close(struct crm_db *db)
+{
+	struct crm_stmt *s, *next;
+
+	if (db == NULL)
+		return;
+	if (db->in_tx)
+		crm_db_rollback(db);
+	for (s = db->cache; s; s = next) {
+		next = s->next;
+		sqlite3_finalize(s->st);
+		free(s);
+	}
+	sqlite3_close(db->h);
+	if (dying_db == db)
+		dying_db = NULL;
+	free(db->path);
+	free(db);
+}
+
+void
+crm_db_begin(struct crm_db *db)
+{
+	crm_db_exec(db, "BEGIN IMMEDIATE");
+	db->in_tx = 1;
+}
+
+void
+crm_db_commit(struct crm_db *db)
+{
+	crm_db_exec(db, "COMMIT");
+	db->in_tx = 0;
+}
+
+void
+crm_db_rollback(struct crm_db *db)
+{
+	db->in_tx = 0;
+	sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+}
+
+struct crm_stmt *
+crm_sql(struct crm_db *db, const char *sql)
+{
+	struct crm_stmt *s;
+	int rc;
+
+	for (s = db->cache; s; s = s->next)
+		if (s->sql == sql || strcmp(s->sql, sql) == 0) {
+			sqlite3_reset(s->st);
+			sqlite3_clear_bindings(s->st);
+			return s;
+		}
+	s = xcalloc(1, sizeof *s);
+	s->db = db;
+	s->sql = sql;
+	if ((rc = sqlite3_prepare_v2(db->h, sql, -1, &s->st, NULL)) != SQLITE_OK) {
+		if (is_busy(rc))
+			db_fail(db, rc, "prepare");
+		crm_die("internal error: cannot prepare SQL: %s\n%s",
+		    sqlite3_errmsg(db->h), sql);
+	}
+	s->next = db->cache;
+	db->cache = s;
+	return s;
+}
+
+void
+crm_bind_text(struct crm_stmt *s, int i, const char *v)
+{
+	if (v == NULL)
+		sqlite3_bind_null(s->st, i);
+	else
+		sqlite3_bind_text(s->st, i, v, -1, SQLITE_TRANSIENT);
+}
+
+void
+crm_bind_int(struct crm_stmt *s, int i, long long v)
+{
+	sqlite3_bind_int64(s->st, i, v);
+}
+
+void
+crm_bind_null(struct crm_stmt *s, int i)
+{
+	sqlite3_bind_null(s->st, i);
+}
+
+int
+crm_step_try(struct crm_stmt *s)
+{
+	int rc = sqlite3_step(s->st);
+
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(s->st);
+		return 0;
+	}
+	sqlite3_reset(s->st);
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		return -1;
+	db_fail(s->db, rc, "statement failed");
+}
+
+int
+crm_step(struct crm_stmt *s)
+{
+	int rc = crm_step_try(s);
+
+	if (rc < 0)
+		crm_die("database '%s': %s", s->db->path, sqlite3_errmsg(s->db->h));
+	return rc;
+}
+
+void
+crm_reset(struct crm_stmt *s)
+{
+	sqlite3_reset(s->st);
+}
+
+const char *
+crm_col_text(struct crm_stmt *s, int i)
+{
+	return (const char *)sqlite3_column_text(s->st, i);
+}
+
+long long
+crm_col_int(struct crm_stmt *s, int i)
+{
+	return sqlite3_column_int64(s->st, i);
+}
+
+int
+crm_col_null(struct crm_stmt *s, int i)
+{
+	return sqlite3_column_type(s->st, i) == SQLITE_NULL;
+}
+
+int
+crm_col_count(struct crm_stmt *s)
+{
+	return sqlite3_column_count(s->st);
+}
+
+const char *
+crm_col_name(struct crm_stmt *s, int i)
+{
+	return sqlite3_column_name(s->st, i);
+}
+
+long long
+crm_db_int(struct crm_db *db, const char *sql, long long arg)
+{
+	struct crm_stmt *s = crm_sql(db, sql);
+	long long v = -1;
+
+	if (strchr(sql, '?'))
+		crm_bind_int(s, 1, arg);
+	if (crm_step(s)) {
+		v = crm_col_null(s, 0) ? -1 : crm_col_int(s, 0);
+		crm_reset(s);
+	}
+	return v;
+}

@@ -1,0 +1,338 @@
+/* history.c: the append-only change log and batch undo. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "die.h"
+#include "history.h"
+#include "opt.h"
+#include "str.h"
+#include "when.h"
+
+static long long batch;
+static char *batch_command;
+
+long long
+crm_batch_start(struct crm_db *db, const char *command, const char *source)
+{
+	struct crm_stmt *s = crm_sql(db,
+	    "INSERT INTO batches (command, actor, at, source) VALUES (?, ?, ?, ?)"
+	    " RETURNING id");
+
+	crm_bind_text(s, 1, command);
+	crm_bind_text(s, 2, crm_g.actor);
+	crm_bind_text(s, 3, crm_now_text());
+	crm_bind_text(s, 4, source);
+	if (!crm_step(s))
+		crm_die("internal error: no batch id");
+	batch = crm_col_int(s, 0);
+	crm_reset(s);
+	free(batch_command);
+	batch_command = xstrdup(command);
+	return batch;
+}
+
+long long
+crm_batch_id(void)
+{
+	return batch;
+}
+
+const char *
+crm_batch_command(void)
+{
+	return batch_command ? batch_command : "";
+}
+
+void
+crm_batch_set_rows(struct crm_db *db, long long rows)
+{
+	struct crm_stmt *s = crm_sql(db, "UPDATE batches SET rows = ? WHERE id = ?");
+
+	crm_bind_int(s, 1, rows);
+	crm_bind_int(s, 2, batch);
+	crm_step(s);
+}
+
+void
+crm_history(struct crm_db *db, const char *entity, long long id,
+    const char *field, const char *old_value, const char *new_value,
+    const char *reason)
+{
+	struct crm_stmt *s = crm_sql(db,
+	    "INSERT INTO history (entity, entity_id, field, old_value, new_value,"
+	    " actor, at, reason, command, batch_id)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+
+	crm_bind_text(s, 1, entity);
+	crm_bind_int(s, 2, id);
+	crm_bind_text(s, 3, field);
+	crm_bind_text(s, 4, old_value);
+	crm_bind_text(s, 5, new_value);
+	crm_bind_text(s, 6, crm_g.actor);
+	crm_bind_text(s, 7, crm_now_text());
+	crm_bind_text(s, 8, reason);
+	crm_bind_text(s, 9, crm_batch_command());
+	if (batch)
+		crm_bind_int(s, 10, batch);
+	crm_step(s);
+}
+
+long long
+crm_user_id(struct crm_db *db, const char *login)
+{
+	struct crm_stmt *s = crm_sql(db, "SELECT id FROM users WHERE login = ?");
+	long long id = -1;
+
+	crm_bind_text(s, 1, login);
+	if (crm_step(s)) {
+		id = crm_col_int(s, 0);
+		crm_reset(s);
+	}
+	return id;
+}
+
+static const char *
+name_of(struct crm_db *db, const char *sql, long long id)
+{
+	static char buf[2][256];
+	static int which;
+	struct crm_stmt *s;
+	char *out;
+
+	if (id < 0)
+		return NULL;
+	s = crm_sql(db, sql);
+	crm_bind_int(s, 1, id);
+	if (!crm_step(s))
+		return NULL;
+	out = buf[which ^= 1];
+	snprintf(out, sizeof buf[0], "%s", crm_col_text(s, 0));
+	crm_reset(s);
+	return out;
+}
+
+const char *
+crm_user_login(struct crm_db *db, long long id)
+{
+	return name_of(db, "SELECT login FROM users WHERE id = ?", id);
+}
+
+long long
+crm_pool_id(struct crm_db *db, const char *name)
+{
+	struct crm_stmt *s = crm_sql(db, "SELECT id FROM pools WHERE name = ?");
+	long long id = -1;
+
+	crm_bind_text(s, 1, name);
+	if (crm_step(s)) {
+		id = crm_col_int(s, 0);
+		crm_reset(s);
+	}
+	return id;
+}
+
+const char *
+crm_pool_name(struct crm_db *db, long long id)
+{
+	return name_of(db, "SELECT name FROM pools WHERE id = ?", id);
+}
+
+/*
+** How to read and restore one (entity, field) that history records.
+** NAMED: the value is a user login (1) or pool name (2) for an id column.
+*/
+static const struct undoable {
+	const char *entity, *field;
+	const char *get, *set;
+	int named;
+} undoables[] = {
+	{ "customer", "owner",
+	  "SELECT owner_id FROM customers WHERE id = ?",
+	  "UPDATE customers SET owner_id = ?, owner_since = ?,"
+	  " updated_at = ? WHERE id = ?", 1 },
+	{ "customer", "pool",
+	  "SELECT pool_id FROM customers WHERE id = ?",
+	  "UPDATE customers SET pool_id = ?, pool_since = ?,"
+	  " updated_at = ? WHERE id = ?", 2 },
+	{ "customer", "status",
+	  "SELECT status FROM customers WHERE id = ?",
+	  "UPDATE customers SET status = ?, status_reason = NULL,"
+	  " updated_at = ? WHERE id = ?", 0 },
+	{ "customer", "score",
+	  "SELECT score FROM customers WHERE id = ?",
+	  "UPDATE customers SET score = ?, updated_at = ? WHERE id = ?", 0 },
+	{ "customer", "merged_into",
+	  "SELECT merged_into FROM customers WHERE id = ?",
+	  "UPDATE customers SET merged_into = ?, updated_at = ? WHERE id = ?", 0 },
+	{ "activity", "customer_id",
+	  "SELECT customer_id FROM activities WHERE id = ?",
+	  "UPDATE activities SET customer_id = ? WHERE id = ?", 0 },
+	{ "activity", "user",
+	  "SELECT user_id FROM activities WHERE id = ?",
+	  "UPDATE activities SET user_id = ? WHERE id = ?", 1 },
+	{ "deal", "customer_id",
+	  "SELECT customer_id FROM deals WHERE id = ?",
+	  "UPDATE deals SET customer_id = ? WHERE id = ?", 0 },
+	{ "deal", "owner",
+	  "SELECT owner_id FROM deals WHERE id = ?",
+	  "UPDATE deals SET owner_id = ? WHERE id = ?", 1 },
+	{ "contact", "customer_id",
+	  "SELECT customer_id FROM contacts WHERE id = ?",
+	  "UPDATE contacts SET customer_id = ? WHERE id = ?", 0 },
+};
+
+static const struct undoable *
+find_undoable(const char *entity, const char *field)
+{
+	for (size_t i = 0; i < sizeof undoables / sizeof undoables[0]; i++)
+		if (strcmp(undoables[i].entity, entity) == 0 &&
+		    strcmp(undoables[i].field, field) == 0)
+			return &undoables[i];
+	return NULL;
+}
+
+/* The current value as history would write it, or NULL; *GONE if no row. */
+static char *
+current_value(struct crm_db *db, const struct undoable *u, long long id,
+    int *gone)
+{
+	struct crm_stmt *s = crm_sql(db, u->get);
+	char *v = NULL;
+
+	crm_bind_int(s, 1, id);
+	*gone = !crm_step(s);
+	if (*gone)
+		return NULL;
+	if (!crm_col_null(s, 0)) {
+		long long ref = crm_col_int(s, 0);
+
+		v = xstrdup(crm_col_text(s, 0));
+		crm_reset(s);
+		if (u->named) {
+			const char *n = u->named == 1 ? crm_user_login(db, ref) :
+			    crm_pool_name(db, ref);
+			free(v);
+			v = n ? xstrdup(n) : NULL;
+		}
+	} else
+		crm_reset(s);
+	return v;
+}
+
+static int
+same(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
+}
+
+/* Set the field back to OLD. */
+static void
+restore(struct crm_db *db, const struct undoable *u, long long id,
+    const char *old)
+{
+	struct crm_stmt *s = crm_sql(db, u->set);
+	int i = 1;
+
+	if (u->named && old) {
+		long long ref = u->named == 1 ? crm_user_id(db, old) :
+		    crm_pool_id(db, old);
+		if (ref < 0)
+			crm_die("cannot undo: %s '%s' no longer exists",
+			    u->named == 1 ? "user" : "pool", old);
+		s = crm_sql(db, u->set);
+		crm_bind_int(s, i++, ref);
+	} else
+		crm_bind_text(s, i++, old);
+	if (u->named && strcmp(u->entity, "customer") == 0)
+		crm_bind_text(s, i++, old ? crm_now_text() : NULL);
+	if (strcmp(u->entity, "customer") == 0)
+		crm_bind_text(s, i++, crm_now_text());
+	crm_bind_int(s, i, id);
+	if (crm_step_try(s) < 0)
+		crm_die("cannot undo %s %s of %s %lld: %s", u->entity, u->field,
+		    u->entity, id, crm_db_errmsg(db));
+}
+
+long long
+crm_batch_undo(struct crm_db *db, long long b,
+    void (*skipped)(const char *, long long, const char *, const char *, void *),
+    void *ctx)
+{
+	struct crm_stmt *s;
+	struct row { long long hid, id; char *entity, *field, *old, *new; } *rows = NULL;
+	size_t n = 0, cap = 0;
+	long long undone = 0, by;
+	char why[128];
+
+	by = crm_db_int(db, "SELECT coalesce(undone_by, 0) FROM batches WHERE id = ?", b);
+	if (by < 0)
+		crm_die("no batch %lld", b);
+	if (by > 0)
+		crm_die("batch %lld was undone already (by batch %lld)", b, by);
+	s = crm_sql(db, "SELECT id, entity, entity_id, field, old_value, new_value"
+	    " FROM history WHERE batch_id = ? ORDER BY id DESC");
+	crm_bind_int(s, 1, b);
+	while (crm_step(s)) {
+		if (n == cap)
+			rows = xrealloc(rows, (cap = cap ? cap * 2 : 64) * sizeof *rows);
+		rows[n].hid = crm_col_int(s, 0);
+		rows[n].entity = xstrdup(crm_col_text(s, 1));
+		rows[n].id = crm_col_int(s, 2);
+		rows[n].field = xstrdup(crm_col_text(s, 3));
+		rows[n].old = crm_col_null(s, 4) ? NULL : xstrdup(crm_col_text(s, 4));
+		rows[n].new = crm_col_null(s, 5) ? NULL : xstrdup(crm_col_text(s, 5));
+		n++;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct row *r = &rows[i];
+		const struct undoable *u = find_undoable(r->entity, r->field);
+		struct crm_stmt *later;
+		long long newer = 0;
+		char *cur;
+		int gone;
+
+		if (u == NULL)
+			continue;	/* not a change undo can make */
+		later = crm_sql(db, "SELECT min(batch_id) FROM history WHERE entity = ?"
+		    " AND entity_id = ? AND field = ? AND id > ? AND batch_id <> ?");
+		crm_bind_text(later, 1, r->entity);
+		crm_bind_int(later, 2, r->id);
+		crm_bind_text(later, 3, r->field);
+		crm_bind_int(later, 4, r->hid);
+		crm_bind_int(later, 5, b);
+		if (crm_step(later)) {
+			newer = crm_col_null(later, 0) ? 0 : crm_col_int(later, 0);
+			crm_reset(later);
+		}
+		cur = current_value(db, u, r->id, &gone);
+		if (gone || newer || !same(cur, r->new)) {
+			if (newer)
+				snprintf(why, sizeof why, "changed since by batch %lld", newer);
+			else
+				snprintf(why, sizeof why, gone ? "no longer exists" :
+				    "changed since");
+			if (skipped)
+				skipped(r->entity, r->id, r->field, why, ctx);
+		} else {
+			restore(db, u, r->id, r->old);
+			snprintf(why, sizeof why, "undo batch %lld", b);
+			crm_history(db, r->entity, r->id, r->field, r->new, r->old, why);
+			undone++;
+		}
+		free(cur);
+	}
+	for (size_t i = 0; i < n; i++) {
+		free(rows[i].entity);
+		free(rows[i].field);
+		free(rows[i].old);
+		free(rows[i].new);
+	}
+	free(rows);
+	s = crm_sql(db, "UPDATE batches SET undone_by = ? WHERE id = ?");
+	crm_bind_int(s, 1, crm_batch_id());
+	crm_bind_int(s, 2, b);
+	crm_step(s);
+	return undone;
+}

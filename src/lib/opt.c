@@ -1,0 +1,218 @@
+/* opt.c: the option engine (no abbreviations, options anywhere, "--" ends them). */
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "die.h"
+#include "opt.h"
+#include "version.h"
+
+struct crm_globals crm_g = { NULL, NULL, 5000, 0, 0, NULL };
+
+static const struct crm_opt *
+find_long(const char *name, size_t len)
+{
+	for (const struct crm_opt *o = crm_prog.opts; o->name; o++)
+		if (strlen(o->name) == len && memcmp(o->name, name, len) == 0)
+			return o;
+	return NULL;
+}
+
+static const struct crm_opt *
+find_short(int c)
+{
+	for (const struct crm_opt *o = crm_prog.opts; o->name; o++)
+		if (o->shortc == c)
+			return o;
+	return NULL;
+}
+
+void
+crm_print_usage(FILE *out)
+{
+	for (const char *const *u = crm_prog.usage; *u; u++)
+		fprintf(out, "%s %s %s\n", u == crm_prog.usage ? "usage:" : "      ",
+		    crm_prog.name, *u);
+}
+
+static void
+print_help(void)
+{
+	printf("%s - %s\n\n", crm_prog.name, crm_prog.purpose);
+	crm_print_usage(stdout);
+	printf("\noptions:\n");
+	for (const struct crm_opt *o = crm_prog.opts; o->name; o++) {
+		char left[64];
+		int n = 0;
+
+		if (o->shortc)
+			n = snprintf(left, sizeof left, "-%c, ", o->shortc);
+		else
+			n = snprintf(left, sizeof left, "    ");
+		n += snprintf(left + n, sizeof left - (size_t)n, "--%s", o->name);
+		if (o->arg == ARG_REQ)
+			snprintf(left + n, sizeof left - (size_t)n, " %s", o->metavar);
+		printf("  %-26s %s\n", left, o->help);
+	}
+	printf("  %-26s %s\n", "    --help", "show this help and exit");
+	printf("  %-26s %s\n", "    --version", "show the version and exit");
+	printf("\nSee %s(1).\n", crm_prog.name);
+}
+
+/* The hidden --dump-options: the table as TSV, for man pages and completions. */
+static void
+dump_options(void)
+{
+	printf("short\tlong\targ\tmetavar\tcomplete\thelp\n");
+	for (const struct crm_opt *o = crm_prog.opts; o->name; o++)
+		printf("%s%c\t%s\t%s\t%s\t%s\t%s\n", o->shortc ? "" : "\\N",
+		    o->shortc ? o->shortc : ' ', o->name,
+		    o->arg == ARG_REQ ? "required" : "none",
+		    o->metavar ? o->metavar : "\\N", o->complete, o->help);
+}
+
+long long
+crm_parse_int(const char *opt, const char *s, long long min, long long max)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || errno == ERANGE || v < min || v > max)
+		crm_usage_error("--%s must be a whole number from %lld to %lld, "
+		    "got '%s'", opt, min, max, s);
+	return v;
+}
+
+static void
+set_common(const struct crm_opt *o, const char *arg)
+{
+	switch (o->id) {
+	case OPT_DB:
+		crm_g.db_path = arg;
+		break;
+	case OPT_AS:
+		crm_g.actor = arg;
+		break;
+	case OPT_WAIT:
+		crm_g.wait_ms = (int)crm_parse_int(o->name, arg, 0, 86400) * 1000;
+		break;
+	case OPT_CSV:
+		crm_g.csv = 1;
+		break;
+	case OPT_NOW:
+		crm_g.now = arg;
+		break;
+	case OPT_QUIET:
+		crm_g.quiet = 1;
+		break;
+	}
+}
+
+static void
+apply(const struct crm_opt *o, const char *arg,
+    void (*cb)(int, const char *, void *), void *ctx)
+{
+	if (o->id > COPT_FIRST && o->id < COPT_LAST)
+		set_common(o, arg);
+	else
+		cb(o->id, arg, ctx);
+}
+
+static void
+defaults(void)
+{
+	const char *e;
+
+	if (crm_g.db_path == NULL)
+		crm_g.db_path = (e = getenv("CRM_DB")) && *e ? e : "crm.db";
+	if (crm_g.now == NULL && (e = getenv("CRM_NOW")) && *e)
+		crm_g.now = e;
+	if (crm_g.actor == NULL) {
+		struct passwd *pw;
+
+		if ((e = getenv("CRM_USER")) && *e)
+			crm_g.actor = e;
+		else if ((e = getenv("LOGNAME")) && *e)
+			crm_g.actor = e;
+		else if ((pw = getpwuid(getuid())) != NULL)
+			crm_g.actor = pw->pw_name;
+		else
+			crm_g.actor = "unknown";
+	}
+}
+
+int
+crm_parse_options(int argc, char **argv,
+    void (*cb)(int id, const char *arg, void *ctx), void *ctx)
+{
+	int nop = 0, i;
+
+	for (i = 1; i < argc; i++) {
+		char *a = argv[i];
+		const struct crm_opt *o;
+
+		if (strcmp(a, "--") == 0) {
+			for (i++; i < argc; i++)
+				argv[nop++] = argv[i];
+			break;
+		}
+		if (a[0] != '-' || a[1] == '\0') {
+			argv[nop++] = a;
+			continue;
+		}
+		if (a[1] == '-') {
+			char *name = a + 2, *eq = strchr(name, '=');
+			size_t len = eq ? (size_t)(eq - name) : strlen(name);
+			const char *arg = NULL;
+
+			if (strcmp(name, "help") == 0) {
+				print_help();
+				exit(0);
+			}
+			if (strcmp(name, "version") == 0) {
+				printf("%s %s\n", crm_prog.name, CRM_VERSION);
+				exit(0);
+			}
+			if (strcmp(name, "dump-options") == 0) {
+				dump_options();
+				exit(0);
+			}
+			if ((o = find_long(name, len)) == NULL)
+				crm_usage_error("unknown option '--%.*s'", (int)len, name);
+			if (o->arg == ARG_REQ) {
+				if (eq)
+					arg = eq + 1;
+				else if (i + 1 < argc)
+					arg = argv[++i];
+				else
+					crm_usage_error("option '--%s' needs a value", o->name);
+			} else if (eq)
+				crm_usage_error("option '--%s' takes no value", o->name);
+			apply(o, arg, cb, ctx);
+			continue;
+		}
+		for (char *p = a + 1; *p; p++) {
+			if ((o = find_short((unsigned char)*p)) == NULL)
+				crm_usage_error("unknown option '-%c'", *p);
+			if (o->arg == ARG_NONE) {
+				apply(o, NULL, cb, ctx);
+				continue;
+			}
+			if (p[1])
+				apply(o, p + 1, cb, ctx);
+			else if (i + 1 < argc)
+				apply(o, argv[++i], cb, ctx);
+			else
+				crm_usage_error("option '-%c' needs a value", *p);
+			break;
+		}
+	}
+	defaults();
+	argv[nop] = NULL;
+	return nop;
+}

@@ -1,0 +1,65 @@
+/* opt.h: one option table per program drives parsing, --help and completions. */
+#ifndef CRM_OPT_H
+#define CRM_OPT_H
+
+#include <stdio.h>
+
+enum crm_arg { ARG_NONE, ARG_REQ };
+
+struct crm_opt {
+	int id;
+	int shortc;		/* 0 when the option has no short form */
+	const char *name;	/* long name, without the dashes */
+	enum crm_arg arg;
+	const char *metavar;
+	const char *complete;	/* "_files", a word list, or "" */
+	const char *help;
+};
+
+/* Ids of the options in common.opts; a program's own ids start at 1. */
+enum {
+	COPT_FIRST = 1000,
+#define OPT(id, s, l, a, m, c, h) OPT_##id,
+#include "common.opts"
+#undef OPT
+	COPT_LAST
+};
+
+/* What a program is: its name, one-line purpose, usage lines and options. */
+struct crm_prog {
+	const char *name;
+	const char *purpose;
+	const char *const *usage;	/* NULL-terminated, without the program name */
+	const struct crm_opt *opts;	/* terminated by an entry with name NULL */
+};
+
+extern const struct crm_prog crm_prog;	/* defined by each src/cmd/NAME.c */
+
+/* The settings every program shares, filled by crm_parse_options(). */
+struct crm_globals {
+	const char *db_path;
+	const char *actor;
+	int wait_ms;
+	int csv;
+	int quiet;
+	const char *now;	/* --now or $CRM_NOW, NULL for the clock */
+};
+extern struct crm_globals crm_g;
+
+/*
+** Parse ARGV against crm_prog.opts.  Options may come before or after
+** operands; "--" ends them; long options are never abbreviated.  Each
+** program option is passed to CB (which returns nothing: it dies on bad
+** values).  --help, --version and --dump-options print and exit 0; misuse
+** exits 2.  The operands are left in argv[0..n) and n is returned.
+*/
+int crm_parse_options(int argc, char **argv,
+    void (*cb)(int id, const char *arg, void *ctx), void *ctx);
+
+void crm_print_usage(FILE *out);
+
+/* Strict number parsing: dies with status 2 naming OPT on a bad value. */
+long long crm_parse_int(const char *opt, const char *s, long long min,
+    long long max);
+
+#endif

@@ -1,0 +1,81 @@
+/* re.c: PCRE2 as git uses it: JIT when it works, a match context with limits. */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "die.h"
+#include "re.h"
+#include "str.h"
+
+#define CRM_RE_MATCH_LIMIT 1000000
+#define CRM_RE_DEPTH_LIMIT 10000
+
+struct crm_re {
+	pcre2_code *code;
+	pcre2_match_data *md;
+	pcre2_match_context *mctx;
+	char *pat;
+};
+
+struct crm_re *
+crm_re_compile(const char *pat, char *err, unsigned long n)
+{
+	struct crm_re *re;
+	int ec;
+	PCRE2_SIZE eo;
+	pcre2_code *code;
+
+	code = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
+	    PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF, &ec, &eo, NULL);
+	if (code == NULL) {
+		PCRE2_UCHAR msg[256];
+
+		pcre2_get_error_message(ec, msg, sizeof msg);
+		snprintf(err, n, "%s at offset %zu", (char *)msg, (size_t)eo);
+		return NULL;
+	}
+	re = xcalloc(1, sizeof *re);
+	re->code = code;
+	(void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);	/* else interpreter */
+	re->md = pcre2_match_data_create_from_pattern(code, NULL);
+	re->mctx = pcre2_match_context_create(NULL);
+	pcre2_set_match_limit(re->mctx, CRM_RE_MATCH_LIMIT);
+	pcre2_set_depth_limit(re->mctx, CRM_RE_DEPTH_LIMIT);
+	re->pat = xstrdup(pat);
+	return re;
+}
+
+int
+crm_re_match(struct crm_re *re, const char *s)
+{
+	int rc;
+
+	if (s == NULL)
+		return 0;
+	rc = pcre2_match(re->code, (PCRE2_SPTR)s, strlen(s), 0, 0, re->md,
+	    re->mctx);
+	if (rc >= 0)
+		return 1;
+	if (rc == PCRE2_ERROR_NOMATCH)
+		return 0;
+	{
+		PCRE2_UCHAR msg[256];
+
+		pcre2_get_error_message(rc, msg, sizeof msg);
+		crm_die("pattern '%s': %s", re->pat, (char *)msg);
+	}
+}
+
+void
+crm_re_free(struct crm_re *re)
+{
+	if (re == NULL)
+		return;
+	pcre2_match_data_free(re->md);
+	pcre2_match_context_free(re->mctx);
+	pcre2_code_free(re->code);
+	free(re->pat);
+	free(re);
+}

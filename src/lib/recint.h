@@ -1,0 +1,59 @@
+/* recint.h: the reader's internals, shared by rec.c, tsv.c and csv.c only. */
+#ifndef CRM_RECINT_H
+#define CRM_RECINT_H
+
+#include <csv.h>
+#include <iconv.h>
+
+#include "rec.h"
+#include "str.h"
+
+struct rec_reader {
+	char *name;
+	FILE *fp;
+	int csv;
+	unsigned long long size, bytes;
+
+	/* Decoding: raw bytes in, UTF-8 out into dec[decpos..dec.len). */
+	char *enc;		/* "UTF-8", "GB18030", "UTF-16LE", ... */
+	iconv_t cd;		/* (iconv_t)-1 when the input is UTF-8 */
+	char raw[65536];
+	size_t rawlen;		/* undecoded bytes carried over */
+	int eof;
+	struct strbuf dec;
+	size_t decpos;
+	unsigned long declines;	/* newlines in dec before decpos */
+
+	/* The header. */
+	size_t ncol;
+	char **cols;
+
+	/* Records: field data with offsets, -1 for NULL. */
+	struct strbuf data, tmp;
+	long *off;
+	size_t noff, offcap;
+	struct rec cur;
+	char **vcap;
+	size_t nvcap;
+	unsigned long line;	/* physical lines consumed so far */
+
+	/* CSV: rows parsed ahead, data[...] holds them back to back. */
+	struct csv_parser csvp;
+	size_t *row_end;	/* index into off[] one past each row's last */
+	unsigned long *row_line;
+	size_t nrows, rowcap, rowhead;
+	unsigned long row_start;
+	int csv_err;
+};
+
+int dec_fill(struct rec_reader *r);	/* 0 at end of input */
+void rec_add_field(struct rec_reader *r, const char *s, size_t n, int isnull);
+struct rec *rec_build(struct rec_reader *r, size_t first, size_t last,
+    unsigned long line);
+
+struct rec *tsv_next(struct rec_reader *r);
+void csv_reader_init(struct rec_reader *r);
+struct rec *csv_next(struct rec_reader *r);
+void csv_reader_free(struct rec_reader *r);
+
+#endif

@@ -1,0 +1,1 @@
+#define CRM_VERSION "0.1.0"

@@ -1,0 +1,24 @@
+/* when.h: the one clock (honours --now and $CRM_NOW) and date parsing. */
+#ifndef CRM_WHEN_H
+#define CRM_WHEN_H
+
+#include <time.h>
+
+/* Times are stored as UTC ISO 8601 text "YYYY-MM-DDTHH:MM:SSZ" (20 chars). */
+#define CRM_TIME_LEN 21
+
+time_t crm_now(void);			/* dies (status 2) on a bad --now */
+void crm_format_time(time_t t, char out[CRM_TIME_LEN]);
+const char *crm_now_text(void);		/* static buffer */
+
+/*
+** Parse "YYYY-MM-DD", "YYYY-MM-DD HH:MM[:SS]" or with "T", optionally
+** ending in "Z" or "+HH:MM"; a time without zone is UTC.  Returns 0 and
+** sets *T, or -1.
+*/
+int crm_parse_time(const char *s, time_t *t);
+
+/* Parse a duration such as "3d", "12h", "30m" or "2w" into seconds; -1 if bad. */
+long long crm_parse_duration(const char *s);
+
+#endif
