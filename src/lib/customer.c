@@ -735,3 +735,99 @@ crm_cursor_close(struct crm_cursor *c)
 	free(c->vals);
 	free(c);
 }
+
+int
+crm_customer_holder(struct crm_db *db, long long id, long long *user_id,
+    long long *pool_id)
+{
+	struct crm_stmt *s = crm_sql(db, "SELECT owner_id, pool_id FROM customers"
+	    " WHERE id = ? AND merged_into IS NULL");
+
+	*user_id = *pool_id = -1;
+	crm_bind_int(s, 1, id);
+	if (!crm_step(s))
+		return 0;
+	if (!crm_col_null(s, 0))
+		*user_id = crm_col_int(s, 0);
+	if (!crm_col_null(s, 1))
+		*pool_id = crm_col_int(s, 1);
+	crm_reset(s);
+	return 1;
+}
+
+int
+crm_customer_set_owner(struct crm_db *db, long long id, long long user_id,
+    const char *reason)
+{
+	struct crm_stmt *s;
+	long long old_user, old_pool;
+	char *old_login = NULL, *old_pool_name = NULL;
+	const char *n;
+
+	if (!crm_customer_holder(db, id, &old_user, &old_pool))
+		crm_die("no customer %lld", id);
+	if (old_user == user_id && (user_id >= 0 || old_pool < 0))
+		return 0;
+	if ((n = crm_user_login(db, old_user)) != NULL)
+		old_login = xstrdup(n);
+	if ((n = crm_pool_name(db, old_pool)) != NULL)
+		old_pool_name = xstrdup(n);
+	s = crm_sql(db, "UPDATE customers SET owner_id = ?, owner_since = ?,"
+	    " pool_id = NULL, pool_since = NULL, updated_at = ? WHERE id = ?");
+	if (user_id >= 0) {
+		crm_bind_int(s, 1, user_id);
+		crm_bind_text(s, 2, crm_now_text());
+	}
+	crm_bind_text(s, 3, crm_now_text());
+	crm_bind_int(s, 4, id);
+	crm_step(s);
+	if (old_pool_name)
+		crm_history(db, "customer", id, "pool", old_pool_name, NULL, reason);
+	if (old_user != user_id)
+		crm_history(db, "customer", id, "owner", old_login,
+		    crm_user_login(db, user_id), reason);
+	free(old_login);
+	free(old_pool_name);
+	return 1;
+}
+
+int
+crm_customer_set_pool(struct crm_db *db, long long id, long long pool_id,
+    const char *reason)
+{
+	struct crm_stmt *s;
+	long long old_user, old_pool;
+	char *old_login = NULL, *old_pool_name = NULL;
+	const char *n;
+
+	if (!crm_customer_holder(db, id, &old_user, &old_pool))
+		crm_die("no customer %lld", id);
+	if (old_pool == pool_id && (pool_id >= 0 || old_user < 0))
+		return 0;
+	if ((n = crm_user_login(db, old_user)) != NULL)
+		old_login = xstrdup(n);
+	if ((n = crm_pool_name(db, old_pool)) != NULL)
+		old_pool_name = xstrdup(n);
+	/* The rep who loses a customer to a pool is remembered for lockout. */
+	s = crm_sql(db, "UPDATE customers SET pool_id = ?, pool_since = ?,"
+	    " owner_id = NULL, owner_since = NULL,"
+	    " prev_owner_id = coalesce(?, prev_owner_id), updated_at = ?"
+	    " WHERE id = ?");
+	if (pool_id >= 0) {
+		crm_bind_int(s, 1, pool_id);
+		crm_bind_text(s, 2, crm_now_text());
+	}
+	if (old_user >= 0)
+		crm_bind_int(s, 3, old_user);
+	crm_bind_text(s, 4, crm_now_text());
+	crm_bind_int(s, 5, id);
+	crm_step(s);
+	if (old_login)
+		crm_history(db, "customer", id, "owner", old_login, NULL, reason);
+	if (old_pool != pool_id)
+		crm_history(db, "customer", id, "pool", old_pool_name,
+		    crm_pool_name(db, pool_id), reason);
+	free(old_login);
+	free(old_pool_name);
+	return 1;
+}

@@ -95,3 +95,20 @@ const char *const *crm_cursor_next(struct crm_cursor *c);
 void crm_cursor_close(struct crm_cursor *c);
 
 #endif
+
+/*
+** The ownership primitives: the only code that changes who holds a
+** customer.  Both keep "owned or pooled, never both", restart the clock
+** (owner_since / pool_since = now) and write a history row for every
+** field that changes, with REASON (e.g. "round-robin", "claim",
+** "reclaim: no follow-up 31 days").  USER_ID / POOL_ID -1 clears.
+** Return 1 when anything changed, 0 when it was so already.
+*/
+int crm_customer_set_owner(struct crm_db *db, long long id, long long user_id,
+    const char *reason);
+int crm_customer_set_pool(struct crm_db *db, long long id, long long pool_id,
+    const char *reason);
+
+/* Current holder of ID: *USER_ID / *POOL_ID are -1 when none; 0 if no such customer. */
+int crm_customer_holder(struct crm_db *db, long long id, long long *user_id,
+    long long *pool_id);

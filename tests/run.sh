@@ -1,0 +1,37 @@
+#!/bin/sh
+# run.sh BUILD: run the C unit tests and the bats suites against BUILD/bin,
+# then print one line "N passed, N failed, N skipped"; exit 1 on any failure.
+set -u
+build=${1:-build/san}
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "$build" && pwd)
+export PATH="$build/bin:$PATH" CRM_BIN="$build/bin" NO_COLOR=1 CRM_RC=/dev/null
+export CRM_TESTDATA="${CRM_TESTDATA:-$top/../shared/testdata}"
+export CMOCKA_MESSAGE_OUTPUT=TAP ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+for t in "$build"/unit/test_*; do
+	[ -x "$t" ] || continue
+	echo "# unit: ${t##*/}"
+	out=$(cd "$top" && "$t" 2>&1); rc=$?
+	printf '%s\n' "$out" >> "$log"
+	printf '%s\n' "$out" | grep -E '^(not ok|# )' || true
+	# a crash or sanitizer abort is a failure even after "ok" lines
+	[ "$rc" -eq 0 ] || { echo "not ok - ${t##*/} exited with status $rc"; printf '%s\n' "$out" | tail -20; } | tee -a "$log"
+done
+if ! command -v bats >/dev/null 2>&1; then
+	echo "not ok - bats is not installed (make deps)" | tee -a "$log"
+else
+	for f in "$top"/tests/*.bats; do
+		[ -f "$f" ] || continue
+		echo "# bats: ${f##*/}"
+		bats --tap "$f" 2>&1 | tee -a "$log" | grep -E '^(not ok|#)' || true
+	done
+fi
+pass=$(grep -cE '^ok ' "$log" | tr -d ' ')
+skip=$(grep -cE '^ok .*# (skip|SKIP)' "$log" | tr -d ' ')
+fail=$(grep -cE '^not ok' "$log" | tr -d ' ')
+pass=$((pass - skip))
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
