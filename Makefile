@@ -93,7 +93,7 @@ $(SAN)/unit/%: tests/unit/%.c $(SAN)/libcrm.a
 	@mkdir -p $(@D)
 	$(CC) $(WARN) -Wno-missing-prototypes $(SANFLAGS) -Isrc -Isrc/lib -o $@ $< $(SAN)/libcrm.a $(LIBS) -lxlsxwriter -lcmocka
 
-check: all san
+check: deps all san
 	@$(MAKE) --no-print-directory B=$(SAN) CFLAGS="$(SANFLAGS)" $(UNIT_BIN)
 	@sh tests/run.sh $(SAN)
 
