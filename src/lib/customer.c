@@ -82,16 +82,22 @@ check_phone(const char *p)
 	return digits >= 5 && digits <= 20 ? NULL : "not a phone number";
 }
 
+/* An address is checked as the key is made: trimmed, so padding is no error. */
 static const char *
 check_email(const char *e)
 {
-	const char *at = strchr(e, '@');
+	const char *at = strchr(e, '@'), *end = e + strlen(e);
 
-	while (*e == ' ')
+	while (*e == ' ' || *e == '\t')
 		e++;
-	if (at == NULL || at == e || strchr(at + 1, '@') || !strchr(at + 1, '.') ||
-	    strpbrk(e, " ,;<>\"") != NULL)
+	while (end > e && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	if (at == NULL || at <= e || at >= end || memchr(at + 1, '@', (size_t)(end - at - 1)) ||
+	    !memchr(at + 1, '.', (size_t)(end - at - 1)))
 		return "not an email address";
+	for (const char *p = e; p < end; p++)
+		if (strchr(" ,;<>\"", *p))
+			return "not an email address";
 	return NULL;
 }
 
