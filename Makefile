@@ -98,9 +98,18 @@ check: deps all san
 	@sh tests/run.sh $(SAN)
 
 # ---- docs and completions -----------------------------------------------
+# Rewrites completions/ and the OPTIONS block of every man/crm-NAME.1 that
+# exists from `crm-NAME --dump-options`; src/gen/check-generated.sh checks it.
 generated: all
 	sh src/gen/gen-completions.sh bin completions
-	for p in $(PROGS); do awk -f src/gen/gen-man.awk -v dump="$$(bin/crm-$$p --dump-options)" man/crm-$$p.1 > man/crm-$$p.1.new && mv man/crm-$$p.1.new man/crm-$$p.1; done
+	@for p in $(PROGS); do \
+	  if [ ! -f man/crm-$$p.1 ]; then echo "generated: no man/crm-$$p.1 yet (copy man/crm-lead.1)"; continue; fi; \
+	  bin/crm-$$p --dump-options > man/crm-$$p.1.dump && \
+	  awk -f src/gen/gen-man.awk man/crm-$$p.1.dump man/crm-$$p.1 > man/crm-$$p.1.new && \
+	  rm -f man/crm-$$p.1.dump && \
+	  { cmp -s man/crm-$$p.1.new man/crm-$$p.1 && rm -f man/crm-$$p.1.new || { mv man/crm-$$p.1.new man/crm-$$p.1; echo "generated: man/crm-$$p.1"; }; } \
+	  || { rm -f man/crm-$$p.1.dump man/crm-$$p.1.new; exit 1; }; \
+	done
 
 # ---- demo ----------------------------------------------------------------
 demo: all
