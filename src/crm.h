@@ -17,6 +17,7 @@
 #include "lib/re.h"
 #include "lib/rec.h"
 #include "lib/str.h"
+#include "lib/user.h"
 #include "lib/when.h"
 
 int cmd_main(int argc, char **argv);
