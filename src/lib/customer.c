@@ -244,8 +244,7 @@ crm_lead_insert(struct crm_db *db, const struct crm_lead *l,
 	    " source, status, status_reason, grade, score, owner_id, owner_since,"
 	    " pool_id, pool_since, phone_key, email_key, company_key, batch_id,"
 	    " created_by, created_at, updated_at)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-	    " RETURNING id");
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	const char *const *v = l->v;
 	const char *created = val(v[CC_CREATED_AT]);
 	char when[CRM_TIME_LEN];
@@ -281,8 +280,7 @@ crm_lead_insert(struct crm_db *db, const struct crm_lead *l,
 	crm_bind_text(s, 21, created);
 	crm_bind_text(s, 22, crm_now_text());
 	crm_step(s);
-	id = crm_col_int(s, 0);
-	crm_reset(s);
+	id = crm_db_last_id(db);
 	for (size_t i = 0; i < l->ncustom; i++)
 		if (val(l->custom_values[i]))
 			set_custom(db, id, l->custom_names[i], l->custom_values[i]);

@@ -155,7 +155,7 @@ crm_db_open(enum crm_db_mode mode)
 		crm_die("'%s' is not a crm database", db->path);
 	crm_db_exec(db, "PRAGMA journal_mode=WAL");
 	crm_db_exec(db, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-	    " PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY");
+	    " PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY");
 	migrate(db);
 	return db;
 }
@@ -208,12 +208,13 @@ crm_sql(struct crm_db *db, const char *sql)
 	struct crm_stmt *s;
 	int rc;
 
+	/* Callers pass the same static strings: match pointers before text. */
 	for (s = db->cache; s; s = s->next)
-		if (s->sql == sql || strcmp(s->sql, sql) == 0) {
-			sqlite3_reset(s->st);
-			sqlite3_clear_bindings(s->st);
-			return s;
-		}
+		if (s->sql == sql)
+			goto found;
+	for (s = db->cache; s; s = s->next)
+		if (strcmp(s->sql, sql) == 0)
+			goto found;
 	s = xcalloc(1, sizeof *s);
 	s->db = db;
 	s->sql = sql;
@@ -225,6 +226,10 @@ crm_sql(struct crm_db *db, const char *sql)
 	}
 	s->next = db->cache;
 	db->cache = s;
+	return s;
+found:
+	sqlite3_reset(s->st);
+	sqlite3_clear_bindings(s->st);
 	return s;
 }
 
@@ -310,6 +315,12 @@ const char *
 crm_col_name(struct crm_stmt *s, int i)
 {
 	return sqlite3_column_name(s->st, i);
+}
+
+long long
+crm_db_last_id(struct crm_db *db)
+{
+	return sqlite3_last_insert_rowid(db->h);
 }
 
 long long

@@ -45,6 +45,13 @@ int crm_col_count(struct crm_stmt *st);
 const char *crm_col_name(struct crm_stmt *st, int i);
 const char *crm_db_errmsg(struct crm_db *db);
 
+/*
+** The id the last INSERT gave its row.  Hot paths use this rather than
+** RETURNING, which costs SQLite a temporary table per statement; a
+** PostgreSQL backend appends RETURNING id itself.
+*/
+long long crm_db_last_id(struct crm_db *db);
+
 /* Run a one-row query with up to one integer parameter; -1 when no row. */
 long long crm_db_int(struct crm_db *db, const char *sql, long long arg);
 
