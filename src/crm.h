@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/activity.h"
 #include "lib/customer.h"
 #include "lib/db.h"
 #include "lib/die.h"
