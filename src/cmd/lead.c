@@ -790,18 +790,47 @@ status_one(long long id, const char *where, void *ctx)
 	put_customer(s->db, s->w, id, &s->header);
 }
 
+/* Ids with where they came from, read ahead of the transaction. */
+struct id_list {
+	long long *id;
+	struct strvec where;
+	size_t n, cap;
+};
+
+static void
+collect_id(long long id, const char *where, void *ctx)
+{
+	struct id_list *l = ctx;
+
+	if (l->n == l->cap)
+		l->id = xrealloc(l->id, (l->cap = l->cap ? l->cap * 2 : 64) *
+		    sizeof *l->id);
+	l->id[l->n++] = id;
+	sv_push(&l->where, where);
+}
+
+/*
+** qualify, disqualify, convert.  The ids are read before the write lock
+** is taken: in "crm-lead import | crm-lead qualify" the import holds it
+** until it has committed, and only then writes the ids we wait for.
+*/
 static int
 lead_status(struct args *a, int argc, char **argv, const char *status)
 {
 	struct status_ctx s = { NULL, NULL, status, a->v[CC_STATUS_REASON], 0 };
+	struct id_list ids = { NULL, STRVEC_INIT, 0, 0 };
 	char cmd[64];
 
 	if (strcmp(status, "disqualified") == 0 && a->v[CC_STATUS_REASON] == NULL)
 		crm_usage_error("disqualify needs --reason");
 	snprintf(cmd, sizeof cmd, "crm-lead %s", argv[0]);
+	rec_each_id(argc - 1, argv + 1, crm_g.csv, collect_id, &ids);
 	s.db = open_writer(cmd, NULL);
 	s.w = recw_open_held(crm_g.csv);
-	rec_each_id(argc - 1, argv + 1, crm_g.csv, status_one, &s);
+	for (size_t i = 0; i < ids.n; i++)
+		status_one(ids.id[i], ids.where.v[i], &s);
+	free(ids.id);
+	sv_free(&ids.where);
 	finish(s.db, a, s.w);
 	return 0;
 }
@@ -872,6 +901,7 @@ cmd_main(int argc, char **argv)
 {
 	struct args a;
 	const char *cmd;
+	int rc;
 
 	memset(&a, 0, sizeof a);
 	argc = crm_parse_options(argc, argv, on_opt, &a);
@@ -880,26 +910,30 @@ cmd_main(int argc, char **argv)
 		    "update, qualify, disqualify, convert, merge, unmerge)");
 	cmd = argv[0];
 	if (strcmp(cmd, "add") == 0)
-		return lead_add(&a, argc);
-	if (strcmp(cmd, "import") == 0)
-		return lead_import(&a, argc, argv);
-	if (strcmp(cmd, "list") == 0)
-		return lead_list(&a, argc);
-	if (strcmp(cmd, "show") == 0)
-		return lead_show(argc, argv);
-	if (strcmp(cmd, "check") == 0)
-		return lead_check(&a, argc, argv);
-	if (strcmp(cmd, "update") == 0)
-		return lead_update(&a, argc, argv);
-	if (strcmp(cmd, "qualify") == 0)
-		return lead_status(&a, argc, argv, "qualified");
-	if (strcmp(cmd, "disqualify") == 0)
-		return lead_status(&a, argc, argv, "disqualified");
-	if (strcmp(cmd, "convert") == 0)
-		return lead_status(&a, argc, argv, "customer");
-	if (strcmp(cmd, "merge") == 0)
-		return lead_merge(&a, argc, argv);
-	if (strcmp(cmd, "unmerge") == 0)
-		return lead_unmerge(&a, argc, argv);
-	crm_usage_error("unknown command '%s'", cmd);
+		rc = lead_add(&a, argc);
+	else if (strcmp(cmd, "import") == 0)
+		rc = lead_import(&a, argc, argv);
+	else if (strcmp(cmd, "list") == 0)
+		rc = lead_list(&a, argc);
+	else if (strcmp(cmd, "show") == 0)
+		rc = lead_show(argc, argv);
+	else if (strcmp(cmd, "check") == 0)
+		rc = lead_check(&a, argc, argv);
+	else if (strcmp(cmd, "update") == 0)
+		rc = lead_update(&a, argc, argv);
+	else if (strcmp(cmd, "qualify") == 0)
+		rc = lead_status(&a, argc, argv, "qualified");
+	else if (strcmp(cmd, "disqualify") == 0)
+		rc = lead_status(&a, argc, argv, "disqualified");
+	else if (strcmp(cmd, "convert") == 0)
+		rc = lead_status(&a, argc, argv, "customer");
+	else if (strcmp(cmd, "merge") == 0)
+		rc = lead_merge(&a, argc, argv);
+	else if (strcmp(cmd, "unmerge") == 0)
+		rc = lead_unmerge(&a, argc, argv);
+	else
+		crm_usage_error("unknown command '%s'", cmd);
+	sv_free(&a.fields);
+	sv_free(&a.matches);
+	return rc;
 }

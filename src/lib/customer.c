@@ -123,6 +123,8 @@ crm_lead_check(struct crm_db *db, const struct crm_lead *l,
 	    (refs->status = crm_status_canonical(v[CC_STATUS])) == NULL)
 		BAD("status: '%s' is not one of lead, qualified, customer, "
 		    "disqualified", v[CC_STATUS]);
+	if (strcmp(refs->status, "disqualified") == 0 && blank(v[CC_STATUS_REASON]))
+		BAD("reason: a disqualified lead needs a reason");
 	if (!blank(v[CC_OWNER])) {
 		refs->owner_id = crm_user_id(db, v[CC_OWNER]);
 		if (refs->owner_id < 0)
@@ -281,9 +283,12 @@ crm_lead_insert(struct crm_db *db, const struct crm_lead *l,
 	crm_bind_text(s, 22, crm_now_text());
 	crm_step(s);
 	id = crm_db_last_id(db);
+	/* An empty cell stores nothing, but its column is kept for list. */
 	for (size_t i = 0; i < l->ncustom; i++)
 		if (val(l->custom_values[i]))
 			set_custom(db, id, l->custom_names[i], l->custom_values[i]);
+		else
+			(void)custom_field_id(db, l->custom_names[i]);
 	/* An owner or pool given at creation is a change of owner or pool. */
 	if (refs->owner_id >= 0)
 		crm_history(db, "customer", id, "owner", NULL, v[CC_OWNER], "created");
