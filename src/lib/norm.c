@@ -184,8 +184,8 @@ norm_company(const char *s)
 {
 	/* Longest first: each is removed once, repeatedly, from the end. */
 	static const char *const suffixes[] = {
-		"股份有限公司", "有限责任公司", "集团有限公司", "有限公司",
-		"股份公司", "责任公司", "公司",
+		"股份有限公司", "有限责任公司", "有限公司", "股份公司",
+		"责任公司", "公司", "集团",
 		"colimited", "coltd", "limited", "ltd", "incorporated", "inc",
 		"corporation", "corp", "llc", "gmbh", NULL
 	};
