@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lib/activity.h"
+#include "lib/assign.h"
 #include "lib/customer.h"
 #include "lib/db.h"
 #include "lib/die.h"
