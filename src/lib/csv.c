@@ -123,6 +123,8 @@ csv_next(struct rec_reader *r)
 		n = nl ? (size_t)(nl - start) + 1 : avail;
 		if (n > 0) {
 			r->line++;
+			if (r->csvp.pstate == 0)	/* ROW_NOT_BEGUN: blank lines */
+				r->row_start = r->line;	/* carry no row */
 			if (csv_parse(&r->csvp, start, n, on_field, on_row, r) != n)
 				csv_fail(r, 0);
 			r->decpos += n;

@@ -181,14 +181,22 @@ decode_utf8(struct rec_reader *r)
 int
 dec_fill(struct rec_reader *r)
 {
+	size_t start;
+	char *nul;
+
 	if (r->eof && r->rawlen == 0)
 		return 0;
 	dec_compact(r);
+	start = r->dec.len;
 	read_raw(r);
 	if (r->cd != (iconv_t)-1)
 		decode_iconv(r);
 	else
 		decode_utf8(r);
+	/* Fields are C strings: a NUL would cut a value short unseen. */
+	if ((nul = memchr(r->dec.buf + start, '\0', r->dec.len - start)) != NULL)
+		crm_die("%s:%lu: NUL byte in the input", r->name,
+		    line_at(r, (size_t)(nul - r->dec.buf)));
 	return 1;
 }
 
@@ -274,11 +282,13 @@ rec_open(const char *path, int csv, const char *encoding)
 		crm_die("%s: no header row", r->name);
 	r->ncol = h->n;
 	r->cols = xcalloc(h->n, sizeof *r->cols);
+	r->hdr = xcalloc(h->n, sizeof *r->hdr);
 	for (size_t i = 0; i < h->n; i++) {
 		if (h->v[i] == NULL || h->v[i][0] == '\0')
 			crm_die("%s:%lu: header: column %zu has no name", r->name,
 			    h->line, i + 1);
 		r->cols[i] = xstrdup(rec_canonical(h->v[i], buf, sizeof buf));
+		r->hdr[i] = xstrdup(h->v[i]);
 		for (size_t k = 0; k < i; k++)
 			if (strcmp(r->cols[k], r->cols[i]) == 0)
 				crm_die("%s:%lu: header: column '%s' appears twice"
@@ -337,9 +347,12 @@ rec_close(struct rec_reader *r)
 	if (r->cd != (iconv_t)-1)
 		iconv_close(r->cd);
 	crm_close_input(r->fp);
-	for (size_t i = 0; i < r->ncol; i++)
+	for (size_t i = 0; i < r->ncol; i++) {
 		free(r->cols[i]);
+		free(r->hdr[i]);
+	}
 	free(r->cols);
+	free(r->hdr);
 	free(r->off);
 	free(r->vcap);
 	free(r->row_end);
@@ -354,6 +367,7 @@ rec_close(struct rec_reader *r)
 
 size_t rec_ncol(const struct rec_reader *r) { return r->ncol; }
 const char *rec_colname(const struct rec_reader *r, size_t i) { return r->cols[i]; }
+const char *rec_header(const struct rec_reader *r, size_t i) { return r->hdr[i]; }
 const char *rec_name(const struct rec_reader *r) { return r->name; }
 unsigned long long rec_bytes(const struct rec_reader *r) { return r->bytes; }
 unsigned long long rec_size(const struct rec_reader *r) { return r->size; }
@@ -403,6 +417,8 @@ recw_open(FILE *f, const char *what, int csv)
 void
 recw_row(struct rec_writer *w, size_t n, const char *const *v)
 {
+	if (w->csv && n == 1 && v[0] == NULL)
+		fputs_unlocked("\"\"", w->f);	/* a blank line is no row */
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			putc_unlocked(w->csv ? ',' : '\t', w->f);

@@ -33,6 +33,7 @@ void rec_close(struct rec_reader *r);
 
 size_t rec_ncol(const struct rec_reader *r);
 const char *rec_colname(const struct rec_reader *r, size_t i);	/* canonical */
+const char *rec_header(const struct rec_reader *r, size_t i);	/* as written */
 int rec_col(const struct rec_reader *r, const char *canonical);	/* -1 if absent */
 const char *rec_name(const struct rec_reader *r);		/* for messages */
 unsigned long long rec_bytes(const struct rec_reader *r);	/* raw bytes read */
