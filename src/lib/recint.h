@@ -27,7 +27,7 @@ struct rec_reader {
 	/* The header. */
 	size_t ncol;
 	char **cols;
-	char **raw;		/* the header cells as written */
+	char **hdr;		/* the header cells as written */
 
 	/* Records: field data with offsets, -1 for NULL. */
 	struct strbuf data, tmp;
