@@ -174,11 +174,10 @@ assign_ids(struct run *run, const long long *ids, size_t n, int from_args)
 	}
 }
 
-/* Assign the records on stdin, passing every column through. */
+/* Assign the records of R, passing every column through. */
 static void
-assign_stream(struct run *run)
+assign_stream(struct run *run, struct rec_reader *r)
 {
-	struct rec_reader *r = rec_open("-", crm_g.csv, NULL);
 	struct progress *pg = progress_start("assigning", rec_size(r));
 	size_t n = rec_ncol(r), nout;
 	int idcol = rec_col(r, "id"), ocol = rec_col(r, "owner"), xcol = -1;
@@ -186,8 +185,6 @@ assign_stream(struct run *run)
 	struct rec *rec;
 	char where[64];
 
-	if (idcol < 0)
-		crm_die("%s: no 'id' column in the input", rec_name(r));
 	names = xcalloc(n + 2, sizeof *names);
 	out = xcalloc(n + 2, sizeof *out);
 	for (size_t i = 0; i < n; i++)
@@ -314,6 +311,7 @@ cmd_main(int argc, char **argv)
 	struct args a;
 	struct run run;
 	struct crm_rules *rs = NULL;
+	struct rec_reader *in = NULL;
 	long long *ids = NULL, batch;
 	size_t nids = 0;
 	char err[512];
@@ -343,6 +341,13 @@ cmd_main(int argc, char **argv)
 	    (rs = crm_rules_load(a.rules, crm_assign_action_check, NULL, err,
 	    sizeof err)) == NULL)
 		crm_usage_error("%s", err);
+	/*
+	** Read the header before taking the write lock: a writer upstream
+	** (crm-lead import | crm-assign) holds it until its output comes.
+	*/
+	if (ids == NULL && a.o.transfer_from == NULL &&
+	    rec_col(in = rec_open("-", crm_g.csv, NULL), "id") < 0)
+		crm_die("%s: no 'id' column in the input", rec_name(in));
 
 	run.args = &a;
 	run.db = crm_db_open(CRM_DB_WRITE);
@@ -367,7 +372,7 @@ cmd_main(int argc, char **argv)
 	} else if (ids)
 		assign_ids(&run, ids, nids, 1);
 	else
-		assign_stream(&run);
+		assign_stream(&run, in);
 	crm_assigner_finish(run.as);
 	crm_batch_set_rows(run.db, run.n[CRM_ASSIGNED]);
 	if (a.o.transfer_from && !crm_g.quiet) {
