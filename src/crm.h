@@ -16,6 +16,7 @@
 #include "lib/map.h"
 #include "lib/norm.h"
 #include "lib/opt.h"
+#include "lib/pool.h"
 #include "lib/re.h"
 #include "lib/rec.h"
 #include "lib/str.h"

@@ -1,0 +1,185 @@
+/* pool.h: public pools (公海): rules, membership, claims and the reclaim. */
+#ifndef CRM_POOL_H
+#define CRM_POOL_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "when.h"
+
+struct crm_db;
+
+/* The reclaim rules, in the order ties between them are broken. */
+enum { CRM_RULE_FOLLOWUP, CRM_RULE_DEAL, CRM_RULE_WON, CRM_RULE_N };
+extern const char *const crm_rule_names[CRM_RULE_N];	/* "no-followup", ... */
+
+/* What exempts a customer from a rule: a bit set per rule. */
+enum { CRM_EX_LOCKED = 1, CRM_EX_WON = 2, CRM_EX_OPEN_DEAL = 4 };
+
+#define CRM_POOL_MAX_GRADES 8
+
+/*
+** A pool and its rules.  A number that is -1 is a rule that is off.
+** Strings are owned by the struct (crm_pool_free).
+*/
+struct crm_pool {
+	long long id;
+	char *name, *region, *industry, *created_at;
+	long long days[CRM_RULE_N];	/* no-followup, no-deal, not-won */
+	long long warn_days, claim_limit, max_owned, lockout_days, cooling_days;
+	unsigned exempt[CRM_RULE_N];
+	int ngrades;			/* per-grade no-follow-up limits */
+	char *grade[CRM_POOL_MAX_GRADES];
+	long long grade_days[CRM_POOL_MAX_GRADES];
+};
+void crm_pool_init(struct crm_pool *p);	/* everything off */
+void crm_pool_free(struct crm_pool *p);
+
+/*
+** Parse "--exempt" text: items locked, won, open-deal (or open_deal),
+** each optionally prefixed by a rule and a colon ("no-deal:open-deal")
+** to exempt from that rule only; "none" clears.  Sets EX; returns NULL,
+** or a message (static buffer).
+*/
+const char *crm_pool_parse_exempt(const char *s, unsigned ex[CRM_RULE_N]);
+/* The canonical text of EX, as stored and shown (caller frees; "" for none). */
+char *crm_pool_format_exempt(const unsigned ex[CRM_RULE_N]);
+/* Parse "A=60,B=30" into P's grade limits ("none" clears); NULL or a message. */
+const char *crm_pool_parse_grades(const char *s, struct crm_pool *p);
+char *crm_pool_format_grades(const struct crm_pool *p);	/* caller frees */
+
+/* Load pool NAME (or id ID when NAME is NULL) into P; 1 when found, else 0. */
+int crm_pool_get(struct crm_db *db, const char *name, long long id,
+    struct crm_pool *p);
+/* Call FN for every pool, by id; P is valid during the call. */
+void crm_pools_each(struct crm_db *db,
+    void (*fn)(const struct crm_pool *p, void *ctx), void *ctx);
+
+/*
+** Writing pools (the caller holds the transaction and a batch).
+** crm_pool_insert creates P (its name must be free) and sets P->id.
+** crm_pool_update stores P's rules over the stored ones, with a history
+** row (entity "pool") for each setting that changed; returns how many.
+*/
+void crm_pool_insert(struct crm_db *db, struct crm_pool *p);
+int crm_pool_update(struct crm_db *db, const struct crm_pool *p);
+
+/*
+** Replace the members (ROLE "member") or admins (ROLE "admin") of pool
+** POOL_ID with LIST: "team:NAME" and "user:LOGIN" (or a bare LOGIN),
+** comma-separated.  Returns NULL, or a message naming the unknown team
+** or user (static buffer) having changed nothing.  A change is recorded
+** in the history.
+*/
+const char *crm_pool_set_members(struct crm_db *db, long long pool_id,
+    const char *role, const char *list);
+/* The members or admins of POOL_ID as that LIST text (caller frees). */
+char *crm_pool_members_text(struct crm_db *db, long long pool_id,
+    const char *role);
+
+/* Is USER_ID a member of POOL_ID, itself or through its team? */
+int crm_pool_is_member(struct crm_db *db, long long pool_id, long long user_id);
+/* May the actor administer POOL_ID: an admin, or one of the pool's admins? */
+int crm_pool_actor_is_admin(struct crm_db *db, long long pool_id);
+
+/*
+** The pool that covers customer ID's owner: the first pool, by id, that
+** has the owner among its members (itself or through its team) and
+** whose --region and --industry filters (when set) match the customer.
+** -1 when none does, or when ID has no owner.
+*/
+long long crm_pool_covering(struct crm_db *db, long long id);
+
+/* Why a change was refused: the rule, and the details for the message. */
+struct crm_refusal {
+	const char *rule;		/* "claim-limit", "lockout", ... */
+	char why[400];			/* "refused by claim-limit (3 a day; ...)" */
+};
+
+/*
+** Give pooled customer ID to USER_ID (crm_customer_set_owner, with
+** REASON in the history).  HOW says which rules apply:
+**   CRM_TAKE_CLAIM  the user claims it: membership, cooling-off,
+**                   lockout, claim limit and max-owned;
+**   CRM_TAKE_ASSIGN an admin hands it out: membership and max-owned;
+**   CRM_TAKE_FORCE  none.
+** Returns 1 when done, else 0 with R filled; dies when ID is no customer.
+*/
+enum { CRM_TAKE_CLAIM, CRM_TAKE_ASSIGN, CRM_TAKE_FORCE };
+int crm_pool_take(struct crm_db *db, long long id, long long user_id, int how,
+    const char *reason, struct crm_refusal *r);
+
+/*
+** Put customer ID into pool POOL_ID (-1: the pool covering its owner)
+** with REASON (crm_customer_set_pool).  RELEASE: a give-back, so ID
+** must be owned; its owner may release it into a pool it is a member
+** of, anyone else must administer that pool.  Otherwise (a move) the
+** actor must administer the pool, and the pool ID is in, if any.
+** Returns 1 when moved, 0 when it was there already (R->rule NULL) or
+** was refused (R filled).
+*/
+int crm_pool_put(struct crm_db *db, long long id, long long pool_id,
+    int release, const char *reason, struct crm_refusal *r);
+
+/*
+** A customer under a pool's rules, as the reclaim sees it.  Strings are
+** valid during the callback only.
+*/
+struct crm_due {
+	long long id, owner_id;
+	const char *owner, *owner_email, *name, *company, *grade;
+	const char *owner_since, *last_activity_at, *last_deal_at;
+	int locked, won, open_deal;
+	int rule;			/* CRM_RULE_* that makes it due */
+	const char *exempt_by;		/* set when only exempt rules are due */
+	long long limit_days, idle_days;	/* idle at now, on the rule's clock */
+	const char *grade_limit;	/* the grade whose limit applied, or NULL */
+	char clock[CRM_TIME_LEN];	/* the start of the rule's clock */
+	char due_at[CRM_TIME_LEN];	/* when the rule fires */
+};
+
+/*
+** Call FN for each customer that pool P reclaims and that is due at time
+** AT (now for the reclaim, later for warnings), ordered by id.  With
+** EXEMPT set, customers that only an exemption keeps are passed too,
+** with exempt_by set.  Returns how many were passed.
+*/
+long long crm_pool_due(struct crm_db *db, const struct crm_pool *p, time_t at,
+    int exempt, void (*fn)(const struct crm_due *d, void *ctx), void *ctx);
+
+/*
+** The reclaim of pool P: every customer due now moves into P, as
+** crm_customer_set_pool() would move it, with the reason
+** "reclaim: RULE N days (limit M)".  FN (may be NULL) gets each one
+** after the move (and, with EXEMPT, those an exemption kept).
+** Returns the number moved.
+*/
+long long crm_pool_reclaim(struct crm_db *db, const struct crm_pool *p,
+    int exempt, void (*fn)(const struct crm_due *d, void *ctx), void *ctx);
+
+/* A customer in a pool, for listing.  Strings valid during the callback. */
+struct crm_pooled {
+	long long id;
+	const char *name, *company, *phone, *email, *region, *industry;
+	const char *grade, *pool, *pool_since, *prev_owner;
+};
+/* Call FN for each live customer in POOL_ID, by id. */
+void crm_pool_customers(struct crm_db *db, long long pool_id,
+    void (*fn)(const struct crm_pooled *c, void *ctx), void *ctx);
+long long crm_pool_count(struct crm_db *db, long long pool_id);
+
+/*
+** Masking for people who may not copy the pool: a phone keeps its first
+** 3 and last 4 digits (138****8000), an email its first character and
+** domain (z***@example.com).  New strings (caller frees); NULL for NULL.
+*/
+char *crm_mask_phone(const char *phone);
+char *crm_mask_email(const char *email);
+
+/* Batch B: -1 when there is none, 1 when crm-pool made it, else 0. */
+int crm_pool_batch_ours(struct crm_db *db, long long b);
+
+/* T plus DAYS days, as ISO text in OUT. */
+void crm_add_days(time_t t, long long days, char out[CRM_TIME_LEN]);
+
+#endif
