@@ -246,3 +246,16 @@ EOF
 	assert_status 0
 	[ "$(field 2 dup_id <<<"$(tr , '\t' <<<"$output")")" = 1 ]
 }
+
+@test "the zsh and fish completions parse (when those shells are installed)" {
+	command -v zsh >/dev/null || command -v fish >/dev/null ||
+	    skip "neither zsh nor fish is installed"
+	if command -v zsh >/dev/null; then
+		run zsh -n "$TOP/completions/_crm"
+		assert_status 0
+	fi
+	if command -v fish >/dev/null; then
+		run fish -n "$TOP/completions/crm.fish"
+		assert_status 0
+	fi
+}
