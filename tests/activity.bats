@@ -394,3 +394,16 @@ EOF
 	assert_status 2
 	[[ "$stderr" == *"unknown command 'frob'"* ]]
 }
+
+@test "merge and unmerge carry the follow-up clock with the activities" {
+	crm-activity --as li log 2 --kind call --at 2026-11-21T10:00 -q >/dev/null
+	crm-activity --as li log 2 --kind call --due 2026-11-25 -q >/dev/null
+	crm-activity --as wang log 3 --kind call --at 2026-11-20T10:00 -q >/dev/null
+	[ "$(clock 2)" = "2026-11-21T10:00:00Z	2026-11-25T00:00:00Z" ]
+	crm-lead merge 3 2 >/dev/null
+	[ "$(clock 3)" = "2026-11-21T10:00:00Z	2026-11-25T00:00:00Z" ]
+	[ "$(clock 2)" = "NULL	NULL" ]
+	crm-lead unmerge 2 >/dev/null
+	[ "$(clock 2)" = "2026-11-21T10:00:00Z	2026-11-25T00:00:00Z" ]
+	[ "$(clock 3)" = "2026-11-20T10:00:00Z	NULL" ]
+}

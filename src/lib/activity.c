@@ -141,9 +141,7 @@ crm_customer_followup_refresh(struct crm_db *db, long long customer_id)
 {
 	struct crm_stmt *s = crm_sql(db, "UPDATE customers SET last_activity_at ="
 	    " (SELECT max(a.at) FROM activities a WHERE a.customer_id = ?1"
-	    " AND a.done_at IS NOT NULL) WHERE id = ?1 AND (SELECT max(a.at)"
-	    " FROM activities a WHERE a.customer_id = ?1 AND a.done_at IS NOT NULL)"
-	    " > coalesce(last_activity_at, '')");
+	    " AND a.done_at IS NOT NULL) WHERE id = ?1");
 
 	crm_bind_int(s, 1, customer_id);
 	crm_step(s);

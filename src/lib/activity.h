@@ -52,8 +52,9 @@ const char *crm_activity_done(struct crm_db *db, long long id, const char *at,
 long long crm_activity_customer(struct crm_db *db, long long id);
 
 /*
-** Recompute CUSTOMER_ID's next_due_at and last_activity_at from its
-** activities (after activities moved to it, e.g. by a merge).
+** Recompute CUSTOMER_ID's last_activity_at (the latest done follow-up,
+** NULL when none) and next_due_at from its activities: call it after
+** activities move between customers (crm_lead_merge, unmerge).
 */
 void crm_customer_followup_refresh(struct crm_db *db, long long customer_id);
 

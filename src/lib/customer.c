@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "activity.h"
 #include "customer.h"
 #include "db.h"
 #include "die.h"
@@ -527,6 +528,8 @@ crm_lead_merge(struct crm_db *db, long long keep, long long dup)
 	}
 	move_children(db, "activity", "SELECT id FROM activities WHERE customer_id = ?",
 	    "UPDATE activities SET customer_id = ? WHERE id = ?", keep, dup);
+	crm_customer_followup_refresh(db, keep);
+	crm_customer_followup_refresh(db, dup);
 	move_children(db, "deal", "SELECT id FROM deals WHERE customer_id = ?",
 	    "UPDATE deals SET customer_id = ? WHERE id = ?", keep, dup);
 	move_children(db, "contact", "SELECT id FROM contacts WHERE customer_id = ?",
@@ -570,9 +573,9 @@ const char *
 crm_lead_unmerge(struct crm_db *db, long long dup)
 {
 	static char msg[256];
-	struct crm_stmt *s = crm_sql(db, "SELECT id, batch_id FROM merges"
+	struct crm_stmt *s = crm_sql(db, "SELECT id, batch_id, keep_id FROM merges"
 	    " WHERE dup_id = ? AND undone_at IS NULL ORDER BY id DESC LIMIT 1");
-	long long mid, b;
+	long long mid, b, keep;
 
 	crm_bind_int(s, 1, dup);
 	if (!crm_step(s)) {
@@ -581,8 +584,11 @@ crm_lead_unmerge(struct crm_db *db, long long dup)
 	}
 	mid = crm_col_int(s, 0);
 	b = crm_col_int(s, 1);
+	keep = crm_col_int(s, 2);
 	crm_reset(s);
 	crm_batch_undo(db, b, unmerge_skipped, NULL);
+	crm_customer_followup_refresh(db, keep);
+	crm_customer_followup_refresh(db, dup);
 	s = crm_sql(db, "UPDATE merges SET undone_at = ? WHERE id = ?");
 	crm_bind_text(s, 1, crm_now_text());
 	crm_bind_int(s, 2, mid);
