@@ -410,12 +410,12 @@ pick_balanced(struct crm_assigner *a, struct group *g)
 		}
 	}
 	if (best) {
-		sb_addf(&a->explain, "%s: %s has the lowest load (%lld of ",
+		sb_addf(&a->explain, "%s: %s has the lowest load (owns %lld",
 		    g->reason, best->login, best->owned);
 		if (best->capacity >= 0)
-			sb_addf(&a->explain, "%lld)", best->capacity);
+			sb_addf(&a->explain, " of %lld)", best->capacity);
 		else
-			sb_addf(&a->explain, "no limit, counted as %lld)", bc);
+			sb_addf(&a->explain, ", no capacity)");
 	}
 	return best;
 }
