@@ -33,6 +33,11 @@ utf8_next(const char **pp)
 		}
 		c = (c << 6) | (p[i] & 0x3f);
 	}
+	if ((n == 2 && c < 0x800) || (n == 3 && c < 0x10000) || c > 0x10ffff ||
+	    (c >= 0xd800 && c <= 0xdfff)) {
+		*pp += 1;	/* overlong, surrogate or out of range */
+		return 0xfffd;
+	}
 	*pp += n + 1;
 	return c;
 }
@@ -133,6 +138,9 @@ norm_phone(const char *s)
 		d += 4;
 	else if (strncmp(d, "86", 2) == 0 && (plus || (strlen(d) == 13 && d[2] == '1')))
 		d += 2;
+	if (d != digits && d[0] != '0' && d[0] != '\0' &&
+	    !(d[0] == '1' && strlen(d) == 11))
+		*--d = '0';	/* +86 21 ...: a landline, its trunk 0 left out */
 	if (d[0] == '0' && d[1] == '1' && d[2] >= '3' && d[2] <= '9' &&
 	    strlen(d) == 12)
 		d++;	/* 013812345678: a mobile dialled with a trunk 0 */
@@ -189,26 +197,38 @@ norm_company(const char *s)
 		"colimited", "coltd", "limited", "ltd", "incorporated", "inc",
 		"corporation", "corp", "llc", "gmbh", NULL
 	};
-	char *out, *o;
+	char *out, *o, *word;	/* word[i]: a word starts at out[i] */
 	size_t len;
-	int again;
+	int again, gap = 1, ascii = 0;
 
 	if (s == NULL)
 		return NULL;
-	out = o = xmalloc(strlen(s) * 2 + 1);
+	/* a bad byte becomes U+FFFD: three bytes out for one in */
+	out = o = xmalloc(strlen(s) * 3 + 1);
+	word = xcalloc(strlen(s) * 3 + 1, 1);
 	while (*s) {
 		unsigned c = utf8_next(&s);
 
-		if (c == 0x3000)
+		if (c == 0x3000) {
+			gap = 1;
 			continue;			/* ideographic space */
+		}
 		if (c >= 0xff01 && c <= 0xff5e)
 			c -= 0xfee0;			/* full-width ASCII */
 		if (c < 0x80) {
-			if (!isalnum((int)c))
+			if (!isalnum((int)c)) {
+				gap = 1;
 				continue;
+			}
 			c = (unsigned)tolower((int)c);
-		} else if (is_cjk_punct(c))
+		} else if (is_cjk_punct(c)) {
+			gap = 1;
 			continue;
+		}
+		if (gap || ascii != (c < 0x80))
+			word[o - out] = 1;
+		gap = 0;
+		ascii = c < 0x80;
 		utf8_put(c, &o);
 	}
 	*o = '\0';
@@ -216,13 +236,16 @@ norm_company(const char *s)
 	do {
 		again = 0;
 		for (const char *const *suf = suffixes; *suf; suf++)
-			if (ends_with(out, len, *suf)) {
+			if (ends_with(out, len, *suf) &&
+			    ((unsigned char)**suf >= 0x80 ||	/* "Zinc" is */
+			    word[len - strlen(*suf)])) {	/* no "inc" */
 				len -= strlen(*suf);
 				out[len] = '\0';
 				again = 1;
 				break;
 			}
 	} while (again);
+	free(word);
 	if (len == 0) {
 		free(out);
 		return NULL;
