@@ -11,6 +11,7 @@
 #include "lib/customer.h"
 #include "lib/db.h"
 #include "lib/die.h"
+#include "lib/export.h"
 #include "lib/history.h"
 #include "lib/io.h"
 #include "lib/map.h"
