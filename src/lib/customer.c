@@ -622,7 +622,10 @@ static const char list_sql[] =
 	" AND (?3 IS NULL OR p.name = ?3) AND (?4 IS NULL OR c.region = ?4)"
 	" AND (?5 IS NULL OR c.industry = ?5) AND (?6 IS NULL OR c.source = ?6)"
 	" AND (?7 IS NULL OR c.created_at >= ?7) AND (?8 IS NULL OR c.created_at < ?8)"
-	" AND (?9 = 0 OR c.id = ?9) AND (?10 = 1 OR c.merged_into IS NULL)"
+	/* a range, not "?9 = 0 OR c.id = ?9", so one id is a key lookup */
+	" AND c.id BETWEEN (CASE WHEN ?9 = 0 THEN 1 ELSE ?9 END)"
+	" AND (CASE WHEN ?9 = 0 THEN 9223372036854775807 ELSE ?9 END)"
+	" AND (?10 = 1 OR c.merged_into IS NULL)"
 	" ORDER BY c.id";
 
 static void
@@ -681,7 +684,9 @@ crm_customers_open(struct crm_db *db, const struct crm_filter *f)
 	if (nfield) {
 		c->have_custom = 1;
 		c->custom = crm_sql(db, "SELECT customer_id, field_id, value"
-		    " FROM customer_fields WHERE (?1 = 0 OR customer_id = ?1)"
+		    " FROM customer_fields WHERE customer_id BETWEEN"
+		    " (CASE WHEN ?1 = 0 THEN 1 ELSE ?1 END)"
+		    " AND (CASE WHEN ?1 = 0 THEN 9223372036854775807 ELSE ?1 END)"
 		    " ORDER BY customer_id, field_id");
 		crm_bind_int(c->custom, 1, f->id);
 		custom_advance(c);
