@@ -11,10 +11,25 @@ _crm_prog()
 		opts='--kind --note --next --at --due --customer --user --since --until --planned --within --encoding -E --skip-bad --rejects --dry-run -n --db -d --as --wait --csv --now --quiet -q --help --version'
 		vopts=' --kind --note --next --at --due --customer --user --since --until --within --encoding -E --rejects --db -d --as --wait --now '
 		;;
+	assign)
+		cmds=''
+		opts='--to --round-robin --balanced --weighted --rules --seed --force -f --transfer-from --explain -x --dry-run -n --undo --db -d --as --wait --csv --now --quiet -q --help --version'
+		vopts=' --to --round-robin --balanced --weighted --rules --seed --transfer-from --undo --db -d --as --wait --now '
+		;;
+	export)
+		cmds=''
+		opts='--query --xlsx --sheet-by --json --plain --raw --encoding --number --date --text --db -d --as --wait --csv --now --quiet -q --help --version'
+		vopts=' --query --xlsx --sheet-by --encoding --number --date --text --db -d --as --wait --now '
+		;;
 	lead)
 		cmds='add import list show check update qualify convert disqualify merge unmerge'
 		opts='--name --company --phone --email --region --industry --source --status --owner --pool --score --grade --field --reason --since --until --match -m --all -a --long -l --limit --encoding -E --on-duplicate --skip-bad --rejects --dry-run -n --db -d --as --wait --csv --now --quiet -q --help --version'
 		vopts=' --name --company --phone --email --region --industry --source --status --owner --pool --score --grade --field --reason --since --until --match -m --limit --encoding -E --on-duplicate --rejects --db -d --as --wait --now '
+		;;
+	pool)
+		cmds='create set pools list claim release assign move reclaim due undo'
+		opts='--members --admins --region --industry --no-followup-days --no-deal-days --not-won-days --grade-days --exempt --warn-days --claim-limit --max-owned --lockout-days --cooling-days --pool -p --to --reason --within --owner --explain --force -f --partial --dry-run -n --db -d --as --wait --csv --now --quiet -q --help --version'
+		vopts=' --members --admins --region --industry --no-followup-days --no-deal-days --not-won-days --grade-days --exempt --warn-days --claim-limit --max-owned --lockout-days --cooling-days --pool -p --to --reason --within --owner --db -d --as --wait --now '
 		;;
 	user)
 		cmds='add list show update deactivate activate import team'
@@ -32,11 +47,19 @@ _crm_values()
 	'activity --encoding'|'activity -E') echo 'UTF-8 GB18030 GBK UTF-16LE' ;;
 	'activity --rejects') echo '_files' ;;
 	'activity --db'|'activity -d') echo '_files' ;;
+	'assign --rules') echo '_files' ;;
+	'assign --db'|'assign -d') echo '_files' ;;
+	'export --query') echo 'customers leads deals activities history' ;;
+	'export --xlsx') echo '_files' ;;
+	'export --encoding') echo 'UTF-8 GBK GB18030' ;;
+	'export --db'|'export -d') echo '_files' ;;
 	'lead --status') echo 'lead qualified customer disqualified' ;;
 	'lead --encoding'|'lead -E') echo 'UTF-8 GB18030 GBK UTF-16LE' ;;
 	'lead --on-duplicate') echo 'skip update error allow' ;;
 	'lead --rejects') echo '_files' ;;
 	'lead --db'|'lead -d') echo '_files' ;;
+	'pool --exempt') echo 'locked won open-deal' ;;
+	'pool --db'|'pool -d') echo '_files' ;;
 	'user --role') echo 'admin rep' ;;
 	'user --db'|'user -d') echo '_files' ;;
 	esac
@@ -57,11 +80,11 @@ _crm()
 	start=1
 	if [[ $name == crm ]]; then
 		if (( COMP_CWORD == 1 )); then
-			COMPREPLY=($(compgen -W 'activity lead user help --help --version' -- "$cur"))
+			COMPREPLY=($(compgen -W 'activity assign export lead pool user help --help --version' -- "$cur"))
 			return
 		fi
 		if [[ ${COMP_WORDS[1]} == help ]]; then
-			(( COMP_CWORD == 2 )) && COMPREPLY=($(compgen -W 'activity lead user' -- "$cur"))
+			(( COMP_CWORD == 2 )) && COMPREPLY=($(compgen -W 'activity assign export lead pool user' -- "$cur"))
 			return
 		fi
 		name=crm-${COMP_WORDS[1]}
@@ -103,4 +126,4 @@ _crm()
 	COMPREPLY=($(compgen -f -- "$cur"))
 }
 
-complete -F _crm crm crm-activity crm-lead crm-user
+complete -F _crm crm crm-activity crm-assign crm-export crm-lead crm-pool crm-user
