@@ -23,7 +23,7 @@ static const char *const pool_usage[] = {
 	"list [-p POOL]",
 	"claim [-nf] [--partial] [ID ...]",
 	"release [-n] --reason TEXT [--to POOL] [ID ...]",
-	"assign [-nf] --to USER [ID ...]",
+	"assign [-nf] [--partial] --to USER [ID ...]",
 	"move [-n] --to POOL [--reason TEXT] [ID ...]",
 	"reclaim [-n] [--explain] [-p POOL]",
 	"due [--within DURATION] [-p POOL] [--owner USER]",
