@@ -341,6 +341,7 @@ rejects_close(struct rejects *rj)
 
 struct import_stats {
 	long long created, updated, skipped;
+	struct strvec cols;	/* the output header, from the first input */
 };
 
 /* Import one stream inside the open transaction. */
@@ -363,15 +364,25 @@ import_one(struct crm_db *db, struct args *a, const char *path,
 		    "new ids (use update to change existing leads)", rec_name(r));
 	vals = xcalloc(n + 1, sizeof *vals);
 	out = xcalloc(n + 1, sizeof *out);
+	out[nout++] = "id";
+	for (size_t i = 0; i < n; i++)
+		if ((int)i != m.idcol)
+			out[nout++] = rec_colname(r, i);
 	if (!*header) {
-		out[nout++] = "id";
-		for (size_t i = 0; i < n; i++)
-			if ((int)i != m.idcol)
-				out[nout++] = rec_colname(r, i);
 		recw_header(w, nout, out);
+		for (size_t i = 0; i < nout; i++)
+			sv_push(&st->cols, out[i]);
 		*header = (int)nout;
-	} else if ((size_t)*header != n + 1 - (m.idcol >= 0))
-		crm_die("%s: its columns differ from the first input's", rec_name(r));
+	} else {
+		/* Later inputs must have the same columns: stdout has one header. */
+		int same = nout == st->cols.n;
+
+		for (size_t i = 0; same && i < nout; i++)
+			same = strcmp(out[i], st->cols.v[i]) == 0;
+		if (!same)
+			crm_die("%s: its columns differ from the first input's",
+			    rec_name(r));
+	}
 	while ((rec = rec_next(r)) != NULL) {
 		struct crm_lead l;
 		struct crm_lead_refs refs;
@@ -440,7 +451,7 @@ import_one(struct crm_db *db, struct args *a, const char *path,
 static int
 lead_import(struct args *a, int argc, char **argv)
 {
-	struct import_stats st = { 0, 0, 0 };
+	struct import_stats st = { 0, 0, 0, STRVEC_INIT };
 	struct crm_db *db;
 	struct rec_writer *w;
 	int header = 0;
@@ -457,6 +468,7 @@ lead_import(struct args *a, int argc, char **argv)
 		crm_warn("%s%lld created, %lld updated, %lld duplicates skipped",
 		    a->dry_run ? "would have: " : "", st.created, st.updated,
 		    st.skipped);
+	sv_free(&st.cols);
 	finish(db, a, w);
 	return 0;
 }
@@ -588,8 +600,7 @@ lead_show(int argc, char **argv)
 {
 	struct show_ctx s = { NULL, NULL, 0, 0 };
 
-	if (argc < 2)
-		crm_usage_error("show needs at least one ID");
+	/* Without operands the ids come from stdin, as crm-lead(1) says. */
 	s.db = crm_db_open(CRM_DB_READ);
 	s.w = recw_open(stdout, "standard output", crm_g.csv);
 	rec_each_id(argc - 1, argv + 1, crm_g.csv, show_one, &s);
