@@ -237,7 +237,7 @@ static void
 put_pool(const struct crm_pool *p, void *ctx)
 {
 	struct pools_out *o = ctx;
-	char num[8][32], *members, *admins, *grades, *exempt;
+	char num[8][32], count[32], *members, *admins, *grades, *exempt;
 	const char *v[NPOOLCOLS];
 	long long nums[8];
 
@@ -274,12 +274,8 @@ put_pool(const struct crm_pool *p, void *ctx)
 	v[9] = *exempt ? exempt : NULL;
 	for (int i = 3; i < 8; i++)
 		v[7 + i] = nums[i] < 0 ? NULL : num[i];
-	{
-		static char count[32];
-
-		snprintf(count, sizeof count, "%lld", crm_pool_count(o->db, p->id));
-		v[15] = count;
-	}
+	snprintf(count, sizeof count, "%lld", crm_pool_count(o->db, p->id));
+	v[15] = count;
 	v[16] = p->created_at;
 	recw_row(o->w, NPOOLCOLS, v);
 	free(members);
