@@ -116,6 +116,7 @@ note(struct run *run, const char *where, long long id,
 	free(m);
 }
 
+/* A customer id operand; anything else is a usage error. */
 static long long
 id_operand(const char *s)
 {
@@ -232,6 +233,7 @@ assign_stream(struct run *run, struct rec_reader *r)
 	rec_close(r);
 }
 
+/* Report a change --undo left alone; CTX counts them. */
 static void
 undo_skipped(const char *entity, long long id, const char *field,
     const char *why, void *ctx)
@@ -242,6 +244,11 @@ undo_skipped(const char *entity, long long id, const char *field,
 	(*n)++;
 }
 
+/*
+** --undo BATCH: revert a crm-assign batch in a new batch.  Returns 1
+** when some changes were skipped (changed since), else 0; dies when the
+** batch is no crm-assign batch or the actor no admin.
+*/
 static int
 assign_undo(struct args *a, int argc)
 {
@@ -305,6 +312,13 @@ summary(struct run *run, long long batch)
 	sb_free(&sb);
 }
 
+/*
+** One run: check the options, read the rules and the input header, then
+** in one transaction and batch assign every row, store the round-robin
+** and weighted state, and commit (roll back with --dry-run) before the
+** records and the refusals are written.  Returns 1 when any row was
+** refused, not assigned or not found.
+*/
 int
 cmd_main(int argc, char **argv)
 {
