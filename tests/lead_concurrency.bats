@@ -1,0 +1,177 @@
+#!/usr/bin/env bats
+# crm-lead under contention and crashes: concurrent imports, a held write
+# lock (exit 3), and an import killed mid-way.
+
+load helpers
+
+local_setup() {
+	HOLDER=
+	IMPORT=
+}
+
+teardown() {
+	# never leave a lock holder or an import behind a failed test
+	[ -z "$HOLDER" ] || kill "$HOLDER" 2>/dev/null || true
+	[ -z "$IMPORT" ] || kill -9 "$IMPORT" 2>/dev/null || true
+	exec 5>&- 6>&-
+	wait 2>/dev/null || true
+}
+
+# gen FILE N PREFIX: a TSV of N leads with phones PREFIX followed by 8 digits.
+gen() {
+	awk -v n="$2" -v p="$3" 'BEGIN {
+		print "name\tphone\temail"
+		for (i = 1; i <= n; i++)
+			printf "%s-%d\t%s%08d\t%s%d@example.cn\n", p, i, p, i, p, i
+	}' >"$1"
+}
+
+# integrity: PRAGMA integrity_check says ok.
+integrity() {
+	[ "$(sqlite3 "$CRM_DB" "PRAGMA integrity_check")" = ok ]
+}
+
+# hold_lock: a sqlite3 shell takes the write lock and keeps it until
+# release_lock; returns once the lock is held.
+hold_lock() {
+	mkfifo ctl
+	sqlite3 "$CRM_DB" <ctl >holder.out 2>&1 3>&- &
+	HOLDER=$!
+	exec 6>ctl
+	printf 'BEGIN IMMEDIATE;\n.system touch locked\n' >&6
+	for i in $(seq 200); do
+		[ -e locked ] && return 0
+		sleep 0.05
+	done
+	echo "the lock holder never got the lock"; cat holder.out
+	return 1
+}
+
+release_lock() {
+	printf 'ROLLBACK;\n' >&6
+	exec 6>&-
+	wait "$HOLDER"
+	HOLDER=
+}
+
+# race A B: import A.tsv and B.tsv at once; each must succeed or be busy.
+race() {
+	crm-lead import -q "$1.tsv" >"$1.out" 2>"$1.err" 3>&- &
+	local pa=$!
+	crm-lead import -q "$2.tsv" >"$2.out" 2>"$2.err" 3>&- &
+	local pb=$!
+	wait "$pa"; ra=$?
+	wait "$pb"; rb=$?
+	for x in "$1:$ra" "$2:$rb"; do
+		local f=${x%:*} rc=${x#*:}
+		case $rc in
+		0)	[ "$(count_rows <"$f.out")" = 3000 ] || { echo "$f: short output"; return 1; } ;;
+		3)	[ ! -s "$f.out" ] || { echo "$f: output although busy"; return 1; }
+			grep -q "is busy (waited [0-9]* s): try again" "$f.err" ||
+			    { echo "$f: no busy message"; cat "$f.err"; return 1; } ;;
+		*)	echo "$f: status $rc"; cat "$f.err"; return 1 ;;
+		esac
+	done
+}
+
+@test "two imports at once: both succeed or one is busy, nothing is lost or doubled" {
+	printf 'name\tphone\nseed\t13000000000\n' | crm-lead import -q >/dev/null
+	gen a.tsv 3000 152
+	gen b.tsv 3000 153
+	race a b
+	want=$((1 + (ra == 0 ? 3000 : 0) + (rb == 0 ? 3000 : 0)))
+	[ "$(sql "SELECT count(*) FROM customers")" = "$want" ]
+	[ "$(crm-lead list | count_rows)" = "$want" ]
+	integrity
+	# each import is one batch with its own rows
+	[ "$(sql "SELECT group_concat(rows, ',') FROM (SELECT rows FROM batches WHERE source LIKE '%.tsv' ORDER BY id)")" = \
+	    "$( { [ $ra = 0 ] && echo 3000; [ $rb = 0 ] && echo 3000; } | paste -sd,)" ]
+	# the ids are dense: no row from a failed transaction is left
+	[ "$(sql "SELECT max(id) FROM customers")" = "$want" ]
+}
+
+@test "two imports at once on a database that does not exist yet" {
+	gen a.tsv 3000 152
+	gen b.tsv 3000 153
+	race a b
+	[ "$ra" = 0 ] || [ "$rb" = 0 ]
+	want=$(((ra == 0 ? 3000 : 0) + (rb == 0 ? 3000 : 0)))
+	[ "$(sql "SELECT count(*) FROM customers")" = "$want" ]
+	integrity
+}
+
+@test "a held write lock: writers exit 3 after --wait and change nothing; readers still work" {
+	gen a.tsv 200 152
+	crm-lead import -q a.tsv >/dev/null
+	gen b.tsv 100 153
+	before=$(sqlite3 "$CRM_DB" .dump | cksum)
+	hold_lock
+	run_split crm-lead import --wait 1 b.tsv
+	assert_status 3
+	[ -z "$output" ]
+	[[ "$stderr" == *"database '$CRM_DB' is busy (waited 1 s): try again"* ]]
+	for cmd in "add --name x" "qualify 1" "disqualify --reason x 1" "convert 1" \
+	    "update 1 --region 华东" "merge 1 2" "import b.tsv"; do
+		run_split crm-lead --wait 0 $cmd
+		[ "$status" -eq 3 ] || { echo "$cmd: status $status: $stderr"; return 1; }
+		[ -z "$output" ]
+		[[ "$stderr" == *"is busy (waited 0 s): try again"* ]]
+	done
+	# readers are not blocked by a writer
+	run_split crm-lead list --wait 0
+	assert_status 0
+	[ "$(count_rows <<<"$output")" = 200 ]
+	run_split crm-lead show --wait 0 1
+	assert_status 0
+	run_split crm-lead check --wait 0 b.tsv
+	assert_status 0
+	release_lock
+	[ "$(sqlite3 "$CRM_DB" .dump | cksum)" = "$before" ]
+	# busy is safe to retry
+	run_split crm-lead import -q --wait 0 b.tsv
+	assert_status 0
+	[ "$(sql "SELECT count(*) FROM customers")" = 300 ]
+	integrity
+}
+
+@test "an import killed mid-way leaves the database as it was; the next import works" {
+	gen seed.tsv 100 150
+	crm-lead import -q seed.tsv >/dev/null
+	before=$(sqlite3 "$CRM_DB" .dump | cksum)
+	gen big.tsv 10000 152
+	head -n 8001 big.tsv >part1
+	mkfifo in
+	# progress on "a terminal" tells us how far the import has read
+	CRM_FORCE_TTY=1 crm-lead import <in >out 2>err 3>&- &
+	IMPORT=$!
+	exec 5>in
+	cat part1 >&5
+	# The import holds its transaction open while it waits for the rest.
+	# Its rows sit in SQLite's page cache until commit (the WAL does not
+	# grow before that), so poll its progress rather than the WAL: wait
+	# until it has read past two 64 KiB chunks, i.e. inserted rows.
+	for i in $(seq 200); do
+		n=$(tr '\r' '\n' <err | awk '/^importing/ { n = $2 } END { print n + 0 }')
+		[ "$n" -ge 131072 ] && break
+		sleep 0.05
+	done
+	[ "$n" -ge 131072 ] || { echo "import read only $n bytes"; cat err; return 1; }
+	kill -0 "$IMPORT"	# still running: no end of input yet
+	kill -9 "$IMPORT"
+	wait "$IMPORT" || rc=$?
+	IMPORT=
+	exec 5>&-
+	[ "$rc" -eq 137 ]
+	[ ! -s out ]
+	integrity
+	[ "$(sqlite3 "$CRM_DB" .dump | cksum)" = "$before" ]
+	[ "$(sql "SELECT count(*) FROM customers")" = 100 ]
+	[ "$(crm-lead list | count_rows)" = 100 ]
+	# the next import takes the lock at once and commits everything
+	run_split crm-lead import -q --wait 0 big.tsv
+	assert_status 0
+	[ "$(count_rows <<<"$output")" = 10000 ]
+	[ "$(sql "SELECT count(*) FROM customers")" = 10100 ]
+	[ "$(sql "SELECT count(*) FROM batches WHERE source = 'big.tsv'")" = 1 ]
+	integrity
+}
