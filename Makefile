@@ -48,7 +48,7 @@ $(B)/lib/%.o: src/lib/%.c src/lib/*.h
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(CFLAGS) -c -o $@ $<
 
-$(B)/lib/schema.c: $(SCHEMA) src/gen/embed-sql.sh
+$(B)/lib/schema.c: $(SCHEMA) src/lib/schema src/gen/embed-sql.sh
 	@mkdir -p $(@D)
 	sh src/gen/embed-sql.sh $(SCHEMA) > $@
 
@@ -136,8 +136,10 @@ fuzz: deps-ok
 	@mkdir -p build/fuzz
 	sh src/gen/embed-sql.sh $(SCHEMA) > build/fuzz/schema.c
 	clang -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -Isrc \
-	    -o build/fuzz/fuzz_rec tests/fuzz/fuzz_rec.c $(LIBSRC) build/fuzz/schema.c $(LIBS)
-	build/fuzz/fuzz_rec -max_total_time=$${FUZZ_SECONDS:-60} tests/fuzz/corpus
+	    -o build/fuzz/fuzz_rec tests/fuzz/fuzz_rec.c $(LIBSRC) build/fuzz/schema.c $(LIBS) -lxlsxwriter
+	@mkdir -p build/fuzz/corpus
+	build/fuzz/fuzz_rec -max_total_time=$${FUZZ_SECONDS:-60} -artifact_prefix=build/fuzz/ \
+	    build/fuzz/corpus tests/fuzz/corpus
 
 clean:
 	rm -rf build bin demo.db demo.db-wal demo.db-shm

@@ -739,6 +739,10 @@ names() {	# the name column of list output, comma-separated
 	assert_status 1
 	[ -z "$output" ]
 	[[ "$stderr" == *"no database '$CRM_DB'"* ]]
+	run_split crm-lead show 1
+	assert_status 1
+	[ -z "$output" ]
+	[[ "$stderr" == *"no database '$CRM_DB'"* ]]
 	[ ! -e "$CRM_DB" ]
 }
 

@@ -263,7 +263,7 @@ rec_open(const char *path, int csv, const char *encoding)
 	struct rec_reader *r = xcalloc(1, sizeof *r);
 	struct stat st;
 	struct rec *h;
-	char buf[256];
+	char *buf;
 
 	r->fp = crm_open_input(path);
 	r->name = xstrdup(strcmp(path, "-") == 0 ? "stdin" : path);
@@ -284,10 +284,16 @@ rec_open(const char *path, int csv, const char *encoding)
 	r->cols = xcalloc(h->n, sizeof *r->cols);
 	r->hdr = xcalloc(h->n, sizeof *r->hdr);
 	for (size_t i = 0; i < h->n; i++) {
-		if (h->v[i] == NULL || h->v[i][0] == '\0')
+		size_t n = h->v[i] ? strlen(h->v[i]) + 1 : 1;
+
+		sb_reset(&r->tmp);	/* a name of any length, whole */
+		sb_grow(&r->tmp, n);
+		buf = r->tmp.buf;
+		if (h->v[i] == NULL ||	/* blanks only are no name either */
+		    *rec_canonical(h->v[i], buf, n) == '\0')
 			crm_die("%s:%lu: header: column %zu has no name", r->name,
 			    h->line, i + 1);
-		r->cols[i] = xstrdup(rec_canonical(h->v[i], buf, sizeof buf));
+		r->cols[i] = xstrdup(rec_canonical(h->v[i], buf, n));
 		r->hdr[i] = xstrdup(h->v[i]);
 		for (size_t k = 0; k < i; k++)
 			if (strcmp(r->cols[k], r->cols[i]) == 0)

@@ -330,6 +330,7 @@ test_unknown_columns(void **state)
 {
 	struct rec_reader *r;
 	struct rec *rec;
+	char longname[600], header[1300];
 
 	(void)state;
 	r = rec_open(unit_writes("微信\tWeChat ID\t姓名\tx_y\nwx1\tid 1\t张三\t\\N\n"),
@@ -353,6 +354,18 @@ test_unknown_columns(void **state)
 	assert_null(rec_next(r));
 	assert_null(rec_next(r));	/* stays at the end */
 	rec_close(r);
+
+	/* long names come through whole, and differ where they differ */
+	longname[0] = '\0';
+	for (int i = 0; i < 40; i++)	/* 480 bytes */
+		strcat(longname, "客户备注");
+	snprintf(header, sizeof header, "%s1\t%s2\n", longname, longname);
+	r = rec_open(unit_writes(header), 0, NULL);
+	assert_int_equal(rec_ncol(r), 2);
+	assert_int_equal(strlen(rec_colname(r, 0)), strlen(longname) + 1);
+	assert_int_equal(strncmp(rec_colname(r, 0), longname, strlen(longname)), 0);
+	assert_string_equal(rec_colname(r, 1) + strlen(longname), "2");
+	rec_close(r);
 }
 
 static void
@@ -366,6 +379,10 @@ test_header_errors(void **state)
 	assert_read_dies(unit_writes("name\t\tphone\n"), 0, NULL, 1,
 	    "header: column 2 has no name");
 	assert_read_dies(unit_writes("name\t\\N\n"), 0, NULL, 1,
+	    "header: column 2 has no name");
+	assert_read_dies(unit_writes("name\t \t\tphone\n"), 0, NULL, 1,
+	    "header: column 2 has no name");
+	assert_read_dies(unit_writes("name,\" \",phone\n"), 1, NULL, 1,
 	    "header: column 2 has no name");
 	assert_read_dies(unit_writes("\n\nname,,phone\n"), 1, NULL, 3,
 	    "header: column 2 has no name");
