@@ -480,6 +480,11 @@ awkward_tsv() {
 	# GB18030 too
 	crm-export --csv --encoding GB18030 in.csv | iconv -f GB18030 -t UTF-8 |
 	    cmp - back.csv
+	# a header alone
+	printf '姓名\n' | crm-export --encoding gbk | iconv -f GBK -t UTF-8 >head.csv
+	[ "$(cat head.csv)" = $'姓名\r' ]
+	printf '姓名\n' | crm-export --plain --encoding gbk | iconv -f GBK -t UTF-8 >head.csv
+	[ "$(cat head.csv)" = 姓名 ]
 }
 
 @test "--encoding gbk: a character GBK does not have stops the export" {

@@ -528,18 +528,12 @@ set_encoding(struct export *x, const char *enc)
 static void
 finish(struct export *x)
 {
-	switch (x->mode) {
-	case OUT_PLAIN:
+	if (x->mode == OUT_PLAIN)
 		recw_close(x->w);
-		if (x->mem != NULL)
-			put_encoded(x);
-		break;
-	case OUT_XLSX:
+	else if (x->mode == OUT_XLSX)
 		xlsx_close(x->xl);
-		break;
-	default:
-		break;
-	}
+	if (x->mem != NULL)
+		put_encoded(x);	/* the header, when there were no rows */
 	progress_stop(x->prog);
 	crm_flush_or_die(stdout, "standard output");
 	if (x->mem != NULL) {
