@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "db.h"
 #include "die.h"
@@ -70,23 +71,55 @@ crm_db_errmsg(struct crm_db *db)
 	return sqlite3_errmsg(db->h);
 }
 
+/*
+** While a database file is being created by another process, SQLite can
+** answer BUSY at once, without calling the busy handler (switching to WAL,
+** reading a schema half written).  Setup steps retry until the wait is over.
+*/
+static int
+setup_retry(struct crm_db *db, int rc, int *waited)
+{
+	if (!is_busy(rc) || *waited >= crm_g.wait_ms)
+		return 0;
+	usleep(20000);
+	*waited += 20;
+	(void)db;
+	return 1;
+}
+
 static long long
 pragma_int(struct crm_db *db, const char *sql)
 {
 	sqlite3_stmt *st;
 	long long v = 0;
-	int rc;
+	int rc, waited = 0;
 
-	if ((rc = sqlite3_prepare_v2(db->h, sql, -1, &st, NULL)) != SQLITE_OK)
+again:
+	if ((rc = sqlite3_prepare_v2(db->h, sql, -1, &st, NULL)) != SQLITE_OK) {
+		if (setup_retry(db, rc, &waited))
+			goto again;
 		db_fail(db, rc, "cannot read the schema version");
+	}
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		v = sqlite3_column_int64(st, 0);
 	else if (rc != SQLITE_DONE) {
 		sqlite3_finalize(st);
+		if (setup_retry(db, rc, &waited))
+			goto again;
 		db_fail(db, rc, "cannot read the schema version");
 	}
 	sqlite3_finalize(st);
 	return v;
+}
+
+static void
+setup_exec(struct crm_db *db, const char *sql)
+{
+	int rc, waited = 0;
+
+	while ((rc = sqlite3_exec(db->h, sql, NULL, NULL, NULL)) != SQLITE_OK)
+		if (!setup_retry(db, rc, &waited))
+			db_fail(db, rc, "cannot set up the database");
 }
 
 static int
@@ -118,7 +151,7 @@ migrate(struct crm_db *db)
 	crm_db_begin(db);
 	have = pragma_int(db, "PRAGMA user_version");	/* another may have won */
 	if (have == 0 && pragma_int(db, "SELECT count(*) FROM sqlite_master") > 0)
-		crm_die("'%s' is not a crm database", db->path);
+		crm_die("'%s' is not a crm database", db->path);	/* same snapshot: we write */
 	for (int v = (int)have; v < want; v++)
 		crm_db_exec(db, crm_migrations[v]);
 	snprintf(sql, sizeof sql, "PRAGMA application_id=%d; PRAGMA user_version=%d",
@@ -150,11 +183,12 @@ crm_db_open(enum crm_db_mode mode)
 	sqlite3_busy_timeout(db->h, crm_g.wait_ms);
 	dying_db = db;
 	crm_atdie(rollback_on_die);
-	if (pragma_int(db, "PRAGMA application_id") == 0 &&
-	    pragma_int(db, "SELECT count(*) FROM sqlite_master") > 0)
+	/* One statement, so one snapshot: another process may be creating it. */
+	if (pragma_int(db, "SELECT count(*) FROM pragma_application_id"
+	    " WHERE application_id = 0 AND (SELECT count(*) FROM sqlite_master) > 0") > 0)
 		crm_die("'%s' is not a crm database", db->path);
-	crm_db_exec(db, "PRAGMA journal_mode=WAL");
-	crm_db_exec(db, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+	setup_exec(db, "PRAGMA journal_mode=WAL");
+	setup_exec(db, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
 	    " PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY");
 	migrate(db);
 	return db;
