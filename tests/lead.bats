@@ -454,14 +454,14 @@ line2"
 	run_split crm-lead import --on-duplicate error d.tsv
 	assert_status 1
 	[ -z "$output" ]
-	[[ "$stderr" == *"d.tsv:3: duplicate of customer 1 (same phone), unowned"* ]]
+	[[ "$stderr" == *"d.tsv:3: duplicate of customer 1 (same phone), created from an earlier row of this input"* ]]
 	# line 3 was rejected, so 丙 on line 4 became customer 2
-	[[ "$stderr" == *"d.tsv:5: duplicate of customer 2 (same email), unowned"* ]]
+	[[ "$stderr" == *"d.tsv:5: duplicate of customer 2 (same email), created from an earlier row of this input"* ]]
 	assert_unchanged before
 	run_split crm-lead import d.tsv
 	assert_status 0
-	[[ "$stderr" == *"d.tsv:3: not imported: duplicate of customer 1 (same phone), unowned"* ]]
-	[[ "$stderr" == *"d.tsv:5: not imported: duplicate of customer 2 (same email), unowned"* ]]
+	[[ "$stderr" == *"d.tsv:3: not imported: duplicate of customer 1 (same phone), created from an earlier row of this input"* ]]
+	[[ "$stderr" == *"d.tsv:5: not imported: duplicate of customer 2 (same email), created from an earlier row of this input"* ]]
 	[[ "$stderr" == *"2 created, 0 updated, 2 duplicates skipped"* ]]
 	[ "$(count_rows <<<"$output")" = 2 ]
 	[ "$(sql "SELECT group_concat(name, ',') FROM customers")" = "甲,丙" ]

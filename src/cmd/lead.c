@@ -104,7 +104,9 @@ whose(const struct crm_dup *d)
 {
 	static char buf[300];
 
-	if (d->owner[0])
+	if (d->this_batch)
+		snprintf(buf, sizeof buf, "created from an earlier row of this input");
+	else if (d->owner[0])
 		snprintf(buf, sizeof buf, "owned by %s", d->owner);
 	else if (d->pool[0])
 		snprintf(buf, sizeof buf, "in pool %s", d->pool);

@@ -174,6 +174,8 @@ dup_by(struct crm_db *db, const char *sql, const char *key, long long except,
 		    crm_col_null(s, 1) ? "" : crm_col_text(s, 1));
 		snprintf(dup->pool, sizeof dup->pool, "%s",
 		    crm_col_null(s, 2) ? "" : crm_col_text(s, 2));
+		dup->this_batch = !crm_col_null(s, 3) &&
+		    crm_col_int(s, 3) == crm_batch_id();
 		crm_reset(s);
 		found = 1;
 	}
@@ -181,7 +183,7 @@ dup_by(struct crm_db *db, const char *sql, const char *key, long long except,
 }
 
 #define DUP_SQL(key) \
-	"SELECT c.id, u.login, p.name FROM customers c" \
+	"SELECT c.id, u.login, p.name, c.batch_id FROM customers c" \
 	" LEFT JOIN users u ON u.id = c.owner_id" \
 	" LEFT JOIN pools p ON p.id = c.pool_id" \
 	" WHERE c." key " = ? AND c.merged_into IS NULL AND c.id <> ?" \

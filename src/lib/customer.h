@@ -47,6 +47,7 @@ struct crm_dup {
 	long long id;
 	const char *on;		/* "phone", "email" or "company" */
 	char owner[128], pool[128];
+	int this_batch;		/* created by the running command itself */
 };
 /* Find a live customer sharing a key with REFS; 1 if found. */
 int crm_lead_find_dup(struct crm_db *db, const struct crm_lead_refs *refs,
