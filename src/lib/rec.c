@@ -157,23 +157,62 @@ decode_iconv(struct rec_reader *r)
 	r->rawlen = inleft;
 }
 
+static void set_iconv(struct rec_reader *r, const char *from);
+
+/* What Excel on a Chinese Windows saves: say so, and convert from here on. */
+static void
+read_as_gb18030(struct rec_reader *r)
+{
+	r->guessed = 0;
+	set_iconv(r, "GB18030");
+	if (!crm_g.quiet)
+		crm_warn("note: '%s' is not UTF-8; reading it as GB18030 (GBK)",
+		    r->name);
+}
+
+/* The length of the longest valid UTF-8 prefix of P[0..n). */
+static size_t
+utf8_valid_len(const char *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned char c = (unsigned char)p[i];
+		size_t len = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+
+		if (len > n - i || !utf8_valid(p + i, len))
+			break;
+		i += len;
+	}
+	return i;
+}
+
 static void
 decode_utf8(struct rec_reader *r)
 {
 	size_t keep = r->eof ? 0 : utf8_cut(r->raw, r->rawlen);
 	size_t take = r->rawlen - keep, start = r->dec.len;
 
-	sb_add(&r->dec, r->raw, take);
 	if (!utf8_valid(r->raw, take)) {
-		size_t ok = 0;
-		/* find the first bad byte for the line number */
-		while (ok < take && utf8_valid(r->raw, ok + 1))
-			ok++;
-		while (ok < take && !utf8_valid(r->raw + ok, 1) &&
-		    (unsigned char)r->raw[ok] < 0x80)
-			ok++;
-		die_encoding(r, start + ok);
+		/*
+		** Guessed UTF-8 from an all-ASCII start: GBK may begin only
+		** now (Excel puts Chinese in later rows too).  Switch once.
+		*/
+		if (r->guessed && !r->seen_8bit) {
+			read_as_gb18030(r);
+			decode_iconv(r);
+			return;
+		}
+		sb_add(&r->dec, r->raw, take);
+		die_encoding(r, start + utf8_valid_len(r->raw, take));
 	}
+	sb_add(&r->dec, r->raw, take);
+	if (!r->seen_8bit)
+		for (size_t i = 0; i < take; i++)
+			if ((unsigned char)r->raw[i] >= 0x80) {
+				r->seen_8bit = 1;
+				break;
+			}
 	memmove(r->raw, r->raw + take, keep);
 	r->rawlen = keep;
 }
@@ -245,16 +284,23 @@ sniff(struct rec_reader *r, const char *encoding)
 					break;
 			}
 			iconv_close(cd);
-			if (ok) {
-				set_iconv(r, "GB18030");
-				if (!crm_g.quiet)
-					crm_warn("note: '%s' is not UTF-8; reading it as GB18030 (GBK)",
-					    r->name);
-			}
-		}
+			if (ok)
+				read_as_gb18030(r);
+		} else
+			r->guessed = 1;
 	}
 	memmove(r->raw, r->raw + skip, r->rawlen - skip);
 	r->rawlen -= skip;
+}
+
+/* True when column I's name differs from every earlier column's. */
+static int
+header_unique(const struct rec_reader *r, size_t i)
+{
+	for (size_t k = 0; k < i; k++)
+		if (strcmp(r->cols[k], r->cols[i]) == 0)
+			return 0;
+	return 1;
 }
 
 struct rec_reader *
@@ -295,10 +341,27 @@ rec_open(const char *path, int csv, const char *encoding)
 			    h->line, i + 1);
 		r->cols[i] = xstrdup(rec_canonical(h->v[i], buf, n));
 		r->hdr[i] = xstrdup(h->v[i]);
-		for (size_t k = 0; k < i; k++)
-			if (strcmp(r->cols[k], r->cols[i]) == 0)
-				crm_die("%s:%lu: header: column '%s' appears twice"
-				    " (as '%s')", r->name, h->line, r->cols[i], h->v[i]);
+		if (!header_unique(r, i)) {
+			/* 手机 beside 电话: the later one keeps its own name. */
+			const char *b = h->v[i], *e;
+			char *own;
+
+			while (*b == ' ' || *b == '\t')
+				b++;
+			for (e = b + strlen(b); e > b && (e[-1] == ' ' || e[-1] == '\t'); e--)
+				;
+			own = xstrndup(b, (size_t)(e - b));
+
+			free(r->cols[i]);
+			r->cols[i] = own;
+			if (!header_unique(r, i))
+				crm_die("%s:%lu: header: column '%s' appears twice",
+				    r->name, h->line, h->v[i]);
+			if (!crm_g.quiet)
+				crm_warn("note: %s: header: '%s' means '%s' too, which an "
+				    "earlier column is; kept as a column of its own",
+				    r->name, h->v[i], rec_canonical(h->v[i], buf, n));
+		}
 	}
 	return r;
 }

@@ -20,6 +20,8 @@ struct rec_reader {
 	char raw[65536];
 	size_t rawlen;		/* undecoded bytes carried over */
 	int eof;
+	int guessed;		/* UTF-8 only because the start was ASCII or UTF-8 */
+	int seen_8bit;		/* a byte >= 0x80 was decoded as UTF-8 */
 	struct strbuf dec;
 	size_t decpos;
 	unsigned long declines;	/* newlines in dec before decpos */
