@@ -838,3 +838,14 @@ assert r[0]["probability"] == 60 and r[0]["title"] == "=1+1 采购", r
 	python3 "$d/xl.py" split "$d/src/excel_messy_values.csv" "$d/back-xlsx/split.xlsx" category
 	[ "$(python3 "$d/xl.py" sheets "$d/back-xlsx/split.xlsx" | wc -l)" -gt 10 ]
 }
+
+@test "LibreOffice: every cell kind of xlcell.c, through xl_roundtrip.sh" {
+	skip_without_lo
+	run "$TOP/tests/xl_roundtrip.sh"
+	if [ "$status" -eq 77 ]; then
+		skip "$output"
+	fi
+	echo "$output"
+	assert_status 0
+	[[ "$output" == *" cells, 0 failed"* ]]
+}
