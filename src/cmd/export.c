@@ -1,4 +1,4 @@
-/* crm-export: records or database tables to Excel-safe CSV, XLSX or JSON Lines. */
+/* crm-export: records or tables to Excel-safe CSV, XLSX or JSON Lines. */
 #include <errno.h>
 #include <iconv.h>
 #include <strings.h>
@@ -131,7 +131,10 @@ find_col(struct export *x, const char *const *canon, const char *opt,
 	crm_usage_error("--%s: no column '%s'", opt, col);
 }
 
-/* Set the kind of the columns named in SV to KIND; a column given two kinds is an error. */
+/*
+** Set the kind of the columns named in SV (by option OPT) to KIND.  SET
+** marks the columns declared so far: one given two kinds is an error.
+*/
 static void
 declare(struct export *x, const char *const *canon, const char *opt,
     const struct strvec *sv, int kind, unsigned char *set)

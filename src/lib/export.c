@@ -66,7 +66,7 @@ export_sql(struct crm_db *db, const char *sql, size_t n,
 	}
 }
 
-/* Deals, with their customer, owner and stage by name; amounts in major units. */
+/* Deals, with customer, owner and stage by name; amounts in major units. */
 static void
 export_deals(struct crm_db *db, header_fn header, row_fn row, void *ctx)
 {

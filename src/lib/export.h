@@ -1,4 +1,4 @@
-/* export.h: what crm-export can read straight from the database, and column kinds. */
+/* export.h: what crm-export reads from the database; column kinds. */
 #ifndef CRM_EXPORT_H
 #define CRM_EXPORT_H
 

@@ -1,6 +1,5 @@
-/* xlsx.c: streaming XLSX workbooks (libxlsxwriter, constant memory) for crm-export. */
+/* xlsx.c: streaming XLSX workbooks (libxlsxwriter, constant memory). */
 #include <errno.h>
-#include <fcntl.h>
 #include <libgen.h>
 #include <signal.h>
 #include <stdio.h>

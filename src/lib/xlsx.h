@@ -1,4 +1,4 @@
-/* xlsx.h: streaming XLSX workbooks (libxlsxwriter, constant memory) for crm-export. */
+/* xlsx.h: streaming XLSX workbooks (libxlsxwriter, constant memory). */
 #ifndef CRM_XLSX_H
 #define CRM_XLSX_H
 
