@@ -77,9 +77,10 @@ $(B)/bin/crm: src/crm.c src/lib/version.h
 
 EXTRA_LIBS_export = -lxlsxwriter
 
+# A copy and a rename, so a program that is running is not "text file busy".
 bin/%: $(B)/bin/%
 	@mkdir -p bin
-	cp $< $@
+	cp $< $@.new && mv -f $@.new $@
 
 # ---- tests ---------------------------------------------------------------
 SAN = build/san

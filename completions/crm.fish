@@ -80,7 +80,7 @@ complete -c crm-export -l help -d 'show the help and exit'
 complete -c crm-export -l version -d 'show the version and exit'
 
 complete -c crm-lead -n __fish_use_subcommand -f -a 'add import list show check update qualify convert disqualify merge unmerge'
-complete -c crm-lead -l name -x -d 'add/update: the person\'s name; list: filter'
+complete -c crm-lead -l name -x -d 'add/update: the person\'s name'
 complete -c crm-lead -l company -x -d 'add/update: company name'
 complete -c crm-lead -l phone -x -d 'add/update: phone number'
 complete -c crm-lead -l email -x -d 'add/update: email address'

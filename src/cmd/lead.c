@@ -242,8 +242,10 @@ colmap_init(struct colmap *m, struct rec_reader *r)
 		if (c < 0 || c == CC_LAST_ACTIVITY_AT || c == CC_NEXT_DUE_AT ||
 		    c == CC_OWNER_SINCE || c == CC_POOL_SINCE || c == CC_LOCKED ||
 		    c == CC_MERGED_INTO || c == CC_UPDATED_AT) {
-			if (c >= 0) {
-				m->canon[i] = -1;	/* derived: ignored on input */
+			if (c >= 0 || strncmp(name, "dup_", 4) == 0 ||
+			    strncmp(name, "reject_", 7) == 0) {
+				/* derived, or annotations by check and --skip-bad */
+				m->canon[i] = -1;
 				continue;
 			}
 			m->custom_names[m->ncustom] = name;
@@ -286,6 +288,19 @@ struct rejects {
 	size_t n;
 };
 
+/* Whether PATH was opened as a reject file by this run already. */
+static int
+rejects_opened(const char *path)
+{
+	static struct strvec seen = STRVEC_INIT;
+
+	for (size_t i = 0; i < seen.n; i++)
+		if (strcmp(seen.v[i], path) == 0)
+			return 1;
+	sv_push(&seen, path);
+	return 0;
+}
+
 static void
 reject(struct rejects *rj, struct rec_reader *r, const struct rec *rec,
     const char *why)
@@ -302,14 +317,19 @@ reject(struct rejects *rj, struct rec_reader *r, const struct rec *rec,
 		rj->path = rj->a->rejects ? xstrdup(rj->a->rejects) :
 		    xasprintf("%s.rejects", strcmp(rj->input, "-") == 0 ?
 		    "stdin" : rj->input);
-		if ((rj->f = fopen(rj->path, "w")) == NULL)
+		/* Several inputs of one run share the file: later ones append. */
+		int again = rejects_opened(rj->path);
+
+		if ((rj->f = fopen(rj->path, again ? "a" : "w")) == NULL)
 			crm_die_errno("cannot create '%s'", rj->path);
 		rj->w = recw_open(rj->f, rj->path, crm_g.csv);
-		h[0] = "line";
-		h[1] = "reason";
+		/* reject_* columns are ignored on input: the file re-imports as is. */
+		h[0] = "reject_line";
+		h[1] = "reject_reason";
 		for (size_t i = 0; i < n; i++)
 			h[i + 2] = rec_colname(r, i);
-		recw_header(rj->w, n + 2, h);
+		if (!again)
+			recw_header(rj->w, n + 2, h);
 		free(h);
 	}
 	{
@@ -467,9 +487,9 @@ lead_import(struct args *a, int argc, char **argv)
 		import_one(db, a, argv[i], w, &header, &st);
 	crm_batch_set_rows(db, st.created + st.updated);
 	if (!crm_g.quiet)
-		crm_warn("%s%lld created, %lld updated, %lld duplicates skipped",
+		crm_warn("%s%lld created, %lld updated, %lld duplicate%s skipped",
 		    a->dry_run ? "would have: " : "", st.created, st.updated,
-		    st.skipped);
+		    st.skipped, st.skipped == 1 ? "" : "s");
 	sv_free(&st.cols);
 	finish(db, a, w);
 	return 0;
@@ -496,6 +516,13 @@ lead_list(struct args *a, int argc)
 
 	if (argc > 1)
 		crm_usage_error("list takes no operands (filters are options)");
+	for (int i = CC_NAME; i <= CC_EMAIL; i++)
+		if (a->v[i])
+			crm_usage_error("list does not filter by --%s: use --match "
+			    "%s=REGEX", crm_customer_cols[i], crm_customer_cols[i]);
+	if (a->v[CC_SCORE] || a->v[CC_GRADE] || a->fields.n)
+		crm_usage_error("list filters by --match FIELD=REGEX, not by "
+		    "--score, --grade or --field");
 	f.status = a->v[CC_STATUS] ? crm_status_canonical(a->v[CC_STATUS]) : NULL;
 	if (a->v[CC_STATUS] && f.status == NULL)
 		crm_usage_error("--status must be lead, qualified, customer or "

@@ -67,11 +67,13 @@ static void
 dump_options(void)
 {
 	printf("short\tlong\targ\tmetavar\tcomplete\thelp\n");
-	for (const struct crm_opt *o = crm_prog.opts; o->name; o++)
-		printf("%s%c\t%s\t%s\t%s\t%s\t%s\n", o->shortc ? "" : "\\N",
-		    o->shortc ? o->shortc : ' ', o->name,
-		    o->arg == ARG_REQ ? "required" : "none",
+	for (const struct crm_opt *o = crm_prog.opts; o->name; o++) {
+		char shortc[2] = { (char)o->shortc, '\0' };
+
+		printf("%s\t%s\t%s\t%s\t%s\t%s\n", o->shortc ? shortc : "\\N",
+		    o->name, o->arg == ARG_REQ ? "required" : "none",
 		    o->metavar ? o->metavar : "\\N", o->complete, o->help);
+	}
 }
 
 long long

@@ -293,6 +293,29 @@ sniff(struct rec_reader *r, const char *encoding)
 	r->rawlen -= skip;
 }
 
+/*
+** The header line says what the stream is: tabs and no commas is TSV,
+** commas and no tabs is CSV, so "crm-lead import --csv x.csv | crm-lead
+** qualify" works.  Otherwise (one column, or both) CSV decides.
+*/
+static int
+guess_format(struct rec_reader *r, int csv)
+{
+	const char *start, *nl;
+	size_t n;
+
+	while ((nl = memchr(r->dec.buf + r->decpos, '\n', r->dec.len - r->decpos)) == NULL &&
+	    dec_fill(r))
+		;
+	start = r->dec.buf + r->decpos;
+	n = nl ? (size_t)(nl - start) : r->dec.len - r->decpos;
+	if (memchr(start, '\t', n) && !memchr(start, ',', n))
+		return 0;
+	if (memchr(start, ',', n) && !memchr(start, '\t', n))
+		return 1;
+	return csv;
+}
+
 /* True when column I's name differs from every earlier column's. */
 static int
 header_unique(const struct rec_reader *r, size_t i)
@@ -322,6 +345,7 @@ rec_open(const char *path, int csv, const char *encoding)
 	if (fstat(fileno(r->fp), &st) == 0 && S_ISREG(st.st_mode))
 		r->size = (unsigned long long)st.st_size;
 	sniff(r, encoding);
+	r->csv = csv = guess_format(r, csv);
 	if (csv)
 		csv_reader_init(r);
 	if ((h = rec_next(r)) == NULL)
