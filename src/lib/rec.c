@@ -302,13 +302,18 @@ static int
 guess_format(struct rec_reader *r, int csv)
 {
 	const char *start, *nl;
-	size_t n;
+	size_t n, at = 0;	/* from decpos: blank lines come before the header */
 
-	while ((nl = memchr(r->dec.buf + r->decpos, '\n', r->dec.len - r->decpos)) == NULL &&
-	    dec_fill(r))
-		;
-	start = r->dec.buf + r->decpos;
-	n = nl ? (size_t)(nl - start) : r->dec.len - r->decpos;
+	for (;;) {
+		while ((nl = memchr(r->dec.buf + r->decpos + at, '\n',
+		    r->dec.len - r->decpos - at)) == NULL && dec_fill(r))
+			;
+		start = r->dec.buf + r->decpos + at;
+		n = nl ? (size_t)(nl - start) : r->dec.len - r->decpos - at;
+		if (nl == NULL || (n > 1 || (n == 1 && start[0] != '\r')))
+			break;
+		at += n + 1;
+	}
 	if (memchr(start, '\t', n) && !memchr(start, ',', n))
 		return 0;
 	if (memchr(start, ',', n) && !memchr(start, '\t', n))
