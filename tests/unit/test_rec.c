@@ -372,10 +372,25 @@ static void
 test_header_errors(void **state)
 {
 	(void)state;
-	assert_read_dies(unit_writes("name\tphone\t姓名\n1\t2\t3\n"), 0, NULL, 1,
-	    "header: column 'name' appears twice (as '姓名')");
-	assert_read_dies(unit_writes("phone,Email,电话\n"), 1, NULL, 1,
-	    "header: column 'phone' appears twice");
+	/* the same name twice, however written */
+	assert_read_dies(unit_writes("name\tphone\tname\n1\t2\t3\n"), 0, NULL, 1,
+	    "header: column 'name' appears twice");
+	assert_read_dies(unit_writes("phone,Email, phone \n"), 1, NULL, 1,
+	    "header: column ' phone ' appears twice");
+	assert_read_dies(unit_writes("姓名\tNAME\tname\n"), 0, NULL, 1,
+	    "header: column 'name' appears twice");
+	/* a second alias of a column (手机 beside 电话) keeps its own name */
+	{
+		struct table t;
+
+		read_string("name\t手机\t电话\n张三\t13812345678\t021-62345678\n", 0, &t);
+		assert_int_equal(t.ncol, 3);
+		assert_string_equal(t.cols[0], "name");
+		assert_string_equal(t.cols[1], "phone");
+		assert_string_equal(t.cols[2], "电话");
+		assert_field(&t, 0, 2, "021-62345678");
+		table_free(&t);
+	}
 	assert_read_dies(unit_writes("name\t\tphone\n"), 0, NULL, 1,
 	    "header: column 2 has no name");
 	assert_read_dies(unit_writes("name\t\\N\n"), 0, NULL, 1,
@@ -447,6 +462,31 @@ test_csv_basics(void **state)
 	assert_int_equal(t.n, 1);
 	assert_field(&t, 0, 0, "1");
 	assert_int_equal(t.rows[0].line, 3);
+	table_free(&t);
+}
+
+static void
+test_format_from_header(void **state)
+{
+	struct table t;
+
+	(void)state;
+	/* the header line says CSV or TSV, also after blank lines */
+	read_string("\r\n\nname,phone\n张三,13812345678\n", 0, &t);
+	assert_int_equal(t.ncol, 2);
+	assert_field(&t, 0, 1, "13812345678");
+	assert_int_equal(t.rows[0].line, 4);
+	table_free(&t);
+	read_string("\n名字\t电话\n张三\t1,2\n", 1, &t);
+	assert_int_equal(t.ncol, 2);
+	assert_field(&t, 0, 1, "1,2");
+	table_free(&t);
+	/* one column, or both: as asked */
+	read_string("name\n\"a,b\"\n", 1, &t);
+	assert_field(&t, 0, 0, "a,b");
+	table_free(&t);
+	read_string("name\n\"a,b\"\n", 0, &t);
+	assert_field(&t, 0, 0, "\"a,b\"");
 	table_free(&t);
 }
 
@@ -1142,14 +1182,31 @@ test_encoding_errors(void **state)
 		assert_true(utf8_valid(t.rows[0].v[0], strlen(t.rows[0].v[0])));
 		table_free(&t);
 	}
-	/* bad bytes after the first 64 KiB, which looked like UTF-8 */
+	/* bad bytes after the first 64 KiB, which was UTF-8 */
 	big = malloc(200000);
 	assert_non_null(big);
-	n += (size_t)sprintf(big, "text\n");
+	n += (size_t)sprintf(big, "text\n中文\n");
 	for (int i = 0; i < 10000; i++)
 		n += (size_t)sprintf(big + n, "line %05d\n", i);
 	n += (size_t)sprintf(big + n, "ok\nbad \xed\xa0\x80 surrogate\nmore\n");
-	assert_read_dies(unit_write(big, n), 0, NULL, 10003, "invalid UTF-8");
+	assert_read_dies(unit_write(big, n), 0, NULL, 10004, "invalid UTF-8");
+	/* ... which was all ASCII: GBK may start late (Excel), else an error */
+	n = (size_t)sprintf(big, "text\n");
+	for (int i = 0; i < 10000; i++)
+		n += (size_t)sprintf(big + n, "line %05d\n", i);
+	n += (size_t)sprintf(big + n, "\xd6\xd0\xce\xc4\n");	/* 中文 in GBK */
+	{
+		struct table t;
+
+		read_table(unit_write(big, n), 0, NULL, &t);
+		assert_int_equal(t.n, 10001);
+		assert_field(&t, 10000, 0, "中文");
+		assert_string_equal(t.rows[10000].v[0], "中文");
+		table_free(&t);
+	}
+	n -= 5;
+	n += (size_t)sprintf(big + n, "ok\nbad \xff\xff\n");
+	assert_read_dies(unit_write(big, n), 0, NULL, 10003, "invalid");
 	free(big);
 	/* NUL bytes would cut a value short */
 	assert_read_dies(unit_write("a\tb\n1\t2\nx\0y\t3\n", 14), 0, NULL, 3, "NUL");
@@ -1186,6 +1243,7 @@ main(void)
 		cmocka_unit_test(test_header_errors),
 		cmocka_unit_test(test_width),
 		cmocka_unit_test(test_csv_basics),
+		cmocka_unit_test(test_format_from_header),
 		cmocka_unit_test(test_csv_errors),
 		cmocka_unit_test(test_put_field),
 		cmocka_unit_test(test_roundtrip),
