@@ -138,11 +138,15 @@ crm_user_free(struct crm_user *u)
 	memset(u, 0, sizeof *u);
 }
 
+/*
+** A merged duplicate has no owner (crm_lead_merge clears it), so owned
+** customers are counted from the customers_owner index alone.
+*/
 long long
 crm_user_owned(struct crm_db *db, long long user_id)
 {
-	return crm_db_int(db, "SELECT count(*) FROM customers"
-	    " WHERE owner_id = ? AND merged_into IS NULL", user_id);
+	return crm_db_int(db, "SELECT count(*) FROM customers WHERE owner_id = ?",
+	    user_id);
 }
 
 /* Is U on leave at AT (text)?  away_until NULL is an open-ended leave. */
@@ -245,8 +249,7 @@ crm_users_each(struct crm_db *db, const char *team, int all, const char *login,
 	struct crm_stmt *s = crm_sql(db,
 	    "SELECT u.login, u.name, u.email, t.name, u.role, u.capacity,"
 	    " u.weight, u.regions, u.industries, u.away_from, u.away_until,"
-	    " u.active, (SELECT count(*) FROM customers c WHERE c.owner_id = u.id"
-	    " AND c.merged_into IS NULL)"
+	    " u.active, (SELECT count(*) FROM customers c WHERE c.owner_id = u.id)"
 	    " FROM users u LEFT JOIN teams t ON t.id = u.team_id"
 	    " WHERE (?1 IS NULL OR t.name = ?1) AND (?2 = 1 OR u.active = 1)"
 	    " AND (?3 IS NULL OR u.login = ?3)"
