@@ -271,7 +271,7 @@ EOF
 	[[ "$stderr" == *"calls.tsv:3: kind: 'fax' is not call"*"(skipped)"* ]]
 	[[ "$stderr" == *"1 rejected row written to 'calls.tsv.rejects'"* ]]
 	[ "$(sql "SELECT count(*) FROM activities")" = 1 ]
-	[ "$(head -1 calls.tsv.rejects)" = "line	reason	id	kind	at	note" ]
+	[ "$(head -1 calls.tsv.rejects)" = "reject_line	reject_reason	id	kind	at	note" ]
 	[ "$(field 1 line <calls.tsv.rejects)" = 3 ]
 	[ "$(field 1 note <calls.tsv.rejects)" = bad ]
 	run_split crm-activity import --skip-bad --rejects my.rej calls.tsv

@@ -242,69 +242,6 @@ act_done(struct args *a, int argc, char **argv)
 	return 0;
 }
 
-/* Rejected rows: reported on stderr, and with --skip-bad kept in a file. */
-struct rejects {
-	struct args *a;
-	const char *input;
-	struct rec_writer *w;
-	FILE *f;
-	char *path;
-	size_t n;
-};
-
-static void
-reject(struct rejects *rj, struct rec_reader *r, const struct rec *rec,
-    const char *why)
-{
-	size_t n = rec_ncol(r);
-	const char **v;
-	char line[32];
-
-	rj->n++;
-	crm_warn("%s:%lu: %s%s", rec_name(r), rec->line, why,
-	    rj->a->skip_bad ? " (skipped)" : "");
-	if (!rj->a->skip_bad)
-		return;
-	if (rj->w == NULL) {
-		const char **h = xcalloc(n + 2, sizeof *h);
-
-		rj->path = rj->a->rejects ? xstrdup(rj->a->rejects) :
-		    xasprintf("%s.rejects", strcmp(rj->input, "-") == 0 ?
-		    "stdin" : rj->input);
-		if ((rj->f = fopen(rj->path, "w")) == NULL)
-			crm_die_errno("cannot create '%s'", rj->path);
-		rj->w = recw_open(rj->f, rj->path, crm_g.csv);
-		h[0] = "line";
-		h[1] = "reason";
-		for (size_t i = 0; i < n; i++)
-			h[i + 2] = rec_colname(r, i);
-		recw_header(rj->w, n + 2, h);
-		free(h);
-	}
-	v = xcalloc(rec->n + 2, sizeof *v);
-	snprintf(line, sizeof line, "%lu", rec->line);
-	v[0] = line;
-	v[1] = why;
-	for (size_t i = 0; i < rec->n; i++)
-		v[i + 2] = rec->v[i];
-	recw_row(rj->w, rec->n + 2, v);
-	free(v);
-}
-
-static void
-rejects_close(struct rejects *rj)
-{
-	if (rj->w) {
-		recw_close(rj->w);
-		if (fclose(rj->f) != 0)
-			crm_die_errno("cannot write '%s'", rj->path);
-		if (!crm_g.quiet)
-			crm_warn("%zu rejected row%s written to '%s'", rj->n,
-			    rj->n == 1 ? "" : "s", rj->path);
-	}
-	free(rj->path);
-}
-
 enum { IC_CUSTOMER, IC_KIND, IC_AT, IC_NOTE, IC_USER, IC_NEXT, IC_DUE, IC_N };
 static const char *const import_cols[IC_N] = {
 	"customer_id", "kind", "at", "note", "user", "next", "due"
@@ -386,7 +323,7 @@ static void
 import_one(struct wctx *x, struct args *a, const char *path)
 {
 	struct rec_reader *r = rec_open(path, crm_g.csv, a->encoding);
-	struct rejects rj = { a, path, NULL, NULL, NULL, 0 };
+	struct rec_rejects rj = { a->skip_bad, a->rejects, path, NULL, NULL, NULL, 0 };
 	struct progress *pg = progress_start("importing", rec_size(r));
 	long long actor = crm_actor_id(x->db);
 	int col[IC_N], admin = crm_actor_is_admin(x->db);
@@ -425,7 +362,7 @@ import_one(struct wctx *x, struct args *a, const char *path)
 		if ((err = rec_width_error(r, rec)) != NULL ||
 		    (err = import_check(x->db, col, rec, admin, actor, &in, at,
 		    due)) != NULL) {
-			reject(&rj, r, rec, err);
+			rec_reject(&rj, r, rec, err);
 			continue;
 		}
 		record(x, &in);
@@ -434,7 +371,7 @@ import_one(struct wctx *x, struct args *a, const char *path)
 	if (rj.n && !a->skip_bad)
 		crm_die("%s: %zu bad row%s: nothing imported (fix them, or use "
 		    "--skip-bad)", rec_name(r), rj.n, rj.n == 1 ? "" : "s");
-	rejects_close(&rj);
+	rec_rejects_close(&rj);
 	rec_close(r);
 }
 

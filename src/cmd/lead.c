@@ -278,89 +278,6 @@ lead_from_rec(struct crm_lead *l, const struct colmap *m, const struct rec *rec,
 	l->custom_values = vals;
 }
 
-/* Rejected rows: reported on stderr, and with --skip-bad kept in a file. */
-struct rejects {
-	struct args *a;
-	const char *input;
-	struct rec_writer *w;
-	FILE *f;
-	char *path;
-	size_t n;
-};
-
-/* Whether PATH was opened as a reject file by this run already. */
-static int
-rejects_opened(const char *path)
-{
-	static struct strvec seen = STRVEC_INIT;
-
-	for (size_t i = 0; i < seen.n; i++)
-		if (strcmp(seen.v[i], path) == 0)
-			return 1;
-	sv_push(&seen, path);
-	return 0;
-}
-
-static void
-reject(struct rejects *rj, struct rec_reader *r, const struct rec *rec,
-    const char *why)
-{
-	rj->n++;
-	crm_warn("%s:%lu: %s%s", rec_name(r), rec->line, why,
-	    rj->a->skip_bad ? " (skipped)" : "");
-	if (!rj->a->skip_bad)
-		return;
-	if (rj->w == NULL) {
-		size_t n = rec_ncol(r);
-		const char **h = xcalloc(n + 2, sizeof *h);
-
-		rj->path = rj->a->rejects ? xstrdup(rj->a->rejects) :
-		    xasprintf("%s.rejects", strcmp(rj->input, "-") == 0 ?
-		    "stdin" : rj->input);
-		/* Several inputs of one run share the file: later ones append. */
-		int again = rejects_opened(rj->path);
-
-		if ((rj->f = fopen(rj->path, again ? "a" : "w")) == NULL)
-			crm_die_errno("cannot create '%s'", rj->path);
-		rj->w = recw_open(rj->f, rj->path, crm_g.csv);
-		/* reject_* columns are ignored on input: the file re-imports as is. */
-		h[0] = "reject_line";
-		h[1] = "reject_reason";
-		for (size_t i = 0; i < n; i++)
-			h[i + 2] = rec_colname(r, i);
-		if (!again)
-			recw_header(rj->w, n + 2, h);
-		free(h);
-	}
-	{
-		size_t n = rec->n;
-		const char **v = xcalloc(n + 2, sizeof *v);
-		char line[32];
-
-		snprintf(line, sizeof line, "%lu", rec->line);
-		v[0] = line;
-		v[1] = why;
-		for (size_t i = 0; i < n; i++)
-			v[i + 2] = rec->v[i];
-		recw_row(rj->w, n + 2, v);
-		free(v);
-	}
-}
-
-static void
-rejects_close(struct rejects *rj)
-{
-	if (rj->w) {
-		recw_close(rj->w);
-		if (fclose(rj->f) != 0)
-			crm_die_errno("cannot write '%s'", rj->path);
-		if (!crm_g.quiet)
-			crm_warn("%zu rejected row%s written to '%s'", rj->n,
-			    rj->n == 1 ? "" : "s", rj->path);
-	}
-	free(rj->path);
-}
-
 struct import_stats {
 	long long created, updated, skipped;
 	struct strvec cols;	/* the output header, from the first input */
@@ -372,7 +289,7 @@ import_one(struct crm_db *db, struct args *a, const char *path,
     struct rec_writer *w, int *header, struct import_stats *st)
 {
 	struct rec_reader *r = rec_open(path, crm_g.csv, a->encoding);
-	struct rejects rj = { a, path, NULL, NULL, NULL, 0 };
+	struct rec_rejects rj = { a->skip_bad, a->rejects, path, NULL, NULL, NULL, 0 };
 	struct progress *pg = progress_start("importing", rec_size(r));
 	struct colmap m;
 	struct rec *rec;
@@ -414,12 +331,12 @@ import_one(struct crm_db *db, struct args *a, const char *path,
 
 		progress_update(pg, rec_bytes(r));
 		if ((err = rec_width_error(r, rec)) != NULL) {
-			reject(&rj, r, rec, err);
+			rec_reject(&rj, r, rec, err);
 			continue;
 		}
 		lead_from_rec(&l, &m, rec, vals);
 		if ((err = crm_lead_check(db, &l, &refs)) != NULL) {
-			reject(&rj, r, rec, err);
+			rec_reject(&rj, r, rec, err);
 			continue;
 		}
 		if (a->on_dup != DUP_ALLOW && crm_lead_find_dup(db, &refs, 0, &dup)) {
@@ -430,7 +347,7 @@ import_one(struct crm_db *db, struct args *a, const char *path,
 			    "(same %s), %s", dup.id, dup.on, whose(&dup));
 			crm_lead_refs_free(&refs);
 			if (a->on_dup == DUP_ERROR) {
-				reject(&rj, r, rec, why);
+				rec_reject(&rj, r, rec, why);
 				continue;
 			}
 			if (a->on_dup == DUP_SKIP) {
@@ -441,7 +358,7 @@ import_one(struct crm_db *db, struct args *a, const char *path,
 				continue;
 			}
 			if ((err = crm_lead_update(db, dup.id, &l, &changed)) != NULL) {
-				reject(&rj, r, rec, err);
+				rec_reject(&rj, r, rec, err);
 				continue;
 			}
 			id = dup.id;
@@ -463,7 +380,7 @@ import_one(struct crm_db *db, struct args *a, const char *path,
 	if (rj.n && !a->skip_bad)
 		crm_die("%s: %zu bad row%s: nothing imported (fix them, or use "
 		    "--skip-bad)", rec_name(r), rj.n, rj.n == 1 ? "" : "s");
-	rejects_close(&rj);
+	rec_rejects_close(&rj);
 	colmap_free(&m);
 	free(vals);
 	free(out);
@@ -769,7 +686,7 @@ lead_update(struct args *a, int argc, char **argv)
 	for (int f = argc > 1 ? 1 : 0; f < (argc > 1 ? argc : 1); f++) {
 		const char *path = f ? argv[f] : "-";
 		struct rec_reader *r = rec_open(path, crm_g.csv, a->encoding);
-		struct rejects rj = { a, path, NULL, NULL, NULL, 0 };
+		struct rec_rejects rj = { a->skip_bad, a->rejects, path, NULL, NULL, NULL, 0 };
 		struct colmap m;
 		struct rec *rec;
 		const char **vals = xcalloc(rec_ncol(r) + 1, sizeof *vals);
@@ -783,17 +700,17 @@ lead_update(struct args *a, int argc, char **argv)
 			long long id;
 
 			if ((err = rec_width_error(r, rec)) != NULL) {
-				reject(&rj, r, rec, err);
+				rec_reject(&rj, r, rec, err);
 				continue;
 			}
 			if (rec->v[m.idcol] == NULL ||
 			    (id = strtoll(rec->v[m.idcol], &end, 10)) <= 0 || *end) {
-				reject(&rj, r, rec, "id: not a customer id");
+				rec_reject(&rj, r, rec, "id: not a customer id");
 				continue;
 			}
 			lead_from_rec(&l, &m, rec, vals);
 			if ((err = crm_lead_update(db, id, &l, &changed)) != NULL) {
-				reject(&rj, r, rec, err);
+				rec_reject(&rj, r, rec, err);
 				continue;
 			}
 			put_customer(db, w, id, &header);
@@ -801,7 +718,7 @@ lead_update(struct args *a, int argc, char **argv)
 		if (rj.n && !a->skip_bad)
 			crm_die("%s: %zu bad row%s: nothing updated", rec_name(r),
 			    rj.n, rj.n == 1 ? "" : "s");
-		rejects_close(&rj);
+		rec_rejects_close(&rj);
 		colmap_free(&m);
 		free(vals);
 		rec_close(r);

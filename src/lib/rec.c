@@ -626,3 +626,78 @@ rec_each_id(int argc, char **argv, int csv,
 	}
 	rec_close(r);
 }
+
+/* Rejected rows (see rec.h). */
+
+/* Whether PATH was opened as a reject file by this run already. */
+static int
+rejects_opened(const char *path)
+{
+	static struct strvec seen = STRVEC_INIT;
+
+	for (size_t i = 0; i < seen.n; i++)
+		if (strcmp(seen.v[i], path) == 0)
+			return 1;
+	sv_push(&seen, path);
+	return 0;
+}
+
+void
+rec_reject(struct rec_rejects *rj, struct rec_reader *r, const struct rec *rec,
+    const char *why)
+{
+	rj->n++;
+	crm_warn("%s:%lu: %s%s", rec_name(r), rec->line, why,
+	    rj->skip ? " (skipped)" : "");
+	if (!rj->skip)
+		return;
+	if (rj->w == NULL) {
+		size_t n = rec_ncol(r);
+		const char **h = xcalloc(n + 2, sizeof *h);
+
+		rj->path = rj->path_opt ? xstrdup(rj->path_opt) :
+		    xasprintf("%s.rejects", strcmp(rj->input, "-") == 0 ?
+		    "stdin" : rj->input);
+		/* Several inputs of one run share the file: later ones append. */
+		int again = rejects_opened(rj->path);
+
+		if ((rj->f = fopen(rj->path, again ? "a" : "w")) == NULL)
+			crm_die_errno("cannot create '%s'", rj->path);
+		rj->w = recw_open(rj->f, rj->path, crm_g.csv);
+		/* reject_* columns are ignored on input: the file re-imports as is. */
+		h[0] = "reject_line";
+		h[1] = "reject_reason";
+		for (size_t i = 0; i < n; i++)
+			h[i + 2] = rec_colname(r, i);
+		if (!again)
+			recw_header(rj->w, n + 2, h);
+		free(h);
+	}
+	{
+		size_t n = rec->n;
+		const char **v = xcalloc(n + 2, sizeof *v);
+		char line[32];
+
+		snprintf(line, sizeof line, "%lu", rec->line);
+		v[0] = line;
+		v[1] = why;
+		for (size_t i = 0; i < n; i++)
+			v[i + 2] = rec->v[i];
+		recw_row(rj->w, n + 2, v);
+		free(v);
+	}
+}
+
+void
+rec_rejects_close(struct rec_rejects *rj)
+{
+	if (rj->w) {
+		recw_close(rj->w);
+		if (fclose(rj->f) != 0)
+			crm_die_errno("cannot write '%s'", rj->path);
+		if (!crm_g.quiet)
+			crm_warn("%zu rejected row%s written to '%s'", rj->n,
+			    rj->n == 1 ? "" : "s", rj->path);
+	}
+	free(rj->path);
+}

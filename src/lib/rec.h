@@ -73,6 +73,26 @@ struct rec_writer *recw_open_held(int csv);
 void recw_discard(struct rec_writer *w);
 
 /*
+** Rejected rows of an input: each is reported on stderr as
+** "FILE:LINE: why"; with SKIP (--skip-bad) it is also written to a reject
+** file (PATH_OPT, else INPUT.rejects, else stdin.rejects) with the columns
+** reject_line and reject_reason before the input's, so the file can be
+** fixed and imported again as it is.  Several inputs of one run share it.
+*/
+struct rec_rejects {
+	int skip;
+	const char *path_opt;
+	const char *input;		/* "-" or a path */
+	struct rec_writer *w;
+	FILE *f;
+	char *path;
+	size_t n;			/* rows rejected so far */
+};
+void rec_reject(struct rec_rejects *rj, struct rec_reader *r,
+    const struct rec *rec, const char *why);
+void rec_rejects_close(struct rec_rejects *rj);	/* says where they went */
+
+/*
 ** Call FN for each customer id: the operands when there are any (each
 ** must be a whole number, else exit 2), else the "id" column of the
 ** record stream on stdin.  WHERE says where the id came from, as
