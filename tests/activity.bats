@@ -272,7 +272,7 @@ EOF
 	[[ "$stderr" == *"1 rejected row written to 'calls.tsv.rejects'"* ]]
 	[ "$(sql "SELECT count(*) FROM activities")" = 1 ]
 	[ "$(head -1 calls.tsv.rejects)" = "reject_line	reject_reason	id	kind	at	note" ]
-	[ "$(field 1 line <calls.tsv.rejects)" = 3 ]
+	[ "$(field 1 reject_line <calls.tsv.rejects)" = 3 ]
 	[ "$(field 1 note <calls.tsv.rejects)" = bad ]
 	run_split crm-activity import --skip-bad --rejects my.rej calls.tsv
 	assert_status 0
