@@ -155,50 +155,54 @@ crm_lead_check(struct crm_db *db, const struct crm_lead *l,
 	return NULL;
 }
 
-static int
-dup_by(struct crm_db *db, const char *sql, const char *key, long long except,
-    const char *on, struct crm_dup *dup)
-{
-	struct crm_stmt *s;
-	int found = 0;
-
-	if (key == NULL)
-		return 0;
-	s = crm_sql(db, sql);
-	crm_bind_text(s, 1, key);
-	crm_bind_int(s, 2, except);
-	if (crm_step(s)) {
-		dup->id = crm_col_int(s, 0);
-		dup->on = on;
-		snprintf(dup->owner, sizeof dup->owner, "%s",
-		    crm_col_null(s, 1) ? "" : crm_col_text(s, 1));
-		snprintf(dup->pool, sizeof dup->pool, "%s",
-		    crm_col_null(s, 2) ? "" : crm_col_text(s, 2));
-		dup->this_batch = !crm_col_null(s, 3) &&
-		    crm_col_int(s, 3) == crm_batch_id();
-		crm_reset(s);
-		found = 1;
-	}
-	return found;
-}
-
-#define DUP_SQL(key) \
-	"SELECT c.id, u.login, p.name, c.batch_id FROM customers c" \
-	" LEFT JOIN users u ON u.id = c.owner_id" \
-	" LEFT JOIN pools p ON p.id = c.pool_id" \
-	" WHERE c." key " = ? AND c.merged_into IS NULL AND c.id <> ?" \
-	" ORDER BY c.id LIMIT 1"
-
+/*
+** One statement finds the lowest live id on each key (a NULL key finds
+** nothing); the holder is looked up only on a hit.  Three probes in one
+** statement, because an import makes one per row.
+*/
 int
 crm_lead_find_dup(struct crm_db *db, const struct crm_lead_refs *refs,
     long long except_id, struct crm_dup *dup)
 {
-	return dup_by(db, DUP_SQL("phone_key"), refs->phone_key, except_id,
-	    "phone", dup) ||
-	    dup_by(db, DUP_SQL("email_key"), refs->email_key, except_id,
-	    "email", dup) ||
-	    dup_by(db, DUP_SQL("company_key"), refs->company_key, except_id,
-	    "company", dup);
+	static const char *const on[3] = { "phone", "email", "company" };
+	struct crm_stmt *s;
+	long long id = 0;
+	int k;
+
+	if (!refs->phone_key && !refs->email_key && !refs->company_key)
+		return 0;
+	s = crm_sql(db, "SELECT"
+	    " (SELECT min(id) FROM customers WHERE phone_key = ?1"
+	    " AND merged_into IS NULL AND id <> ?4),"
+	    " (SELECT min(id) FROM customers WHERE email_key = ?2"
+	    " AND merged_into IS NULL AND id <> ?4),"
+	    " (SELECT min(id) FROM customers WHERE company_key = ?3"
+	    " AND merged_into IS NULL AND id <> ?4)");
+	crm_bind_text_static(s, 1, refs->phone_key);
+	crm_bind_text_static(s, 2, refs->email_key);
+	crm_bind_text_static(s, 3, refs->company_key);
+	crm_bind_int(s, 4, except_id);
+	crm_step(s);
+	for (k = 0; k < 3 && id == 0; k++)
+		if (!crm_col_null(s, k))
+			id = crm_col_int(s, k);
+	crm_reset(s);
+	if (id == 0)
+		return 0;
+	s = crm_sql(db, "SELECT u.login, p.name, c.batch_id FROM customers c"
+	    " LEFT JOIN users u ON u.id = c.owner_id"
+	    " LEFT JOIN pools p ON p.id = c.pool_id WHERE c.id = ?");
+	crm_bind_int(s, 1, id);
+	crm_step(s);
+	dup->id = id;
+	dup->on = on[k - 1];
+	snprintf(dup->owner, sizeof dup->owner, "%s",
+	    crm_col_null(s, 0) ? "" : crm_col_text(s, 0));
+	snprintf(dup->pool, sizeof dup->pool, "%s",
+	    crm_col_null(s, 1) ? "" : crm_col_text(s, 1));
+	dup->this_batch = !crm_col_null(s, 2) && crm_col_int(s, 2) == crm_batch_id();
+	crm_reset(s);
+	return 1;
 }
 
 static long long
@@ -240,6 +244,7 @@ val(const char *s)
 	return blank(s) ? NULL : s;
 }
 
+/* Every bound string outlives the step below: bound without copies. */
 long long
 crm_lead_insert(struct crm_db *db, const struct crm_lead *l,
     const struct crm_lead_refs *refs)
@@ -262,28 +267,28 @@ crm_lead_insert(struct crm_db *db, const struct crm_lead *l,
 	} else
 		created = crm_now_text();
 	for (int i = CC_NAME; i <= CC_SOURCE; i++)
-		crm_bind_text(s, i, val(v[i]));
-	crm_bind_text(s, 8, refs->status);
-	crm_bind_text(s, 9, val(v[CC_STATUS_REASON]));
-	crm_bind_text(s, 10, val(v[CC_GRADE]));
+		crm_bind_text_static(s, i, val(v[i]));
+	crm_bind_text_static(s, 8, refs->status);
+	crm_bind_text_static(s, 9, val(v[CC_STATUS_REASON]));
+	crm_bind_text_static(s, 10, val(v[CC_GRADE]));
 	if (val(v[CC_SCORE]))
 		crm_bind_int(s, 11, strtoll(v[CC_SCORE], NULL, 10));
 	if (refs->owner_id >= 0) {
 		crm_bind_int(s, 12, refs->owner_id);
-		crm_bind_text(s, 13, created);
+		crm_bind_text_static(s, 13, created);
 	}
 	if (refs->pool_id >= 0) {
 		crm_bind_int(s, 14, refs->pool_id);
-		crm_bind_text(s, 15, created);
+		crm_bind_text_static(s, 15, created);
 	}
-	crm_bind_text(s, 16, refs->phone_key);
-	crm_bind_text(s, 17, refs->email_key);
-	crm_bind_text(s, 18, refs->company_key);
+	crm_bind_text_static(s, 16, refs->phone_key);
+	crm_bind_text_static(s, 17, refs->email_key);
+	crm_bind_text_static(s, 18, refs->company_key);
 	if (crm_batch_id())
 		crm_bind_int(s, 19, crm_batch_id());
-	crm_bind_text(s, 20, crm_g.actor);
-	crm_bind_text(s, 21, created);
-	crm_bind_text(s, 22, crm_now_text());
+	crm_bind_text_static(s, 20, crm_g.actor);
+	crm_bind_text_static(s, 21, created);
+	crm_bind_text_static(s, 22, crm_now_text());
 	crm_step(s);
 	id = crm_db_last_id(db);
 	/* An empty cell stores nothing, but its column is kept for list. */

@@ -277,6 +277,15 @@ crm_bind_text(struct crm_stmt *s, int i, const char *v)
 }
 
 void
+crm_bind_text_static(struct crm_stmt *s, int i, const char *v)
+{
+	if (v == NULL)
+		sqlite3_bind_null(s->st, i);
+	else
+		sqlite3_bind_text(s->st, i, v, -1, SQLITE_STATIC);
+}
+
+void
 crm_bind_int(struct crm_stmt *s, int i, long long v)
 {
 	sqlite3_bind_int64(s->st, i, v);

@@ -31,6 +31,8 @@ void crm_db_exec(struct crm_db *db, const char *sql);
 */
 struct crm_stmt *crm_sql(struct crm_db *db, const char *sql);
 void crm_bind_text(struct crm_stmt *st, int i, const char *s);	/* NULL binds NULL */
+/* The same, without a copy: S must stay unchanged until the statement is stepped and reset. */
+void crm_bind_text_static(struct crm_stmt *st, int i, const char *s);
 void crm_bind_int(struct crm_stmt *st, int i, long long v);
 void crm_bind_null(struct crm_stmt *st, int i);
 /* Returns 1 with a row, 0 when done (the statement is then reset).  Dies on errors. */

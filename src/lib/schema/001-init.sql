@@ -1,6 +1,8 @@
 -- The whole domain.  Portable SQL (SQLite and PostgreSQL): integer keys,
 -- text times in UTC ISO 8601 ("2026-11-22T09:30:00Z"), money in integer
--- minor units with a currency.  History is append-only.
+-- minor units with a currency.  History is append-only.  CHECKs list
+-- values with OR, not IN: SQLite builds a temporary index for an IN list
+-- on every row written, which made inserts several times slower.
 
 CREATE TABLE teams (
 	id INTEGER PRIMARY KEY,
@@ -14,14 +16,14 @@ CREATE TABLE users (
 	name TEXT,
 	email TEXT,
 	team_id INTEGER REFERENCES teams(id),
-	role TEXT NOT NULL DEFAULT 'rep' CHECK (role IN ('admin', 'rep')),
+	role TEXT NOT NULL DEFAULT 'rep' CHECK (role = 'admin' OR role = 'rep'),
 	regions TEXT,			-- comma-separated tags
 	industries TEXT,
 	capacity INTEGER CHECK (capacity IS NULL OR capacity >= 0),
 	weight INTEGER NOT NULL DEFAULT 1 CHECK (weight >= 0),
 	away_from TEXT,
 	away_until TEXT,
-	active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+	active INTEGER NOT NULL DEFAULT 1 CHECK (active = 0 OR active = 1),
 	created_at TEXT NOT NULL
 );
 CREATE INDEX users_team ON users(team_id);
@@ -46,7 +48,7 @@ CREATE TABLE pool_members (
 	pool_id INTEGER NOT NULL REFERENCES pools(id) ON DELETE CASCADE,
 	team_id INTEGER REFERENCES teams(id),
 	user_id INTEGER REFERENCES users(id),
-	role TEXT NOT NULL DEFAULT 'member' CHECK (role IN ('member', 'admin')),
+	role TEXT NOT NULL DEFAULT 'member' CHECK (role = 'member' OR role = 'admin'),
 	CHECK ((team_id IS NULL) <> (user_id IS NULL))
 );
 CREATE INDEX pool_members_pool ON pool_members(pool_id);
@@ -73,7 +75,7 @@ CREATE TABLE customers (
 	industry TEXT,
 	source TEXT,
 	status TEXT NOT NULL DEFAULT 'lead'
-	    CHECK (status IN ('lead', 'qualified', 'customer', 'disqualified')),
+	    CHECK (status = 'lead' OR status = 'qualified' OR status = 'customer' OR status = 'disqualified'),
 	status_reason TEXT,
 	grade TEXT,
 	score INTEGER,
@@ -82,7 +84,7 @@ CREATE TABLE customers (
 	pool_id INTEGER REFERENCES pools(id),
 	pool_since TEXT,
 	prev_owner_id INTEGER REFERENCES users(id),	-- who lost it to the pool
-	locked INTEGER NOT NULL DEFAULT 0 CHECK (locked IN (0, 1)),
+	locked INTEGER NOT NULL DEFAULT 0 CHECK (locked = 0 OR locked = 1),
 	last_activity_at TEXT,
 	next_due_at TEXT,
 	phone_key TEXT,
@@ -130,7 +132,7 @@ CREATE TABLE activities (
 	customer_id INTEGER NOT NULL REFERENCES customers(id),
 	user_id INTEGER REFERENCES users(id),
 	kind TEXT NOT NULL
-	    CHECK (kind IN ('call', 'visit', 'meeting', 'email', 'wechat', 'note')),
+	    CHECK (kind = 'call' OR kind = 'visit' OR kind = 'meeting' OR kind = 'email' OR kind = 'wechat' OR kind = 'note'),
 	at TEXT,
 	note TEXT,
 	next_step TEXT,
@@ -148,7 +150,7 @@ CREATE TABLE stages (
 	name TEXT NOT NULL UNIQUE,
 	position INTEGER NOT NULL,
 	probability INTEGER NOT NULL DEFAULT 0 CHECK (probability BETWEEN 0 AND 100),
-	outcome TEXT NOT NULL DEFAULT 'open' CHECK (outcome IN ('open', 'won', 'lost'))
+	outcome TEXT NOT NULL DEFAULT 'open' CHECK (outcome = 'open' OR outcome = 'won' OR outcome = 'lost')
 );
 INSERT INTO stages (name, position, probability, outcome) VALUES
 	('new', 1, 10, 'open'),
