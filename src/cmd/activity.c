@@ -350,9 +350,14 @@ import_one(struct wctx *x, struct args *a, const char *path)
 		    rec_name(r));
 	if (col[IC_KIND] < 0)
 		crm_die("%s: no 'kind' (类型) column", rec_name(r));
-	if (actor >= 0 && !crm_db_int(x->db, "SELECT active FROM users"
-	    " WHERE id = ?", actor))
-		crm_die("--as: user '%s' is deactivated", crm_g.actor);
+	if (actor >= 0) {
+		struct crm_user u;
+		int active = crm_user_get(x->db, NULL, actor, &u) && u.active;
+
+		crm_user_free(&u);
+		if (!active)
+			crm_die("--as: user '%s' is deactivated", crm_g.actor);
+	}
 	while ((rec = rec_next(r)) != NULL) {
 		struct crm_activity_in in;
 		char at[CRM_TIME_LEN], due[CRM_TIME_LEN];
@@ -410,8 +415,7 @@ act_list(struct args *a, int argc)
 	db = crm_db_open(CRM_DB_READ);
 	if (a->user && crm_user_id(db, a->user) < 0)
 		crm_die("no user '%s'", a->user);
-	if (a->customer && crm_db_int(db, "SELECT count(*) FROM customers"
-	    " WHERE id = ?", a->customer) <= 0)
+	if (a->customer && !crm_customer_exists(db, a->customer))
 		crm_die("no customer %lld", a->customer);
 	w = recw_open(stdout, "standard output", crm_g.csv);
 	recw_header(w, AC_N, crm_activity_cols);
