@@ -312,40 +312,31 @@ crm_customer_exists(struct crm_db *db, long long id)
 	    " AND merged_into IS NULL", id) > 0;
 }
 
-/* One value of customer ID as text (owned by the caller), for comparisons. */
-static char *
-get_field(struct crm_db *db, long long id, int col)
-{
-	static const char *const sql[CC_NLONG] = {
-		[CC_NAME] = "SELECT name FROM customers WHERE id = ?",
-		[CC_COMPANY] = "SELECT company FROM customers WHERE id = ?",
-		[CC_PHONE] = "SELECT phone FROM customers WHERE id = ?",
-		[CC_EMAIL] = "SELECT email FROM customers WHERE id = ?",
-		[CC_REGION] = "SELECT region FROM customers WHERE id = ?",
-		[CC_INDUSTRY] = "SELECT industry FROM customers WHERE id = ?",
-		[CC_SOURCE] = "SELECT source FROM customers WHERE id = ?",
-		[CC_STATUS] = "SELECT status FROM customers WHERE id = ?",
-		[CC_OWNER] = "SELECT u.login FROM customers c JOIN users u"
-		    " ON u.id = c.owner_id WHERE c.id = ?",
-		[CC_POOL] = "SELECT p.name FROM customers c JOIN pools p"
-		    " ON p.id = c.pool_id WHERE c.id = ?",
-		[CC_SCORE] = "SELECT score FROM customers WHERE id = ?",
-		[CC_GRADE] = "SELECT grade FROM customers WHERE id = ?",
-		[CC_STATUS_REASON] = "SELECT status_reason FROM customers WHERE id = ?",
-	};
-	struct crm_stmt *s;
-	char *v = NULL;
+static struct crm_cursor *open_one(struct crm_db *db, long long id);
 
-	if (sql[col] == NULL)
-		return NULL;
-	s = crm_sql(db, sql[col]);
-	crm_bind_int(s, 1, id);
-	if (crm_step(s)) {
-		if (!crm_col_null(s, 0))
-			v = xstrdup(crm_col_text(s, 0));
-		crm_reset(s);
-	}
-	return v;
+/*
+** Customer ID's columns as list shows them (owner login, pool name), as
+** copies in CUR, which the caller frees with free_customer().  Returns 0,
+** with CUR all NULL, when there is no live customer ID.  One statement
+** for the whole record, not one per column.
+*/
+static int
+load_customer(struct crm_db *db, long long id, char *cur[CC_NLONG])
+{
+	struct crm_cursor *c = open_one(db, id);
+	const char *const *v = crm_cursor_next(c);
+
+	for (int i = 0; i < CC_NLONG; i++)
+		cur[i] = v && v[i] ? xstrdup(v[i]) : NULL;
+	crm_cursor_close(c);
+	return v != NULL;
+}
+
+static void
+free_customer(char *cur[CC_NLONG])
+{
+	for (int i = 0; i < CC_NLONG; i++)
+		free(cur[i]);
 }
 
 static int
@@ -372,20 +363,18 @@ crm_lead_update(struct crm_db *db, long long id, const struct crm_lead *l,
 	static char msg[512];
 	struct crm_lead_refs refs;
 	struct crm_lead merged = *l;
+	char *cur[CC_NLONG];
 	const char *err;
 
 	*changed = 0;
-	if (!crm_customer_exists(db, id)) {
+	if (!load_customer(db, id, cur)) {
 		snprintf(msg, sizeof msg, "id: no customer %lld", id);
 		return msg;
 	}
 	/* Check the record as it would be after the update. */
-	char *cur[CC_NLONG] = { 0 };
-	for (int i = CC_NAME; i < CC_NLONG; i++) {
-		cur[i] = get_field(db, id, i);
+	for (int i = CC_NAME; i < CC_NLONG; i++)
 		if (merged.v[i] == NULL)
 			merged.v[i] = cur[i];
-	}
 	merged.v[CC_CREATED_AT] = NULL;
 	if ((err = crm_lead_check(db, &merged, &refs)) != NULL)
 		goto out;
@@ -440,8 +429,7 @@ crm_lead_update(struct crm_db *db, long long id, const struct crm_lead *l,
 	err = NULL;
 out:
 	crm_lead_refs_free(&refs);
-	for (int i = 0; i < CC_NLONG; i++)
-		free(cur[i]);
+	free_customer(cur);
 	return err;
 }
 
@@ -451,28 +439,26 @@ crm_lead_set_status(struct crm_db *db, long long id, const char *status,
 {
 	static char msg[256];
 	struct crm_stmt *s;
-	char *cur;
+	char *rec[CC_NLONG], *cur;
 
 	*changed = 0;
-	if (!crm_customer_exists(db, id)) {
+	if (!load_customer(db, id, rec)) {
 		snprintf(msg, sizeof msg, "id: no customer %lld", id);
 		return msg;
 	}
-	cur = get_field(db, id, CC_STATUS);
+	cur = rec[CC_STATUS];
 	if (strcmp(cur, status) == 0) {
-		free(cur);
+		free_customer(rec);
 		return NULL;
 	}
-	if ((strcmp(status, "qualified") == 0 && strcmp(cur, "customer") == 0) ||
-	    (strcmp(status, "lead") == 0 && strcmp(cur, "customer") == 0) ||
-	    (strcmp(status, "disqualified") == 0 && strcmp(cur, "customer") == 0)) {
+	if (strcmp(cur, "customer") == 0) {
 		snprintf(msg, sizeof msg, "status: customer %lld is already a "
 		    "customer; it cannot become %s", id, status);
-		free(cur);
+		free_customer(rec);
 		return msg;
 	}
 	if (strcmp(status, "disqualified") == 0 && blank(reason)) {
-		free(cur);
+		free_customer(rec);
 		return "reason: disqualifying needs a reason";
 	}
 	s = crm_sql(db, "UPDATE customers SET status = ?, status_reason = ?,"
@@ -483,7 +469,7 @@ crm_lead_set_status(struct crm_db *db, long long id, const char *status,
 	crm_bind_int(s, 4, id);
 	crm_step(s);
 	crm_history(db, "customer", id, "status", cur, status, val(reason));
-	free(cur);
+	free_customer(rec);
 	*changed = 1;
 	return NULL;
 }
@@ -521,7 +507,7 @@ crm_lead_merge(struct crm_db *db, long long keep, long long dup)
 {
 	static char msg[256];
 	struct crm_stmt *s;
-	char *owner, *pool, to[32];
+	char *rec[CC_NLONG], *owner, *pool, to[32];
 
 	if (keep == dup)
 		return "id: cannot merge a customer into itself";
@@ -541,8 +527,9 @@ crm_lead_merge(struct crm_db *db, long long keep, long long dup)
 	    "UPDATE deals SET customer_id = ? WHERE id = ?", keep, dup);
 	move_children(db, "contact", "SELECT id FROM contacts WHERE customer_id = ?",
 	    "UPDATE contacts SET customer_id = ? WHERE id = ?", keep, dup);
-	owner = get_field(db, dup, CC_OWNER);
-	pool = get_field(db, dup, CC_POOL);
+	load_customer(db, dup, rec);
+	owner = rec[CC_OWNER];
+	pool = rec[CC_POOL];
 	s = crm_sql(db, "UPDATE customers SET merged_into = ?, owner_id = NULL,"
 	    " owner_since = NULL, pool_id = NULL, pool_since = NULL, updated_at = ?"
 	    " WHERE id = ?");
@@ -563,8 +550,7 @@ crm_lead_merge(struct crm_db *db, long long keep, long long dup)
 	crm_bind_int(s, 3, crm_batch_id());
 	crm_bind_text(s, 4, crm_now_text());
 	crm_step(s);
-	free(owner);
-	free(pool);
+	free_customer(rec);
 	return NULL;
 }
 
@@ -699,6 +685,17 @@ crm_customers_open(struct crm_db *db, const struct crm_filter *f)
 		custom_advance(c);
 	}
 	return c;
+}
+
+/* The cursor of live customer ID alone, with every column. */
+static struct crm_cursor *
+open_one(struct crm_db *db, long long id)
+{
+	struct crm_filter f = { 0 };
+
+	f.id = id;
+	f.wide = 1;
+	return crm_customers_open(db, &f);
 }
 
 size_t
