@@ -39,7 +39,7 @@ enum dup_mode { DUP_SKIP, DUP_UPDATE, DUP_ERROR, DUP_ALLOW };
 
 struct args {
 	const char *v[CC_NLONG];
-	struct strvec fields;		/* NAME=VALUE */
+	struct strvec fnames, fvals;	/* --field NAME=VALUE, split */
 	struct strvec matches;		/* FIELD=REGEX */
 	const char *since, *until, *encoding, *rejects;
 	enum dup_mode on_dup;
@@ -65,7 +65,13 @@ on_opt(int id, const char *arg, void *ctx)
 	case OPT_FIELD:
 		if (strchr(arg, '=') == NULL || arg[0] == '=')
 			crm_usage_error("--field takes NAME=VALUE, got '%s'", arg);
-		sv_push(&a->fields, arg);
+		{
+			char *name = xstrndup(arg, (size_t)(strchr(arg, '=') - arg));
+
+			sv_push(&a->fnames, name);
+			sv_push(&a->fvals, strchr(arg, '=') + 1);
+			free(name);
+		}
 		break;
 	case OPT_MATCH:
 		if (strchr(arg, '=') == NULL || arg[0] == '=')
@@ -115,8 +121,11 @@ whose(const struct crm_dup *d)
 	return buf;
 }
 
-/* Write customer ID as list does, the header first if not yet written. */
-static void
+/*
+** Write customer ID as list does, the header first if not yet written;
+** returns 0 when there is no such customer.
+*/
+static int
 put_customer(struct crm_db *db, struct rec_writer *w, long long id, int *header)
 {
 	struct crm_filter f = { 0 };
@@ -134,6 +143,7 @@ put_customer(struct crm_db *db, struct rec_writer *w, long long id, int *header)
 	if ((v = crm_cursor_next(c)) != NULL)
 		recw_row(w, crm_cursor_ncol(c), v);
 	crm_cursor_close(c);
+	return v != NULL;
 }
 
 /* Finish a writing command: commit, or roll back for --dry-run. */
@@ -160,6 +170,17 @@ open_writer(const char *command, const char *source)
 	return db;
 }
 
+/* The lead the options describe; it borrows from A. */
+static void
+lead_from_options(struct crm_lead *l, const struct args *a)
+{
+	memset(l, 0, sizeof *l);
+	memcpy(l->v, a->v, sizeof l->v);
+	l->ncustom = a->fnames.n;
+	l->custom_names = (const char *const *)a->fnames.v;
+	l->custom_values = (const char *const *)a->fvals.v;
+}
+
 /* add: one lead from options. */
 static int
 lead_add(struct args *a, int argc)
@@ -170,24 +191,12 @@ lead_add(struct args *a, int argc)
 	struct crm_db *db;
 	struct rec_writer *w;
 	const char *err;
-	char **names, **vals;
 	long long id;
 	int header = 0;
 
 	if (argc > 1)
 		crm_usage_error("add takes no operands");
-	memcpy(l.v, a->v, sizeof l.v);
-	names = xcalloc(a->fields.n + 1, sizeof *names);
-	vals = xcalloc(a->fields.n + 1, sizeof *vals);
-	for (size_t i = 0; i < a->fields.n; i++) {
-		char *eq = strchr(a->fields.v[i], '=');
-
-		names[i] = xstrndup(a->fields.v[i], (size_t)(eq - a->fields.v[i]));
-		vals[i] = eq + 1;
-	}
-	l.ncustom = a->fields.n;
-	l.custom_names = (const char *const *)names;
-	l.custom_values = (const char *const *)vals;
+	lead_from_options(&l, a);
 	db = open_writer("crm-lead add", NULL);
 	w = recw_open_held(crm_g.csv);
 	if ((err = crm_lead_check(db, &l, &refs)) != NULL)
@@ -205,10 +214,6 @@ lead_add(struct args *a, int argc)
 	crm_batch_set_rows(db, 1);
 	put_customer(db, w, id, &header);
 	crm_lead_refs_free(&refs);
-	for (size_t i = 0; i < a->fields.n; i++)
-		free(names[i]);
-	free(names);
-	free(vals);
 	finish(db, a, w);
 	return 0;
 }
@@ -437,7 +442,7 @@ lead_list(struct args *a, int argc)
 		if (a->v[i])
 			crm_usage_error("list does not filter by --%s: use --match "
 			    "%s=REGEX", crm_customer_cols[i], crm_customer_cols[i]);
-	if (a->v[CC_SCORE] || a->v[CC_GRADE] || a->fields.n)
+	if (a->v[CC_SCORE] || a->v[CC_GRADE] || a->fnames.n)
 		crm_usage_error("list filters by --match FIELD=REGEX, not by "
 		    "--score, --grade or --field");
 	f.status = a->v[CC_STATUS] ? crm_status_canonical(a->v[CC_STATUS]) : NULL;
@@ -520,25 +525,11 @@ static void
 show_one(long long id, const char *where, void *ctx)
 {
 	struct show_ctx *s = ctx;
-	struct crm_filter f = { 0 };
-	struct crm_cursor *c;
-	const char *const *v;
 
-	f.id = id;
-	f.merged = 1;
-	f.wide = 1;
-	c = crm_customers_open(s->db, &f);
-	if (!s->header) {
-		recw_header(s->w, crm_cursor_ncol(c), crm_cursor_names(c));
-		s->header = 1;
-	}
-	if ((v = crm_cursor_next(c)) != NULL)
-		recw_row(s->w, crm_cursor_ncol(c), v);
-	else {
+	if (!put_customer(s->db, s->w, id, &s->header)) {
 		crm_warn("%s: no customer %lld", where, id);
 		s->missing = 1;
 	}
-	crm_cursor_close(c);
 }
 
 static int
@@ -654,30 +645,16 @@ lead_update(struct args *a, int argc, char **argv)
 
 	if (argc == 2 && argv[1][0] >= '0' && argv[1][0] <= '9') {
 		long long id = strtoll(argv[1], &end, 10);
-		struct crm_lead l = { 0 };
-		char **names = xcalloc(a->fields.n + 1, sizeof *names);
-		const char **vals = xcalloc(a->fields.n + 1, sizeof *vals);
+		struct crm_lead l;
 
 		if (*end != '\0')
 			crm_usage_error("'%s' is not a customer id", argv[1]);
-		memcpy(l.v, a->v, sizeof l.v);
-		for (size_t i = 0; i < a->fields.n; i++) {
-			char *eq = strchr(a->fields.v[i], '=');
-			names[i] = xstrndup(a->fields.v[i], (size_t)(eq - a->fields.v[i]));
-			vals[i] = eq + 1;
-		}
-		l.ncustom = a->fields.n;
-		l.custom_names = (const char *const *)names;
-		l.custom_values = vals;
+		lead_from_options(&l, a);
 		db = open_writer("crm-lead update", NULL);
 		w = recw_open_held(crm_g.csv);
 		if ((err = crm_lead_update(db, id, &l, &changed)) != NULL)
 			crm_die("customer %lld: %s", id, err);
 		put_customer(db, w, id, &header);
-		for (size_t i = 0; i < a->fields.n; i++)
-			free(names[i]);
-		free(names);
-		free(vals);
 		finish(db, a, w);
 		return 0;
 	}
@@ -890,7 +867,8 @@ cmd_main(int argc, char **argv)
 		rc = lead_unmerge(&a, argc, argv);
 	else
 		crm_usage_error("unknown command '%s'", cmd);
-	sv_free(&a.fields);
+	sv_free(&a.fnames);
+	sv_free(&a.fvals);
 	sv_free(&a.matches);
 	return rc;
 }
