@@ -32,25 +32,17 @@ cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I"$root/src/lib" \
 
 # Write text.in, number.in, date.in (one TSV-escaped value per line) and
 # expect.json (for each file: the values and the type they must come back as).
-python3 - "$testdata" "$tmp" <<'PY'
+python3 - "$testdata" "$tmp" "$root/tests" <<'PY'
 import csv, glob, json, os, sys
 
 testdata, tmp = sys.argv[1], sys.argv[2]
+sys.path.insert(0, sys.argv[3])
+from xl import json_strings
 text = ['ID']	# first cell of the file: must not look like SYLK to Excel
 
 def add(v):
 	if isinstance(v, str) and v not in text:
 		text.append(v)
-
-def walk(x):
-	if isinstance(x, str):
-		add(x)
-	elif isinstance(x, list):
-		for y in x:
-			walk(y)
-	elif isinstance(x, dict):
-		for y in x.values():
-			walk(y)
 
 excel = sorted(glob.glob(os.path.join(testdata, 'excel', '*.csv')))
 inj = sorted(glob.glob(os.path.join(testdata, 'csv_injection', '*.json')))
@@ -61,9 +53,8 @@ for path in excel:
 		for row in csv.reader(f):
 			for v in row:
 				add(v)
-for path in inj:
-	with open(path, encoding='utf-8') as f:
-		walk(json.load(f))
+for v in json_strings(inj):
+	add(v)
 for v in ['TRUE', 'false', '#N/A', '12:30', '5pm', '50%', '$100', '(100)',
     '1 1/2', 'May 5', 'Jan-2023', '2023-03-15T12:30:00', ' 123', '1.30',
     '.5', ' =1+1', 'a\r\nb', 'line one\nline two', 'x\ty\nz', 'tab\there',
@@ -109,72 +100,18 @@ done
 	exit 1
 }
 
-python3 - "$tmp" <<'PY'
-import datetime, json, os, re, sys, zipfile
-import xml.etree.ElementTree as ET
+python3 - "$tmp" "$root/tests" <<'PY'
+import json, os, sys
 
 tmp = sys.argv[1]
-S = '{http://schemas.openxmlformats.org/spreadsheetml/2006/main}'
+sys.path.insert(0, sys.argv[2])
+import xl
+from xl import constant, fail, serial, show
 expect = json.load(open(os.path.join(tmp, 'expect.json')))
-fails = 0
-
-def fail(msg):
-	global fails
-	fails += 1
-	print('FAIL: ' + msg)
-
-def text(e):
-	"""The text of a shared or inline string: all its <t>, rich runs too."""
-	return ''.join(t.text or '' for t in e.iter(S + 't'))
 
 def cells(path):
-	"""Column A by row number: (type, formula or None, value as text)."""
-	z = zipfile.ZipFile(path)
-	sst = []
-	if 'xl/sharedStrings.xml' in z.namelist():
-		sst = [text(si) for si in
-		    ET.fromstring(z.read('xl/sharedStrings.xml')).iter(S + 'si')]
-	out = {}
-	sheet = ET.fromstring(z.read('xl/worksheets/sheet1.xml'))
-	for c in sheet.iter(S + 'c'):
-		m = re.fullmatch(r'A(\d+)', c.get('r', ''))
-		if m is None:
-			continue
-		t, f, v = c.get('t', 'n'), c.find(S + 'f'), c.find(S + 'v')
-		v = (v.text or '') if v is not None else ''
-		if t == 's':
-			t, v = 'str', sst[int(v)]
-		elif t == 'inlineStr':
-			t, v = 'str', text(c.find(S + 'is'))
-		out[int(m.group(1))] = (t, f.text if f is not None else None, v)
-	return out
-
-# A formula we may have written is a constant: "literal" and CHAR(10|13)
-# joined by &.  Any other formula came from the data and was evaluated.
-part = re.compile(r'"((?:[^"]|"")*)"|CHAR\((10|13)\)')
-
-def constant(formula):
-	s, i, out = formula, 0, []
-	while True:
-		m = part.match(s, i)
-		if m is None:
-			return None
-		out.append(m.group(1).replace('""', '"')
-		    if m.group(1) is not None else chr(int(m.group(2))))
-		i = m.end()
-		if i == len(s):
-			return ''.join(out)
-		if s[i] != '&':
-			return None
-		i += 1
-
-def serial(v):
-	"""Excel's serial number of an ISO date or date-time."""
-	d = datetime.datetime.fromisoformat(v.replace(' ', 'T').rstrip('Z'))
-	return (d - datetime.datetime(1899, 12, 30)).total_seconds() / 86400
-
-def show(v):
-	return repr(v if len(v) <= 60 else v[:57] + '...')
+	"""Column A by row number from 1: (type, formula or None, value)."""
+	return {r + 1: v for (r, c), v in xl.sheets(path)[0][1].items() if c == 0}
 
 with open(os.path.join(tmp, 'text.csv'), 'rb') as f:
 	if f.read(7) != b'\xef\xbb\xbf"ID"':
@@ -209,6 +146,6 @@ for name, rows in expect.items():
 				fail('%s: got %s %s, want date %s' %
 				    (where, typ, val, serial(v)))
 n = sum(len(r) for r in expect.values())
-print('xl_roundtrip: %d cells, %d failed' % (n, fails))
-sys.exit(1 if fails else 0)
+print('xl_roundtrip: %d cells, %d failed' % (n, xl.fails))
+sys.exit(1 if xl.fails else 0)
 PY
