@@ -59,16 +59,6 @@ crm_lead_refs_free(struct crm_lead_refs *r)
 	memset(r, 0, sizeof *r);
 }
 
-static int
-blank(const char *s)
-{
-	if (s == NULL)
-		return 1;
-	while (*s == ' ' || *s == '\t')
-		s++;
-	return *s == '\0';
-}
-
 static const char *
 check_phone(const char *p)
 {
@@ -114,38 +104,38 @@ crm_lead_check(struct crm_db *db, const struct crm_lead *l,
 	refs->owner_id = refs->pool_id = -1;
 	refs->status = "lead";
 #define BAD(...) do { snprintf(msg, sizeof msg, __VA_ARGS__); return msg; } while (0)
-	if (blank(v[CC_NAME]) && blank(v[CC_COMPANY]))
+	if (str_blank(v[CC_NAME]) && str_blank(v[CC_COMPANY]))
 		BAD("name: a lead needs a name or a company");
-	if (!blank(v[CC_PHONE]) && (e = check_phone(v[CC_PHONE])) != NULL)
+	if (!str_blank(v[CC_PHONE]) && (e = check_phone(v[CC_PHONE])) != NULL)
 		BAD("phone: '%s' is %s", v[CC_PHONE], e);
-	if (!blank(v[CC_EMAIL]) && (e = check_email(v[CC_EMAIL])) != NULL)
+	if (!str_blank(v[CC_EMAIL]) && (e = check_email(v[CC_EMAIL])) != NULL)
 		BAD("email: '%s' is %s", v[CC_EMAIL], e);
-	if (!blank(v[CC_STATUS]) &&
+	if (!str_blank(v[CC_STATUS]) &&
 	    (refs->status = crm_status_canonical(v[CC_STATUS])) == NULL)
 		BAD("status: '%s' is not one of lead, qualified, customer, "
 		    "disqualified", v[CC_STATUS]);
-	if (strcmp(refs->status, "disqualified") == 0 && blank(v[CC_STATUS_REASON]))
+	if (strcmp(refs->status, "disqualified") == 0 && str_blank(v[CC_STATUS_REASON]))
 		BAD("reason: a disqualified lead needs a reason");
-	if (!blank(v[CC_OWNER])) {
+	if (!str_blank(v[CC_OWNER])) {
 		refs->owner_id = crm_user_id(db, v[CC_OWNER]);
 		if (refs->owner_id < 0)
 			BAD("owner: no user '%s'", v[CC_OWNER]);
 	}
-	if (!blank(v[CC_POOL])) {
+	if (!str_blank(v[CC_POOL])) {
 		refs->pool_id = crm_pool_id(db, v[CC_POOL]);
 		if (refs->pool_id < 0)
 			BAD("pool: no pool '%s'", v[CC_POOL]);
 		if (refs->owner_id >= 0)
 			BAD("pool: a customer is owned or pooled, not both");
 	}
-	if (!blank(v[CC_SCORE])) {
+	if (!str_blank(v[CC_SCORE])) {
 		char *end;
 
 		(void)strtoll(v[CC_SCORE], &end, 10);
 		if (*end != '\0')
 			BAD("score: '%s' is not a whole number", v[CC_SCORE]);
 	}
-	if (!blank(v[CC_CREATED_AT]) && crm_parse_time(v[CC_CREATED_AT], &t) == -1)
+	if (!str_blank(v[CC_CREATED_AT]) && crm_parse_time(v[CC_CREATED_AT], &t) == -1)
 		BAD("created_at: '%s' is not a date (YYYY-MM-DD[THH:MM:SS])",
 		    v[CC_CREATED_AT]);
 #undef BAD
@@ -241,7 +231,7 @@ set_custom(struct crm_db *db, long long id, const char *name, const char *value)
 static const char *
 val(const char *s)
 {
-	return blank(s) ? NULL : s;
+	return str_blank(s) ? NULL : s;
 }
 
 /* Every bound string outlives the step below: bound without copies. */
@@ -457,7 +447,7 @@ crm_lead_set_status(struct crm_db *db, long long id, const char *status,
 		free_customer(rec);
 		return msg;
 	}
-	if (strcmp(status, "disqualified") == 0 && blank(reason)) {
+	if (strcmp(status, "disqualified") == 0 && str_blank(reason)) {
 		free_customer(rec);
 		return "reason: disqualifying needs a reason";
 	}

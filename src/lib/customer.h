@@ -82,7 +82,7 @@ int crm_customer_exists(struct crm_db *db, long long id);	/* live only */
 struct crm_filter {
 	const char *status, *owner, *pool, *region, *industry, *source;
 	const char *since, *until;	/* created_at bounds, ISO 8601 */
-	long long id;			/* 0 for all */
+	long long id;			/* 0 for all; < 0 for none (names only) */
 	int merged;			/* include merged duplicates */
 	int wide;			/* the columns after CC_N too */
 };

@@ -367,6 +367,20 @@ crm_db_last_id(struct crm_db *db)
 }
 
 long long
+crm_db_id(struct crm_db *db, const char *sql, const char *arg)
+{
+	struct crm_stmt *s = crm_sql(db, sql);
+	long long v = -1;
+
+	crm_bind_text(s, 1, arg);
+	if (crm_step(s)) {
+		v = crm_col_null(s, 0) ? -1 : crm_col_int(s, 0);
+		crm_reset(s);
+	}
+	return v;
+}
+
+long long
 crm_db_int(struct crm_db *db, const char *sql, long long arg)
 {
 	struct crm_stmt *s = crm_sql(db, sql);

@@ -56,5 +56,7 @@ long long crm_db_last_id(struct crm_db *db);
 
 /* Run a one-row query with up to one integer parameter; -1 when no row. */
 long long crm_db_int(struct crm_db *db, const char *sql, long long arg);
+/* The same with one text parameter: the id of a user, team or pool by name. */
+long long crm_db_id(struct crm_db *db, const char *sql, const char *arg);
 
 #endif

@@ -82,15 +82,7 @@ crm_history(struct crm_db *db, const char *entity, long long id,
 long long
 crm_user_id(struct crm_db *db, const char *login)
 {
-	struct crm_stmt *s = crm_sql(db, "SELECT id FROM users WHERE login = ?");
-	long long id = -1;
-
-	crm_bind_text(s, 1, login);
-	if (crm_step(s)) {
-		id = crm_col_int(s, 0);
-		crm_reset(s);
-	}
-	return id;
+	return crm_db_id(db, "SELECT id FROM users WHERE login = ?", login);
 }
 
 static const char *
@@ -122,15 +114,7 @@ crm_user_login(struct crm_db *db, long long id)
 long long
 crm_pool_id(struct crm_db *db, const char *name)
 {
-	struct crm_stmt *s = crm_sql(db, "SELECT id FROM pools WHERE name = ?");
-	long long id = -1;
-
-	crm_bind_text(s, 1, name);
-	if (crm_step(s)) {
-		id = crm_col_int(s, 0);
-		crm_reset(s);
-	}
-	return id;
+	return crm_db_id(db, "SELECT id FROM pools WHERE name = ?", name);
 }
 
 const char *

@@ -612,18 +612,10 @@ crm_pool_actor_is_admin(struct crm_db *db, long long pool_id)
 long long
 crm_pool_covering(struct crm_db *db, long long id)
 {
-	struct crm_stmt *s = crm_sql(db, "SELECT q.id FROM customers c, pools q"
-	    " WHERE c.id = ?1 AND c.owner_id IS NOT NULL AND "
+	return crm_db_int(db, "SELECT q.id FROM customers c, pools q"
+	    " WHERE c.id = ? AND c.owner_id IS NOT NULL AND "
 	    COVERS("q", "c.owner_id", "c.region", "c.industry")
-	    " ORDER BY q.id LIMIT 1");
-	long long pool = -1;
-
-	crm_bind_int(s, 1, id);
-	if (crm_step(s)) {
-		pool = crm_col_int(s, 0);
-		crm_reset(s);
-	}
-	return pool;
+	    " ORDER BY q.id LIMIT 1", id);
 }
 
 /* ---- claiming ------------------------------------------------------ */

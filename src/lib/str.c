@@ -68,6 +68,16 @@ xasprintf(const char *fmt, ...)
 	return sb.buf;
 }
 
+int
+str_blank(const char *s)
+{
+	if (s == NULL)
+		return 1;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return *s == '\0';
+}
+
 void
 sb_init(struct strbuf *sb)
 {

@@ -29,6 +29,9 @@ void sb_reset(struct strbuf *sb);
 char *sb_detach(struct strbuf *sb);	/* caller frees; sb is reset */
 void sb_free(struct strbuf *sb);
 
+/* True for NULL and for strings of only blanks and tabs: no value. */
+int str_blank(const char *s);
+
 /* A growable array of owned strings. */
 struct strvec {
 	char **v;

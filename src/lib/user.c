@@ -210,15 +210,7 @@ out:
 long long
 crm_team_id(struct crm_db *db, const char *name)
 {
-	struct crm_stmt *s = crm_sql(db, "SELECT id FROM teams WHERE name = ?");
-	long long id = -1;
-
-	crm_bind_text(s, 1, name);
-	if (crm_step(s)) {
-		id = crm_col_int(s, 0);
-		crm_reset(s);
-	}
-	return id;
+	return crm_db_id(db, "SELECT id FROM teams WHERE name = ?", name);
 }
 
 size_t
@@ -302,16 +294,6 @@ crm_team_add(struct crm_db *db, const char *name, int *created)
 	crm_reset(s);
 	*created = 1;
 	return id;
-}
-
-static int
-blank(const char *s)
-{
-	if (s == NULL)
-		return 1;
-	while (*s == ' ' || *s == '\t')
-		s++;
-	return *s == '\0';
 }
 
 int
@@ -481,13 +463,13 @@ crm_user_save(struct crm_db *db, const char *login,
 
 	/* Check everything before changing anything. */
 	role = cur.role;
-	if (!blank(c->role) && (role = role_canonical(c->role)) == NULL)
+	if (!str_blank(c->role) && (role = role_canonical(c->role)) == NULL)
 		BAD("role: '%s' is not admin or rep", c->role);
 	capacity = cur.capacity;
 	if (c->capacity) {
 		char *end;
 
-		if (blank(c->capacity) || strcasecmp(c->capacity, "none") == 0)
+		if (str_blank(c->capacity) || strcasecmp(c->capacity, "none") == 0)
 			capacity = -1;
 		else if ((capacity = strtoll(c->capacity, &end, 10)) < 0 ||
 		    *end != '\0' || end == c->capacity || capacity > 1000000)
@@ -495,7 +477,7 @@ crm_user_save(struct crm_db *db, const char *login,
 			    "1000000 (or none)", c->capacity);
 	}
 	weight = cur.weight;
-	if (!blank(c->weight)) {
+	if (!str_blank(c->weight)) {
 		char *end;
 
 		if ((weight = strtoll(c->weight, &end, 10)) < 0 || *end != '\0' ||
@@ -504,15 +486,15 @@ crm_user_save(struct crm_db *db, const char *login,
 			    c->weight);
 	}
 	active = cur.active;
-	if (!blank(c->active) && (active = yes_no(c->active)) < 0)
+	if (!str_blank(c->active) && (active = yes_no(c->active)) < 0)
 		BAD("active: '%s' is not yes or no", c->active);
-	if (!blank(c->email) && (strchr(c->email, '@') == NULL ||
+	if (!str_blank(c->email) && (strchr(c->email, '@') == NULL ||
 	    strpbrk(c->email, " \t,;<>") != NULL))
 		BAD("email: '%s' is not an email address", c->email);
-	if (!blank(c->away) && crm_parse_away(c->away, from, until) == -1)
+	if (!str_blank(c->away) && crm_parse_away(c->away, from, until) == -1)
 		BAD("away: '%s' is not FROM..TO (dates YYYY-MM-DD[THH:MM], "
 		    "TO not before FROM; TO may be left out)", c->away);
-	if (c->team && !blank(c->team) && strlen(c->team) > 128)
+	if (c->team && !str_blank(c->team) && strlen(c->team) > 128)
 		BAD("team: name longer than 128 bytes");
 	/* The last active admin stays, so the bootstrap rule cannot return. */
 	if (exists && cur.active && strcmp(cur.role, "admin") == 0 &&
@@ -523,7 +505,7 @@ crm_user_save(struct crm_db *db, const char *login,
 	team = cur.team;
 	team_id = cur.team_id;
 	if (c->team) {
-		team = blank(c->team) ? NULL : c->team;
+		team = str_blank(c->team) ? NULL : c->team;
 		team_id = -1;
 		if (team) {
 			team_id = crm_team_add(db, team, &created);
@@ -537,7 +519,7 @@ crm_user_save(struct crm_db *db, const char *login,
 	    (cur.industries ? xstrdup(cur.industries) : NULL);
 	away_from = cur.away_from;
 	away_until = cur.away_until;
-	if (!blank(c->away)) {
+	if (!str_blank(c->away)) {
 		away_from = from;
 		away_until = until[0] ? until : NULL;
 	} else if (c->clear_away)
@@ -558,8 +540,8 @@ crm_user_save(struct crm_db *db, const char *login,
 		crm_bind_text(s, 1, login);
 		crm_bind_int(s, 13, cur.id);
 	}
-	crm_bind_text(s, 2, c->name ? (blank(c->name) ? NULL : c->name) : cur.name);
-	crm_bind_text(s, 3, c->email ? (blank(c->email) ? NULL : c->email) :
+	crm_bind_text(s, 2, c->name ? (str_blank(c->name) ? NULL : c->name) : cur.name);
+	crm_bind_text(s, 3, c->email ? (str_blank(c->email) ? NULL : c->email) :
 	    cur.email);
 	if (team_id >= 0)
 		crm_bind_int(s, 4, team_id);
@@ -611,8 +593,8 @@ crm_user_save(struct crm_db *db, const char *login,
 		    !same(industries, cur.industries) ||
 		    !same(away_from, cur.away_from) ||
 		    !same(away_until, cur.away_until) ||
-		    (c->name && !same(blank(c->name) ? NULL : c->name, cur.name)) ||
-		    (c->email && !same(blank(c->email) ? NULL : c->email, cur.email));
+		    (c->name && !same(str_blank(c->name) ? NULL : c->name, cur.name)) ||
+		    (c->email && !same(str_blank(c->email) ? NULL : c->email, cur.email));
 #undef BAD
 out:
 	free(regions);
