@@ -121,6 +121,16 @@ whose(const struct crm_dup *d)
 	return buf;
 }
 
+static const char *
+dup_why(const struct crm_dup *dup)
+{
+	static char why[512];
+
+	snprintf(why, sizeof why, "duplicate of customer %lld (same %s), %s",
+	    dup->id, dup->on, whose(dup));
+	return why;
+}
+
 /*
 ** Write customer ID as list does, the header first if not yet written;
 ** returns 0 when there is no such customer.
@@ -203,8 +213,7 @@ lead_add(struct args *a, int argc)
 		crm_die("%s", err);
 	if (a->on_dup != DUP_ALLOW && crm_lead_find_dup(db, &refs, 0, &dup)) {
 		if (a->on_dup != DUP_UPDATE)
-			crm_die("not added: duplicate of customer %lld (same %s), %s",
-			    dup.id, dup.on, whose(&dup));
+			crm_die("not added: %s", dup_why(&dup));
 		int changed;
 		if ((err = crm_lead_update(db, dup.id, &l, &changed)) != NULL)
 			crm_die("customer %lld: %s", dup.id, err);
@@ -286,6 +295,9 @@ lead_from_rec(struct crm_lead *l, const struct colmap *m, const struct rec *rec,
 struct import_stats {
 	long long created, updated, skipped;
 	struct strvec cols;	/* the output header, from the first input */
+	struct crm_import *im;
+	struct spool *bulk;	/* output rows of the bulk part, held for the end */
+	struct strvec names;	/* input names, by spool tag / 2 */
 };
 
 /* Import one stream inside the open transaction. */
@@ -300,8 +312,10 @@ import_one(struct crm_db *db, struct args *a, const char *path,
 	struct rec *rec;
 	const char **vals, **out;
 	size_t n = rec_ncol(r), nout = 0;
+	long long tag = (long long)st->names.n * 2;
 	char idbuf[32];
 
+	sv_push(&st->names, rec_name(r));
 	colmap_init(&m, r);
 	if (m.idcol >= 0 && !crm_g.quiet)
 		crm_warn("note: %s: the 'id' column is ignored: import creates "
@@ -333,6 +347,7 @@ import_one(struct crm_db *db, struct args *a, const char *path,
 		struct crm_dup dup;
 		const char *err;
 		long long id;
+		int suspect = 0, changed;
 
 		progress_update(pg, rec_bytes(r));
 		if ((err = rec_width_error(r, rec)) != NULL) {
@@ -344,42 +359,44 @@ import_one(struct crm_db *db, struct args *a, const char *path,
 			rec_reject(&rj, r, rec, err);
 			continue;
 		}
-		if (a->on_dup != DUP_ALLOW && crm_lead_find_dup(db, &refs, 0, &dup)) {
-			char why[512];
-			int changed;
-
-			snprintf(why, sizeof why, "duplicate of customer %lld "
-			    "(same %s), %s", dup.id, dup.on, whose(&dup));
-			crm_lead_refs_free(&refs);
-			if (a->on_dup == DUP_ERROR) {
-				rec_reject(&rj, r, rec, why);
-				continue;
-			}
-			if (a->on_dup == DUP_SKIP) {
+		switch (crm_import_add(st->im, &l, &refs, &dup, &id)) {
+		case CRM_IMPORT_DUPLICATE:
+			if (a->on_dup == DUP_ERROR)
+				rec_reject(&rj, r, rec, dup_why(&dup));
+			else if (a->on_dup == DUP_SKIP) {
 				if (!crm_g.quiet)
 					crm_warn("%s:%lu: not imported: %s", rec_name(r),
-					    rec->line, why);
+					    rec->line, dup_why(&dup));
 				st->skipped++;
-				continue;
-			}
-			if ((err = crm_lead_update(db, dup.id, &l, &changed)) != NULL) {
+			} else if ((err = crm_lead_update(db, dup.id, &l, &changed)) != NULL)
 				rec_reject(&rj, r, rec, err);
-				continue;
+			else {
+				id = dup.id;
+				st->updated++;
+				break;
 			}
-			id = dup.id;
-			st->updated++;
-		} else {
-			id = crm_lead_insert(db, &l, &refs);
 			crm_lead_refs_free(&refs);
+			continue;
+		case CRM_IMPORT_SUSPECT:
+			suspect = 1;
+			/* FALLTHROUGH */
+		case CRM_IMPORT_CREATED:
 			st->created++;
+			break;
 		}
+		crm_lead_refs_free(&refs);
 		snprintf(idbuf, sizeof idbuf, "%lld", id);
 		nout = 0;
 		out[nout++] = idbuf;
 		for (size_t i = 0; i < n; i++)
 			if ((int)i != m.idcol)
 				out[nout++] = rec->v[i];
-		recw_row(w, nout, out);
+		if (crm_import_bulk(st->im)) {
+			if (st->bulk == NULL)
+				st->bulk = spool_open();
+			spool_put(st->bulk, tag + suspect, rec->line, nout, out);
+		} else
+			recw_row(w, nout, out);
 	}
 	progress_stop(pg);
 	if (rj.n && !a->skip_bad)
@@ -392,10 +409,45 @@ import_one(struct crm_db *db, struct args *a, const char *path,
 	rec_close(r);
 }
 
+/*
+** The rows of the bulk part, in input order, once the indexes are back:
+** a suspect that duplicates an earlier row is taken out again.
+*/
+static void
+import_bulk_end(struct import_stats *st, struct rec_writer *w)
+{
+	const char *const *v;
+	long long tag;
+	unsigned long line;
+	size_t n;
+
+	crm_import_end(st->im);
+	if (st->bulk == NULL)
+		return;
+	while (spool_next(st->bulk, &tag, &line, &n, &v)) {
+		struct crm_dup dup;
+
+		if ((tag & 1) && crm_import_verify(st->im, strtoll(v[0], NULL, 10), &dup)) {
+			if (!crm_g.quiet)
+				crm_warn("%s:%lu: not imported: %s",
+				    st->names.v[tag / 2], line, dup_why(&dup));
+			st->created--;
+			st->skipped++;
+			continue;
+		}
+		recw_row(w, n, v);
+	}
+	spool_close(st->bulk);
+}
+
 static int
 lead_import(struct args *a, int argc, char **argv)
 {
-	struct import_stats st = { 0, 0, 0, STRVEC_INIT };
+	static const enum crm_import_mode mode[] = {
+		[DUP_SKIP] = CRM_IMPORT_DEFER, [DUP_UPDATE] = CRM_IMPORT_NOW,
+		[DUP_ERROR] = CRM_IMPORT_NOW, [DUP_ALLOW] = CRM_IMPORT_ALLOW,
+	};
+	struct import_stats st = { 0, 0, 0, STRVEC_INIT, NULL, NULL, STRVEC_INIT };
 	struct crm_db *db;
 	struct rec_writer *w;
 	int header = 0;
@@ -403,16 +455,20 @@ lead_import(struct args *a, int argc, char **argv)
 
 	db = open_writer("crm-lead import", src);
 	w = recw_open_held(crm_g.csv);
+	st.im = crm_import_begin(db, mode[a->on_dup]);
 	if (argc == 1)
 		import_one(db, a, "-", w, &header, &st);
 	for (int i = 1; i < argc; i++)
 		import_one(db, a, argv[i], w, &header, &st);
+	import_bulk_end(&st, w);
+	crm_import_free(st.im);
 	crm_batch_set_rows(db, st.created + st.updated);
 	if (!crm_g.quiet)
 		crm_warn("%s%lld created, %lld updated, %lld duplicate%s skipped",
 		    a->dry_run ? "would have: " : "", st.created, st.updated,
 		    st.skipped, st.skipped == 1 ? "" : "s");
 	sv_free(&st.cols);
+	sv_free(&st.names);
 	finish(db, a, w);
 	return 0;
 }

@@ -1,5 +1,6 @@
 /* customer.c: creating, checking, listing and changing customers. */
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,9 +151,9 @@ crm_lead_check(struct crm_db *db, const struct crm_lead *l,
 ** nothing); the holder is looked up only on a hit.  Three probes in one
 ** statement, because an import makes one per row.
 */
-int
-crm_lead_find_dup(struct crm_db *db, const struct crm_lead_refs *refs,
-    long long except_id, struct crm_dup *dup)
+static int
+find_dup(struct crm_db *db, const struct crm_lead_refs *refs,
+    long long except_id, long long before_id, struct crm_dup *dup)
 {
 	static const char *const on[3] = { "phone", "email", "company" };
 	struct crm_stmt *s;
@@ -163,15 +164,16 @@ crm_lead_find_dup(struct crm_db *db, const struct crm_lead_refs *refs,
 		return 0;
 	s = crm_sql(db, "SELECT"
 	    " (SELECT min(id) FROM customers WHERE phone_key = ?1"
-	    " AND merged_into IS NULL AND id <> ?4),"
+	    " AND merged_into IS NULL AND id <> ?4 AND id < ?5),"
 	    " (SELECT min(id) FROM customers WHERE email_key = ?2"
-	    " AND merged_into IS NULL AND id <> ?4),"
+	    " AND merged_into IS NULL AND id <> ?4 AND id < ?5),"
 	    " (SELECT min(id) FROM customers WHERE company_key = ?3"
-	    " AND merged_into IS NULL AND id <> ?4)");
+	    " AND merged_into IS NULL AND id <> ?4 AND id < ?5)");
 	crm_bind_text_static(s, 1, refs->phone_key);
 	crm_bind_text_static(s, 2, refs->email_key);
 	crm_bind_text_static(s, 3, refs->company_key);
 	crm_bind_int(s, 4, except_id);
+	crm_bind_int(s, 5, before_id);
 	crm_step(s);
 	for (k = 0; k < 3 && id == 0; k++)
 		if (!crm_col_null(s, k))
@@ -193,6 +195,56 @@ crm_lead_find_dup(struct crm_db *db, const struct crm_lead_refs *refs,
 	dup->this_batch = !crm_col_null(s, 2) && crm_col_int(s, 2) == crm_batch_id();
 	crm_reset(s);
 	return 1;
+}
+
+int
+crm_lead_find_dup(struct crm_db *db, const struct crm_lead_refs *refs,
+    long long except_id, struct crm_dup *dup)
+{
+	return find_dup(db, refs, except_id, LLONG_MAX, dup);
+}
+
+int
+crm_lead_find_earlier_dup(struct crm_db *db, long long id, struct crm_dup *dup)
+{
+	struct crm_stmt *s = crm_sql(db, "SELECT phone_key, email_key,"
+	    " company_key FROM customers WHERE id = ?");
+	struct crm_lead_refs refs = { 0 };
+	int hit;
+
+	crm_bind_int(s, 1, id);
+	if (!crm_step(s))
+		return 0;
+	refs.phone_key = crm_col_null(s, 0) ? NULL : xstrdup(crm_col_text(s, 0));
+	refs.email_key = crm_col_null(s, 1) ? NULL : xstrdup(crm_col_text(s, 1));
+	refs.company_key = crm_col_null(s, 2) ? NULL : xstrdup(crm_col_text(s, 2));
+	crm_reset(s);
+	hit = find_dup(db, &refs, id, id, dup);
+	crm_lead_refs_free(&refs);
+	return hit;
+}
+
+/*
+** Nothing of it was committed, so its history goes with it: history is
+** append-only once written for good.
+*/
+void
+crm_lead_retract(struct crm_db *db, long long id)
+{
+	struct crm_stmt *s;
+
+	s = crm_sql(db, "DELETE FROM customer_fields WHERE customer_id = ?");
+	crm_bind_int(s, 1, id);
+	crm_step(s);
+	s = crm_sql(db, "DELETE FROM history WHERE entity = 'customer'"
+	    " AND entity_id = ? AND batch_id = ?");
+	crm_bind_int(s, 1, id);
+	crm_bind_int(s, 2, crm_batch_id());
+	crm_step(s);
+	s = crm_sql(db, "DELETE FROM customers WHERE id = ? AND batch_id = ?");
+	crm_bind_int(s, 1, id);
+	crm_bind_int(s, 2, crm_batch_id());
+	crm_step(s);
 }
 
 static long long

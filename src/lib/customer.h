@@ -53,6 +53,16 @@ struct crm_dup {
 int crm_lead_find_dup(struct crm_db *db, const struct crm_lead_refs *refs,
     long long except_id, struct crm_dup *dup);
 
+/*
+** For customer ID, created by the running batch: find a live customer
+** with a lower id sharing a key, as crm_lead_find_dup() would have found
+** when ID was about to be created.  1 if found.
+*/
+int crm_lead_find_earlier_dup(struct crm_db *db, long long id,
+    struct crm_dup *dup);
+/* Remove customer ID, created by the running batch, as if never written. */
+void crm_lead_retract(struct crm_db *db, long long id);
+
 /* Insert; returns the new id.  Custom columns are stored too. */
 long long crm_lead_insert(struct crm_db *db, const struct crm_lead *l,
     const struct crm_lead_refs *refs);

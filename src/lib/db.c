@@ -11,6 +11,8 @@
 #include "opt.h"
 #include "str.h"
 
+#define CRM_CACHE_SIZE "-65536"	/* KiB: 64 MiB, whatever the database size */
+
 #define CRM_APPLICATION_ID 0x43524d31	/* "CRM1" */
 
 extern const char *const crm_migrations[];
@@ -63,6 +65,41 @@ crm_db_exec(struct crm_db *db, const char *sql)
 
 	if (rc != SQLITE_OK)
 		db_fail(db, rc, "cannot run SQL");
+}
+
+void
+crm_db_drop_indexes(struct crm_db *db, const char *const *names,
+    struct strvec *saved)
+{
+	struct crm_stmt *s = crm_sql(db,
+	    "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?");
+	char *drop;
+
+	for (; *names; names++) {
+		crm_bind_text(s, 1, *names);
+		if (!crm_step(s))
+			continue;
+		sv_push(saved, crm_col_text(s, 0));
+		crm_reset(s);
+		drop = xasprintf("DROP INDEX \"%s\"", *names);
+		crm_db_exec(db, drop);
+		free(drop);
+	}
+}
+
+void
+crm_db_create_indexes(struct crm_db *db, struct strvec *saved)
+{
+	/*
+	 * The sorter behind CREATE INDEX holds as much as the page cache in
+	 * memory, besides the cache, then spills to temporary files, which
+	 * temp_store=MEMORY would keep in memory too: as big as the table.
+	 */
+	crm_db_exec(db, "PRAGMA temp_store=FILE; PRAGMA cache_size=-16384");
+	for (size_t i = 0; i < saved->n; i++)
+		crm_db_exec(db, saved->v[i]);
+	crm_db_exec(db, "PRAGMA temp_store=MEMORY; PRAGMA cache_size=" CRM_CACHE_SIZE);
+	sv_free(saved);
 }
 
 const char *
@@ -189,7 +226,7 @@ crm_db_open(enum crm_db_mode mode)
 		crm_die("'%s' is not a crm database", db->path);
 	setup_exec(db, "PRAGMA journal_mode=WAL");
 	setup_exec(db, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-	    " PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY");
+	    " PRAGMA cache_size=" CRM_CACHE_SIZE "; PRAGMA temp_store=MEMORY");
 	migrate(db);
 	return db;
 }

@@ -59,4 +59,15 @@ long long crm_db_int(struct crm_db *db, const char *sql, long long arg);
 /* The same with one text parameter: the id of a user, team or pool by name. */
 long long crm_db_id(struct crm_db *db, const char *sql, const char *arg);
 
+/*
+** Drop the indexes NAMES (NULL-terminated) inside the open transaction,
+** saving their definitions in SAVED; crm_db_create_indexes() builds them
+** again.  A bulk load in between costs one sort per index instead of a
+** B-tree descent per row and index.  A rollback brings them back too.
+*/
+struct strvec;
+void crm_db_drop_indexes(struct crm_db *db, const char *const *names,
+    struct strvec *saved);
+void crm_db_create_indexes(struct crm_db *db, struct strvec *saved);
+
 #endif

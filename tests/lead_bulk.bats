@@ -1,0 +1,168 @@
+#!/usr/bin/env bats
+# crm-lead import in bulk: past CRM_IMPORT_BULK_ROWS rows (and past the
+# size of the table) the key indexes are dropped, rows appended, the
+# indexes built again, and rows that may be duplicates checked at the end.
+# It must decide exactly what one-at-a-time import decides.
+
+load helpers
+
+setup_file() {
+	cc -O1 -o "$BATS_FILE_TMPDIR/gen-leads" \
+	    "$BATS_TEST_DIRNAME/bench/gen-leads.c"
+}
+
+local_setup() {
+	GEN="$BATS_FILE_TMPDIR/gen-leads"
+	NEVER=1000000000
+}
+
+integrity() {
+	[ "$(sqlite3 "$1" "PRAGMA integrity_check")" = ok ]
+}
+
+# indexes DB: every index with its definition.
+indexes() {
+	sqlite3 "$1" "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
+}
+
+# import_as BULK_ROWS DB FILE [ARGS...]: import into DB; stdout to DB.out,
+# stderr to DB.err.
+import_as() {
+	local rows=$1 db=$2 file=$3
+	shift 3
+	CRM_IMPORT_BULK_ROWS=$rows CRM_DB=$db crm-lead import "$@" "$file" \
+	    >"$db.out" 2>"$db.err"
+}
+
+# reported DB: each "not imported" line as LINE, the name of the customer
+# it duplicates, and the key, so runs that number ids apart compare.
+reported() {
+	local db=$1
+	grep 'not imported: duplicate of customer' "$db.err" |
+	    sed 's/^crm-lead: [^:]*:\([0-9]*\): not imported: duplicate of customer \([0-9]*\) (same \([a-z]*\)).*/\1 \2 \3/' |
+	    while read -r line id key; do
+		printf '%s\t%s\t%s\n' "$line" \
+		    "$(sqlite3 "$db" "SELECT name FROM customers WHERE id = $id")" "$key"
+	done
+}
+
+@test "bulk, one at a time and a switch half-way decide the same, with the same output" {
+	"$GEN" -n 3000 --dup-rate 25 -s 7 >leads.tsv
+	import_as $NEVER one.db leads.tsv
+	import_as 0 bulk.db leads.tsv
+	import_as 700 half.db leads.tsv
+	created=$(sqlite3 one.db "SELECT count(*) FROM customers")
+	[ "$created" -gt 2000 ] && [ "$created" -lt 2900 ]	# there were duplicates
+	[ "$(reported one.db | wc -l)" -eq $((3000 - created)) ]
+	for db in bulk.db half.db; do
+		[ "$(sqlite3 $db "SELECT count(*) FROM customers")" = "$created" ]
+		# the same rows out, in input order; ids differ where a
+		# duplicate was taken out again
+		diff <(cut -f2- one.db.out) <(cut -f2- $db.out)
+		diff <(tail -n 1 one.db.err) <(tail -n 1 $db.err)
+		diff <(reported one.db) <(reported $db)
+		diff <(CRM_DB=one.db crm-lead list | cut -f2-12) \
+		    <(CRM_DB=$db crm-lead list | cut -f2-12)
+		# every id printed is the live customer of that row
+		[ "$(cut -f1,2 $db.out | tail -n +2 | while IFS='	' read -r id name; do
+			sqlite3 $db "SELECT name FROM customers WHERE id = $id AND merged_into IS NULL"
+		    done | diff - <(cut -f2 $db.out | tail -n +2) && echo same)" = same ]
+		diff <(indexes one.db) <(indexes $db)
+		integrity $db
+	done
+}
+
+@test "a row that matches only a skipped duplicate is created, in bulk as one at a time" {
+	printf 'name\tcompany\tphone\temail\n' >in.tsv
+	printf '甲\t\t13800000001\ta@example.cn\n' >>in.tsv	# created
+	printf '乙\t\t13800000001\tb@example.cn\n' >>in.tsv	# same phone as 甲
+	printf '丙\t\t13800000003\tb@example.cn\n' >>in.tsv	# only as 乙: created
+	printf '丁\t\t13800000004\tA@example.cn\n' >>in.tsv	# same email as 甲
+	printf '戊\t\t+86 138 0000 0003\t\n' >>in.tsv		# same phone as 丙
+	for rows in $NEVER 0 2; do
+		rm -f t.db*
+		import_as $rows t.db in.tsv
+		[ "$(cut -f2 t.db.out | tr '\n' ' ')" = "name 甲 丙 " ]
+		[ "$(reported t.db | tr '\t\n' ', ')" = "3,甲,phone 5,甲,email 6,丙,phone " ]
+		[[ "$(cat t.db.err)" == *"2 created, 0 updated, 3 duplicates skipped"* ]]
+		[[ "$(cat t.db.err)" == *"created from an earlier row of this input"* ]]
+	done
+}
+
+@test "bulk: duplicates of customers already there are caught, with their owner" {
+	"$GEN" -n 400 -s 3 >old.tsv
+	crm-lead import -q old.tsv >/dev/null
+	sql "INSERT INTO users (login, created_at) VALUES ('li', '2026-01-01T00:00:00Z');
+	     UPDATE customers SET owner_id = 1, owner_since = created_at WHERE id <= 10"
+	"$GEN" -n 500 -s 4 >new.tsv
+	# five old leads again, written differently
+	tail -n +2 old.tsv | head -n 5 |
+	    awk -F'\t' -v OFS='\t' '{ $1 = $1 "二"; $4 = toupper($4); print }' >>new.tsv
+	cp "$CRM_DB" one.db
+	import_as $NEVER one.db new.tsv
+	import_as 0 "$CRM_DB" new.tsv
+	diff <(tail -n 1 one.db.err) <(tail -n 1 "$CRM_DB.err")
+	diff <(reported one.db) <(reported "$CRM_DB")
+	[ "$(grep -c 'owned by li' "$CRM_DB.err")" -ge 5 ]
+	diff <(cut -f2- one.db.out) <(cut -f2- "$CRM_DB.out")
+	integrity "$CRM_DB"
+}
+
+@test "bulk: a duplicate taken out again leaves no history, custom values or output" {
+	sql_init() { printf 'name\n' | crm-lead import -q >/dev/null; }
+	sql_init
+	sql "INSERT INTO users (login, created_at) VALUES ('li', '2026-01-01T00:00:00Z')"
+	printf 'name\tphone\towner\twechat\n甲\t13800000001\tli\twx-a\n乙\t13800000001\tli\twx-b\n丙\t13800000002\tli\twx-c\n' >in.tsv
+	import_as 0 "$CRM_DB" in.tsv
+	[ "$(cut -f2 "$CRM_DB.out" | tr '\n' ' ')" = "name 甲 丙 " ]
+	[ "$(sql "SELECT group_concat(name) FROM customers ORDER BY id")" = "甲,丙" ]
+	ids=$(sql "SELECT group_concat(id) FROM customers")
+	[ "$(sql "SELECT count(*) FROM history WHERE entity = 'customer' AND entity_id NOT IN ($ids)")" = 0 ]
+	[ "$(sql "SELECT count(*) FROM history WHERE field = 'owner'")" = 2 ]
+	[ "$(sql "SELECT group_concat(value) FROM customer_fields ORDER BY customer_id")" = "wx-a,wx-c" ]
+	[ "$(sql "SELECT rows FROM batches WHERE command = 'crm-lead import' ORDER BY id DESC LIMIT 1")" = 2 ]
+}
+
+@test "bulk --dry-run changes nothing and leaves every index" {
+	"$GEN" -n 300 -s 5 >old.tsv
+	crm-lead import -q old.tsv >/dev/null
+	before=$(sqlite3 "$CRM_DB" .dump | cksum)
+	"$GEN" -n 600 --dup-rate 20 -s 6 >new.tsv
+	CRM_IMPORT_BULK_ROWS=0 run_split crm-lead import --dry-run new.tsv
+	assert_status 0
+	[[ "$stderr" == *"would have: "*" created"* ]]
+	[ "$(count_rows <<<"$output")" -gt 400 ]
+	[ "$(sqlite3 "$CRM_DB" .dump | cksum)" = "$before" ]
+	[ "$(sql "SELECT count(*) FROM sqlite_master WHERE name LIKE 'customers_%_key'")" = 3 ]
+}
+
+@test "bulk: allow creates every row; error and update answer each row at once" {
+	"$GEN" -n 200 --dup-rate 30 -s 8 >in.tsv
+	import_as 0 allow.db in.tsv --on-duplicate allow
+	[ "$(sqlite3 allow.db "SELECT count(*) FROM customers")" = 200 ]
+	[ "$(count_rows <allow.db.out)" = 200 ]
+	integrity allow.db
+	# error: the first duplicate fails the import, as one at a time
+	import_as $NEVER one.db in.tsv --on-duplicate error || true
+	run import_as 0 err.db in.tsv --on-duplicate error
+	assert_status 1
+	diff <(grep -v '^crm-lead: in.tsv: .* bad row' one.db.err | sed 's/customer [0-9]*/customer N/') \
+	    <(grep -v '^crm-lead: in.tsv: .* bad row' err.db.err | sed 's/customer [0-9]*/customer N/')
+	[ ! -s err.db.out ]
+	# update: the same updates either way
+	import_as $NEVER one-u.db in.tsv --on-duplicate update
+	import_as 0 bulk-u.db in.tsv --on-duplicate update
+	diff one-u.db.out bulk-u.db.out
+	diff <(CRM_DB=one-u.db crm-lead list) <(CRM_DB=bulk-u.db crm-lead list)
+}
+
+@test "bulk --skip-bad imports the good rows and rejects the bad ones" {
+	"$GEN" -n 100 --dup-rate 20 -s 9 >in.tsv
+	printf '\t\t\tnot-an-email\t\t\t\n' >>in.tsv
+	import_as $NEVER one.db in.tsv --skip-bad --rejects one.rej
+	import_as 0 bulk.db in.tsv --skip-bad --rejects bulk.rej
+	diff one.rej bulk.rej
+	[ "$(count_rows <bulk.rej)" = 1 ]
+	diff <(cut -f2- one.db.out) <(cut -f2- bulk.db.out)
+	diff <(reported one.db) <(reported bulk.db)
+}
