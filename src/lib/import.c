@@ -9,8 +9,7 @@
 #include "str.h"
 
 #define BULK_ROWS_DEFAULT 10000
-#define FILTER_BITS (1u << 27)	/* 16 MiB: about 1 false suspect in 3,000 at 1M rows */
-#define FILTER_PROBES 3
+#define FILTER_BITS (1u << 27)	/* 16 MiB */
 
 static const char *const key_indexes[] = {
 	"customers_phone_key", "customers_email_key", "customers_company_key",
@@ -42,23 +41,21 @@ key_hash(int kind, const char *s)
 	return h;
 }
 
-/* Add KEY to the filter; 1 if it may have been there already. */
+/*
+** Add KEY to the filter; 1 if it may have been there already.  Its three
+** bits lie in one 64-bit word: one cache miss per key, not three, for a
+** false positive rate that stays below 1 in 1,000 up to 1M rows.
+*/
 static int
 filter_add(struct crm_import *im, int kind, const char *key)
 {
 	uint64_t h = key_hash(kind, key);
-	uint32_t a = (uint32_t)h, b = (uint32_t)(h >> 32) | 1;
-	int seen = 1;
+	uint64_t *word = &im->filter[(h & 0xffffffff) % (FILTER_BITS / 64)];
+	uint64_t m = 1ULL << (h >> 32 & 63) | 1ULL << (h >> 38 & 63) |
+	    1ULL << (h >> 44 & 63);
+	int seen = (*word & m) == m;
 
-	for (int i = 0; i < FILTER_PROBES; i++) {
-		uint32_t bit = (a + (uint32_t)i * b) % FILTER_BITS;
-		uint64_t m = 1ULL << (bit % 64);
-
-		if (!(im->filter[bit / 64] & m)) {
-			seen = 0;
-			im->filter[bit / 64] |= m;
-		}
-	}
+	*word |= m;
 	return seen;
 }
 

@@ -14,7 +14,7 @@
 struct spool {
 	FILE *f;
 	int reading;
-	struct strbuf buf;	/* the fields read back, each NUL-terminated */
+	struct strbuf buf;	/* a row to write; the fields read back, each NUL-terminated */
 	size_t *off;		/* where each field starts in buf, or SIZE_MAX */
 	const char **v;
 	size_t cap;
@@ -46,20 +46,23 @@ get(struct spool *sp, void *p, size_t n)
 		    ferror(sp->f) ? "read error" : "it is truncated");
 }
 
+/* One write per row: fwrite takes a lock per call. */
 void
 spool_put(struct spool *sp, long long tag, unsigned long line, size_t n,
     const char *const *v)
 {
 	uint64_t hdr[3] = { (uint64_t)tag, line, n };
 
-	put(sp, hdr, sizeof hdr);
+	sb_reset(&sp->buf);
+	sb_add(&sp->buf, (const char *)hdr, sizeof hdr);
 	for (size_t i = 0; i < n; i++) {
 		uint32_t len = v[i] ? (uint32_t)strlen(v[i]) : UINT32_MAX;
 
-		put(sp, &len, sizeof len);
+		sb_add(&sp->buf, (const char *)&len, sizeof len);
 		if (v[i])
-			put(sp, v[i], len);
+			sb_add(&sp->buf, v[i], len);
 	}
+	put(sp, sp->buf.buf, sp->buf.len);
 }
 
 int
