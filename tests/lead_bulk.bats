@@ -166,3 +166,17 @@ reported() {
 	diff <(cut -f2- one.db.out) <(cut -f2- bulk.db.out)
 	diff <(reported one.db) <(reported bulk.db)
 }
+
+@test "bulk over several CSV files: duplicates across files name the later file and line" {
+	"$GEN" -n 300 --csv -s 11 >a.csv
+	{ head -n 1 a.csv; "$GEN" -n 200 --csv -s 12 | tail -n +2; tail -n +2 a.csv | head -n 4; } >b.csv
+	# import_as puts its file last: a.csv, then b.csv
+	import_as $NEVER one.db b.csv --csv a.csv
+	import_as 0 bulk.db b.csv --csv a.csv
+	diff <(tail -n 1 one.db.err) <(tail -n 1 bulk.db.err)
+	diff <(reported one.db) <(reported bulk.db)
+	[ "$(grep -c '^crm-lead: b.csv:20[2-5]: not imported' bulk.db.err)" = 4 ]
+	# CSV out, in input order, the same rows but for their ids
+	diff <(cut -d, -f2- one.db.out) <(cut -d, -f2- bulk.db.out)
+	[ "$(head -n 1 bulk.db.out)" = "id,name,company,phone,email,region,industry,source" ]
+}
