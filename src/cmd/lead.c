@@ -357,6 +357,7 @@ import_one(struct crm_db *db, struct args *a, const char *path,
 		lead_from_rec(&l, &m, rec, vals);
 		if ((err = crm_lead_check(db, &l, &refs)) != NULL) {
 			rec_reject(&rj, r, rec, err);
+			crm_lead_refs_free(&refs);
 			continue;
 		}
 		switch (crm_import_add(st->im, &l, &refs, &dup, &id)) {
@@ -636,16 +637,13 @@ lead_check(struct args *a, int argc, char **argv)
 			struct crm_lead_refs refs;
 			struct crm_dup dup;
 			char idb[32], lineb[32], key[1024];
-			const char *err, *keys[3], *kinds[3] = { "phone", "email", "company" };
+			const char *err;
 			int hit;
 
 			if ((err = rec_width_error(r, rec)) != NULL)
 				crm_die("%s:%lu: %s", rec_name(r), rec->line, err);
 			lead_from_rec(&l, &m, rec, vals);
-			crm_lead_check(db, &l, &refs);	/* keys even for bad rows */
-			refs.phone_key = refs.phone_key ? refs.phone_key : norm_phone(l.v[CC_PHONE]);
-			refs.email_key = refs.email_key ? refs.email_key : norm_email(l.v[CC_EMAIL]);
-			refs.company_key = refs.company_key ? refs.company_key : norm_company(l.v[CC_COMPANY]);
+			(void)crm_lead_check(db, &l, &refs);	/* keys even for bad rows */
 			for (size_t i = 0; i < n; i++)
 				out[i] = rec->v[i];
 			for (int i = 0; i < 5; i++)
@@ -658,21 +656,18 @@ lead_check(struct args *a, int argc, char **argv)
 				out[n + 2] = dup.owner[0] ? dup.owner : NULL;
 				out[n + 3] = dup.pool[0] ? dup.pool : NULL;
 			}
-			keys[0] = refs.phone_key;
-			keys[1] = refs.email_key;
-			keys[2] = refs.company_key;
-			for (int k = 0; k < 3; k++) {
+			for (int k = 0; k < CRM_NKEYS; k++) {
 				long long first;
 
-				if (keys[k] == NULL)
+				if (refs.key[k] == NULL)
 					continue;
-				snprintf(key, sizeof key, "%d:%s:%s", k, kinds[k], keys[k]);
+				snprintf(key, sizeof key, "%d:%s", k, refs.key[k]);
 				first = map_put(&seen, key, (long long)rec->line);
 				if (first != (long long)rec->line && out[n + 4] == NULL) {
 					snprintf(lineb, sizeof lineb, "%lld", first);
 					out[n + 4] = lineb;
 					if (!hit)
-						out[n + 1] = kinds[k];
+						out[n + 1] = crm_key_names[k];
 				}
 			}
 			recw_row(w, n + 5, out);

@@ -51,12 +51,13 @@ crm_status_canonical(const char *s)
 	return NULL;
 }
 
+const char *const crm_key_names[CRM_NKEYS] = { "phone", "email", "company" };
+
 void
 crm_lead_refs_free(struct crm_lead_refs *r)
 {
-	free(r->phone_key);
-	free(r->email_key);
-	free(r->company_key);
+	for (int k = 0; k < CRM_NKEYS; k++)
+		free(r->key[k]);
 	memset(r, 0, sizeof *r);
 }
 
@@ -104,6 +105,9 @@ crm_lead_check(struct crm_db *db, const struct crm_lead *l,
 	memset(refs, 0, sizeof *refs);
 	refs->owner_id = refs->pool_id = -1;
 	refs->status = "lead";
+	refs->key[CRM_KEY_PHONE] = norm_phone(v[CC_PHONE]);
+	refs->key[CRM_KEY_EMAIL] = norm_email(v[CC_EMAIL]);
+	refs->key[CRM_KEY_COMPANY] = norm_company(v[CC_COMPANY]);
 #define BAD(...) do { snprintf(msg, sizeof msg, __VA_ARGS__); return msg; } while (0)
 	if (str_blank(v[CC_NAME]) && str_blank(v[CC_COMPANY]))
 		BAD("name: a lead needs a name or a company");
@@ -140,9 +144,6 @@ crm_lead_check(struct crm_db *db, const struct crm_lead *l,
 		BAD("created_at: '%s' is not a date (YYYY-MM-DD[THH:MM:SS])",
 		    v[CC_CREATED_AT]);
 #undef BAD
-	refs->phone_key = norm_phone(v[CC_PHONE]);
-	refs->email_key = norm_email(v[CC_EMAIL]);
-	refs->company_key = norm_company(v[CC_COMPANY]);
 	return NULL;
 }
 
@@ -155,12 +156,11 @@ static int
 find_dup(struct crm_db *db, const struct crm_lead_refs *refs,
     long long except_id, long long before_id, struct crm_dup *dup)
 {
-	static const char *const on[3] = { "phone", "email", "company" };
 	struct crm_stmt *s;
 	long long id = 0;
 	int k;
 
-	if (!refs->phone_key && !refs->email_key && !refs->company_key)
+	if (!refs->key[0] && !refs->key[1] && !refs->key[2])
 		return 0;
 	s = crm_sql(db, "SELECT"
 	    " (SELECT min(id) FROM customers WHERE phone_key = ?1"
@@ -169,13 +169,12 @@ find_dup(struct crm_db *db, const struct crm_lead_refs *refs,
 	    " AND merged_into IS NULL AND id <> ?4 AND id < ?5),"
 	    " (SELECT min(id) FROM customers WHERE company_key = ?3"
 	    " AND merged_into IS NULL AND id <> ?4 AND id < ?5)");
-	crm_bind_text_static(s, 1, refs->phone_key);
-	crm_bind_text_static(s, 2, refs->email_key);
-	crm_bind_text_static(s, 3, refs->company_key);
+	for (k = 0; k < CRM_NKEYS; k++)
+		crm_bind_text_static(s, k + 1, refs->key[k]);
 	crm_bind_int(s, 4, except_id);
 	crm_bind_int(s, 5, before_id);
 	crm_step(s);
-	for (k = 0; k < 3 && id == 0; k++)
+	for (k = 0; k < CRM_NKEYS && id == 0; k++)
 		if (!crm_col_null(s, k))
 			id = crm_col_int(s, k);
 	crm_reset(s);
@@ -187,7 +186,7 @@ find_dup(struct crm_db *db, const struct crm_lead_refs *refs,
 	crm_bind_int(s, 1, id);
 	crm_step(s);
 	dup->id = id;
-	dup->on = on[k - 1];
+	dup->on = crm_key_names[k - 1];
 	snprintf(dup->owner, sizeof dup->owner, "%s",
 	    crm_col_null(s, 0) ? "" : crm_col_text(s, 0));
 	snprintf(dup->pool, sizeof dup->pool, "%s",
@@ -215,9 +214,8 @@ crm_lead_find_earlier_dup(struct crm_db *db, long long id, struct crm_dup *dup)
 	crm_bind_int(s, 1, id);
 	if (!crm_step(s))
 		return 0;
-	refs.phone_key = crm_col_null(s, 0) ? NULL : xstrdup(crm_col_text(s, 0));
-	refs.email_key = crm_col_null(s, 1) ? NULL : xstrdup(crm_col_text(s, 1));
-	refs.company_key = crm_col_null(s, 2) ? NULL : xstrdup(crm_col_text(s, 2));
+	for (int k = 0; k < CRM_NKEYS; k++)
+		refs.key[k] = crm_col_null(s, k) ? NULL : xstrdup(crm_col_text(s, k));
 	crm_reset(s);
 	hit = find_dup(db, &refs, id, id, dup);
 	crm_lead_refs_free(&refs);
@@ -323,9 +321,8 @@ crm_lead_insert(struct crm_db *db, const struct crm_lead *l,
 		crm_bind_int(s, 14, refs->pool_id);
 		crm_bind_text_static(s, 15, created);
 	}
-	crm_bind_text_static(s, 16, refs->phone_key);
-	crm_bind_text_static(s, 17, refs->email_key);
-	crm_bind_text_static(s, 18, refs->company_key);
+	for (int k = 0; k < CRM_NKEYS; k++)
+		crm_bind_text_static(s, 16 + k, refs->key[k]);
 	if (crm_batch_id())
 		crm_bind_int(s, 19, crm_batch_id());
 	crm_bind_text_static(s, 20, crm_g.actor);
@@ -457,9 +454,8 @@ crm_lead_update(struct crm_db *db, long long id, const struct crm_lead *l,
 	{
 		struct crm_stmt *s = crm_sql(db, "UPDATE customers SET phone_key = ?,"
 		    " email_key = ?, company_key = ? WHERE id = ?");
-		crm_bind_text(s, 1, refs.phone_key);
-		crm_bind_text(s, 2, refs.email_key);
-		crm_bind_text(s, 3, refs.company_key);
+		for (int k = 0; k < CRM_NKEYS; k++)
+			crm_bind_text(s, k + 1, refs.key[k]);
 		crm_bind_int(s, 4, id);
 		crm_step(s);
 	}

@@ -27,17 +27,22 @@ struct crm_lead {
 	const char *const *custom_values;
 };
 
+/* The keys a duplicate is found by, in the order they are tried. */
+enum { CRM_KEY_PHONE, CRM_KEY_EMAIL, CRM_KEY_COMPANY, CRM_NKEYS };
+extern const char *const crm_key_names[CRM_NKEYS];	/* "phone", ... */
+
 /* Resolved references and keys, filled by crm_lead_check(). */
 struct crm_lead_refs {
 	long long owner_id, pool_id;
 	const char *status;		/* canonical */
-	char *phone_key, *email_key, *company_key;
+	char *key[CRM_NKEYS];		/* normalized; NULL when there is none */
 };
 void crm_lead_refs_free(struct crm_lead_refs *r);
 
 /*
 ** Check a lead for creation: returns NULL when it is fine, else
-** "FIELD: reason" (static buffer).  Fills REFS.
+** "FIELD: reason" (static buffer).  Fills REFS, the keys even for a bad
+** lead: free them with crm_lead_refs_free() either way.
 */
 const char *crm_lead_check(struct crm_db *db, const struct crm_lead *l,
     struct crm_lead_refs *refs);
@@ -45,7 +50,7 @@ const char *crm_lead_check(struct crm_db *db, const struct crm_lead *l,
 /* A customer a new record would duplicate. */
 struct crm_dup {
 	long long id;
-	const char *on;		/* "phone", "email" or "company" */
+	const char *on;		/* one of crm_key_names */
 	char owner[128], pool[128];
 	int this_batch;		/* created by the running command itself */
 };

@@ -61,11 +61,11 @@ filter_add(struct crm_import *im, int kind, const char *key)
 
 /* Add the keys of a row; 1 if any of them may have been seen. */
 static int
-filter_keys(struct crm_import *im, const char *const key[3])
+filter_keys(struct crm_import *im, const char *const key[CRM_NKEYS])
 {
 	int seen = 0;
 
-	for (int k = 0; k < 3; k++)
+	for (int k = 0; k < CRM_NKEYS; k++)
 		if (key[k])
 			seen |= filter_add(im, k, key[k]);
 	return seen;
@@ -95,9 +95,9 @@ turn_bulk(struct crm_import *im)
 
 		im->filter = xcalloc(FILTER_BITS / 64, sizeof *im->filter);
 		while (crm_step(s)) {
-			const char *key[3];
+			const char *key[CRM_NKEYS];
 
-			for (int k = 0; k < 3; k++)
+			for (int k = 0; k < CRM_NKEYS; k++)
 				key[k] = crm_col_text(s, k);
 			(void)filter_keys(im, key);
 		}
@@ -110,13 +110,13 @@ enum crm_import_result
 crm_import_add(struct crm_import *im, const struct crm_lead *l,
     const struct crm_lead_refs *refs, struct crm_dup *dup, long long *id)
 {
-	const char *key[3] = { refs->phone_key, refs->email_key, refs->company_key };
 	int suspect = 0;
 
 	if (!im->bulk && im->mode != CRM_IMPORT_NOW && im->rows >= im->bulk_at)
 		turn_bulk(im);
 	if (im->bulk)
-		suspect = im->filter && filter_keys(im, key);
+		suspect = im->filter &&
+		    filter_keys(im, (const char *const *)refs->key);
 	else if (im->mode != CRM_IMPORT_ALLOW &&
 	    crm_lead_find_dup(im->db, refs, 0, dup))
 		return CRM_IMPORT_DUPLICATE;
