@@ -327,9 +327,12 @@ assert rows[5]["score"] == 5, rows[5]
 	b=$(grep -o '<col min="2" max="2" width="[0-9.]*"' sheet.xml | grep -o '"[0-9]*\.' | tr -d '".')
 	c=$(grep -o '<col min="3" max="3" width="[0-9.]*"' sheet.xml | grep -o '"[0-9]*\.' | tr -d '".')
 	f=$(grep -o '<col min="6" max="6" width="[0-9.]*"' sheet.xml | grep -o '"[0-9]*\.' | tr -d '".')
-	[ "$b" -ge 20 ] && [ "$b" -le 24 ]
-	[ "$c" -ge 14 ] && [ "$c" -le 18 ]
-	[ "$f" -ge 60 ] && [ "$f" -le 62 ]
+	[ "$b" -ge 20 ]
+	[ "$b" -le 24 ]
+	[ "$c" -ge 14 ]
+	[ "$c" -le 18 ]
+	[ "$f" -ge 60 ]
+	[ "$f" -le 62 ]
 	# the one sheet is named Sheet1 for records, after the query for --query
 	grep -q '<sheet name="Sheet1"' book.xml
 }
