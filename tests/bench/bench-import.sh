@@ -40,22 +40,18 @@ echo "import of $n leads ($rows created, the rest duplicates): crm-lead ${ours}s
 # end state alone (our rows copied into our schema without the key
 # indexes, which are then built: no parsing, no checks, no duplicates).
 fresh "$out/floor.db"
-s=$(date +%s%N)
-sqlite3 "$out/floor.db" ".import --csv $out/leads.csv leads" \
+set -- $(measure sqlite3 "$out/floor.db" ".import --csv $out/leads.csv leads" \
     "CREATE INDEX l1 ON leads(phone)" "CREATE INDEX l2 ON leads(email)" \
-    "CREATE INDEX l3 ON leads(company)"
-e=$(date +%s%N)
-premise=$(echo "$s $e" | awk '{ printf "%.2f", ($2 - $1) / 1e9 }')
+    "CREATE INDEX l3 ON leads(company)")
+premise=$1
 fresh "$out/floor.db"
 sqlite3 "$out/crm.db" .schema | grep -v '_key ON customers' |
     sqlite3 "$out/floor.db" "PRAGMA journal_mode=WAL" ".read /dev/stdin" > /dev/null
-s=$(date +%s%N)
-sqlite3 "$out/floor.db" "PRAGMA cache_size=-65536" "ATTACH '$out/crm.db' AS c" \
+set -- $(measure sqlite3 "$out/floor.db" "PRAGMA cache_size=-65536" "ATTACH '$out/crm.db' AS c" \
     "BEGIN" "INSERT INTO customers SELECT * FROM c.customers WHERE id > 0" \
     "$(sqlite3 "$out/crm.db" "SELECT group_concat(sql, ';') FROM sqlite_master WHERE name LIKE 'customers_%_key'")" \
-    "COMMIT"
-e=$(date +%s%N)
-endstate=$(echo "$s $e" | awk '{ printf "%.2f", ($2 - $1) / 1e9 }')
+    "COMMIT")
+endstate=$1
 echo "sqlite3 alone: .import then three CREATE INDEX ${premise}s ($(ratio "$premise" "$anchor")x); our end state copied in and indexed ${endstate}s ($(ratio "$endstate" "$anchor")x)"
 echo "peak memory: $((peak_small / 1024)) MB for $((n / 10)) leads, $((peak / 1024)) MB for $n leads"
 
