@@ -249,30 +249,25 @@ assign_writes() {
 	crm-user add li -q >/dev/null
 	leads 1
 	before=$(assign_writes)
-	printf '# ok\nname ~ /a/ -> user:li\nregion ~ /(/ -> user:li\n' >bad.rules
-	run_split crm-assign --rules bad.rules 1
-	assert_status 2
-	[[ "$stderr" == *"crm-assign: bad.rules:3: bad pattern /(/: "* ]]
-	printf 'name ~ /a/ user:li\n' >bad.rules
-	run_split crm-assign --rules bad.rules 1
-	assert_status 2
-	[[ "$stderr" == *"bad.rules:1: expected '->' or '&&', got 'user:li'"* ]]
-	printf 'default -> user:li\nname ~ /a/ -> user:li\n' >bad.rules
-	run_split crm-assign --rules bad.rules 1
-	assert_status 2
-	[[ "$stderr" == *"bad.rules:2: rule after the default (line 1) can never match"* ]]
-	printf 'name ~ /a/ -> user:li weighted\n' >bad.rules
-	run_split crm-assign --rules bad.rules 1
-	assert_status 2
-	[[ "$stderr" == *"bad.rules:1: a strategy ('weighted') needs team:NAME or users:A,B, not user:LOGIN"* ]]
-	printf 'name ~ /a/ -> user:li\n\nname ~ /b/ -> team:nowhere\n' >bad.rules
-	run_split crm-assign --rules bad.rules 1
-	assert_status 1
-	[[ "$stderr" == *"crm-assign: bad.rules:3: no team 'nowhere'"* ]]
-	printf 'nosuch ~ /b/ -> user:li\n' >bad.rules
-	run_split crm-assign --rules bad.rules 1
-	assert_status 1
-	[[ "$stderr" == *"bad.rules:1: no field 'nosuch' in the input or in customer records"* ]]
+	# rules_error STATUS RULES MESSAGE: --rules RULES exits STATUS, saying MESSAGE
+	rules_error() {
+		printf '%b' "$2" >bad.rules
+		run_split crm-assign --rules bad.rules 1
+		assert_status "$1"
+		[[ "$stderr" == *"$3"* ]] || { echo "stderr: $stderr"; return 1; }
+	}
+	rules_error 2 '# ok\nname ~ /a/ -> user:li\nregion ~ /(/ -> user:li\n' \
+	    "crm-assign: bad.rules:3: bad pattern /(/: "
+	rules_error 2 'name ~ /a/ user:li\n' \
+	    "bad.rules:1: expected '->' or '&&', got 'user:li'"
+	rules_error 2 'default -> user:li\nname ~ /a/ -> user:li\n' \
+	    "bad.rules:2: rule after the default (line 1) can never match"
+	rules_error 2 'name ~ /a/ -> user:li weighted\n' \
+	    "bad.rules:1: a strategy ('weighted') needs team:NAME or users:A,B, not user:LOGIN"
+	rules_error 1 'name ~ /a/ -> user:li\n\nname ~ /b/ -> team:nowhere\n' \
+	    "crm-assign: bad.rules:3: no team 'nowhere'"
+	rules_error 1 'nosuch ~ /b/ -> user:li\n' \
+	    "bad.rules:1: no field 'nosuch' in the input or in customer records"
 	[ "$(assign_writes)" = "$before" ]
 	[ "$(owners)" = "1:-" ]
 }
