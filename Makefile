@@ -14,8 +14,12 @@ WARN     = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-protot
 LIBS     = -lsqlite3 -lcsv -lpcre2-8
 SANFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
+# Everything the build and the core tests use; LibreOffice, Chromium and
+# PostgreSQL are larger and optional: .ci/run installs them, and the tests
+# that need them are skipped, by name, where they are missing.
 DEB_PKGS = build-essential libsqlite3-dev libcsv-dev libpcre2-dev libxlsxwriter-dev \
-           libcmocka-dev bats mandoc sqlite3 pkg-config
+           libcmocka-dev bats mandoc sqlite3 pkg-config python3 unzip miller jq \
+           clang libclang-rt-14-dev
 HEADERS  = sqlite3.h csv.h pcre2.h cmocka.h
 LIBSRC   = $(wildcard src/lib/*.c)
 SCHEMA   = $(sort $(wildcard src/lib/schema/*.sql))
@@ -94,7 +98,7 @@ $(SAN)/unit/%: tests/unit/%.c $(SAN)/libcrm.a
 	@mkdir -p $(@D)
 	$(CC) $(WARN) -Wno-missing-prototypes $(SANFLAGS) -Isrc -Isrc/lib -o $@ $< $(SAN)/libcrm.a $(LIBS) -lxlsxwriter -lcmocka
 
-check: deps all san
+check: deps all san fuzz-build
 	@$(MAKE) --no-print-directory B=$(SAN) CFLAGS="$(SANFLAGS)" $(UNIT_BIN)
 	@sh tests/run.sh $(SAN)
 
@@ -132,12 +136,17 @@ install: all
 	install -m 644 completions/_crm $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_crm
 	install -m 644 completions/crm.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/crm.fish
 
-# ---- fuzzing (not part of check) ----------------------------------------
-fuzz: deps-ok
+# ---- fuzzing -------------------------------------------------------------
+# make check builds the target (so it cannot rot); make fuzz also runs it.
+FUZZ = build/fuzz/fuzz_rec
+fuzz-build: $(FUZZ)
+$(FUZZ): tests/fuzz/fuzz_rec.c $(LIBSRC) src/lib/*.h $(SCHEMA)
 	@mkdir -p build/fuzz
 	sh src/gen/embed-sql.sh $(SCHEMA) > build/fuzz/schema.c
 	clang -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -Isrc \
-	    -o build/fuzz/fuzz_rec tests/fuzz/fuzz_rec.c $(LIBSRC) build/fuzz/schema.c $(LIBS) -lxlsxwriter
+	    -o $@ tests/fuzz/fuzz_rec.c $(LIBSRC) build/fuzz/schema.c $(LIBS) -lxlsxwriter
+
+fuzz: deps-ok fuzz-build
 	@mkdir -p build/fuzz/corpus
 	build/fuzz/fuzz_rec -max_total_time=$${FUZZ_SECONDS:-60} -artifact_prefix=build/fuzz/ \
 	    build/fuzz/corpus tests/fuzz/corpus
@@ -145,5 +154,5 @@ fuzz: deps-ok
 clean:
 	rm -rf build bin demo.db demo.db-wal demo.db-shm
 
-.PHONY: all deps deps-ok check san demo install fuzz clean generated
+.PHONY: all deps deps-ok check san demo install fuzz fuzz-build clean generated
 .SECONDARY:

@@ -7,7 +7,7 @@ load helpers
 
 # ---- LibreOffice round trip, done once for the whole file ----------------
 #
-# setup_file exports ../shared/testdata/excel/*.csv, the csv_injection/
+# setup_file exports tests/data/ext/excel/*.csv, the csv_injection/
 # strings and a --query of customers with crm-export, as Excel CSV and as
 # XLSX; then one soffice run opens the CSVs as Excel does (UTF-8, special
 # numbers detected: 44,34,76,1,,1033,false,true) and saves them as XLSX,
@@ -19,7 +19,7 @@ setup_file() {
 	local d=$BATS_FILE_TMPDIR td f b
 	export CRM_DB="$d/query.db" CRM_NOW=2026-11-22T09:00:00Z CRM_USER=tester
 	export NO_COLOR=1 CRM_RC=/dev/null
-	td=${CRM_TESTDATA:-$BATS_TEST_DIRNAME/../../shared/testdata}
+	td=${CRM_TESTDATA:-$BATS_TEST_DIRNAME/data/ext}
 	if ! command -v soffice >/dev/null 2>&1; then
 		echo "LibreOffice (soffice) is not installed" >"$d/skip"
 		return 0

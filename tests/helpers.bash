@@ -10,7 +10,7 @@ setup() {
 	export CRM_USER=tester NO_COLOR=1 CRM_RC=/dev/null
 	unset CRM_FORCE_TTY
 	TOP="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
-	TESTDATA="${CRM_TESTDATA:-$TOP/../shared/testdata}"
+	TESTDATA="${CRM_TESTDATA:-$TOP/tests/data/ext}"
 	DATA="$TOP/tests/data"
 	cd "$BATS_TEST_TMPDIR"
 	if declare -F local_setup >/dev/null; then local_setup; fi

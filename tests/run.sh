@@ -6,7 +6,7 @@ build=${1:-build/san}
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "$build" && pwd)
 export PATH="$build/bin:$PATH" CRM_BIN="$build/bin" NO_COLOR=1 CRM_RC=/dev/null
-export CRM_TESTDATA="${CRM_TESTDATA:-$top/../shared/testdata}"
+export CRM_TESTDATA="${CRM_TESTDATA:-$top/tests/data/ext}"
 export CMOCKA_MESSAGE_OUTPUT=TAP ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -13,7 +13,7 @@
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-testdata=${CRM_TESTDATA:-$root/../shared/testdata}
+testdata=${CRM_TESTDATA:-$root/tests/data/ext}
 infilter='CSV:44,34,76,1,,1033,false,true'
 
 for tool in soffice python3 cc; do

@@ -110,8 +110,6 @@ const char *const *crm_cursor_names(const struct crm_cursor *c);
 const char *const *crm_cursor_next(struct crm_cursor *c);
 void crm_cursor_close(struct crm_cursor *c);
 
-#endif
-
 /*
 ** The ownership primitives: the only code that changes who holds a
 ** customer.  Both keep "owned or pooled, never both", restart the clock
@@ -128,3 +126,5 @@ int crm_customer_set_pool(struct crm_db *db, long long id, long long pool_id,
 /* Current holder of ID: *USER_ID / *POOL_ID are -1 when none; 0 if no such customer. */
 int crm_customer_holder(struct crm_db *db, long long id, long long *user_id,
     long long *pool_id);
+
+#endif

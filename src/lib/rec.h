@@ -62,8 +62,6 @@ void recw_close(struct rec_writer *w);	/* flushes; dies on a write error */
 void tsv_put_field(FILE *f, const char *s);	/* NULL -> \N */
 void csv_put_field(FILE *f, const char *s);	/* NULL -> empty, "" -> "" */
 
-#endif
-
 /*
 ** A writer whose output is held in a temporary file until
 ** recw_close(), so nothing reaches stdout from a transaction that is
@@ -100,3 +98,5 @@ void rec_rejects_close(struct rec_rejects *rj);	/* says where they went */
 */
 void rec_each_id(int argc, char **argv, int csv,
     void (*fn)(long long id, const char *where, void *ctx), void *ctx);
+
+#endif

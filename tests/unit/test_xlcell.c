@@ -1,4 +1,4 @@
-/* test_xlcell.c: xlcell.c against the shared Excel and CSV-injection data. */
+/* test_xlcell.c: xlcell.c against the Excel and CSV-injection data in tests/data/ext. */
 #define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,8 +14,7 @@
 
 /*
 ** The data is read at run time from $CRM_TESTDATA (default
-** ../shared/testdata, relative to the repository root, where the tests
-** run), so the tests follow the shared files rather than a copy.
+** tests/data/ext, relative to the repository root, where the tests run).
 */
 
 /* Return the contents of TESTDATA/NAME, NUL-terminated; the caller frees. */
@@ -29,7 +28,7 @@ slurp(const char *name)
 	FILE *f;
 
 	if (dir == NULL || *dir == '\0')
-		dir = "../shared/testdata";
+		dir = "tests/data/ext";
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	if ((f = fopen(path, "rb")) == NULL)
 		fail_msg("cannot open '%s' (set CRM_TESTDATA)", path);

@@ -146,7 +146,7 @@ unit_testdata(const char *rel)
 	const char *top = getenv("CRM_TESTDATA");
 	char *p = buf[which ^= 1];
 
-	snprintf(p, sizeof buf[0], "%s/%s", top && *top ? top : "../shared/testdata",
+	snprintf(p, sizeof buf[0], "%s/%s", top && *top ? top : "tests/data/ext",
 	    rel);
 	return p;
 }
