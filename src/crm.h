@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/activity.h"
 #include "lib/assign.h"
@@ -18,8 +19,10 @@
 #include "lib/map.h"
 #include "lib/norm.h"
 #include "lib/opt.h"
+#include "lib/policy.h"
 #include "lib/pool.h"
 #include "lib/re.h"
+#include "lib/run.h"
 #include "lib/spool.h"
 #include "lib/rec.h"
 #include "lib/str.h"

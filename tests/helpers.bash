@@ -7,7 +7,7 @@ bats_require_minimum_version 1.5.0
 setup() {
 	export CRM_DB="$BATS_TEST_TMPDIR/crm.db"
 	export CRM_NOW="${CRM_NOW_FIXED:-2026-11-22T09:00:00Z}"
-	export CRM_USER=tester NO_COLOR=1 CRM_RC=/dev/null
+	export CRM_USER=tester NO_COLOR=1 CRM_RC=/dev/null TZ=UTC
 	unset CRM_FORCE_TTY
 	TOP="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
 	TESTDATA="${CRM_TESTDATA:-$TOP/tests/data/ext}"

@@ -3,17 +3,17 @@
 
 enum {
 	OPT_FIRST_ = 0,
-#define OPT(id, s, l, a, m, c, h) OPT_##id,
+#define OPT(id, s, l, a, m, c, k, h) OPT_##id,
 #include "activity.opts"
 #undef OPT
 };
 
 static const struct crm_opt activity_options[] = {
-#define OPT(id, s, l, a, m, c, h) { OPT_##id, s, l, a, m, c, h },
+#define OPT(id, s, l, a, m, c, k, h) { OPT_##id, s, l, a, m, c, k, h },
 #include "activity.opts"
 #include "../lib/common.opts"
 #undef OPT
-	{ 0, 0, NULL, ARG_NONE, NULL, NULL, NULL }
+	{ 0, 0, NULL, ARG_NONE, NULL, NULL, NULL, NULL }
 };
 
 static const char *const activity_usage[] = {
@@ -27,7 +27,7 @@ static const char *const activity_usage[] = {
 
 const struct crm_prog crm_prog = {
 	"crm-activity", "follow-ups: log calls and visits, plan the next, today's agenda",
-	activity_usage, activity_options
+	activity_usage, activity_options, NULL
 };
 
 struct args {
@@ -105,7 +105,7 @@ open_writer(struct wctx *x, const char *command, const char *source)
 {
 	x->db = crm_db_open(CRM_DB_WRITE);
 	crm_db_begin(x->db);
-	crm_batch_start(x->db, command, source);
+	crm_batch_start(x->db, crm_batch_kind(command), source);
 	x->w = recw_open_held(crm_g.csv);
 	recw_header(x->w, AC_N, crm_activity_cols);
 	x->rows = 0;

@@ -5,17 +5,17 @@
 
 enum {
 	OPT_FIRST_ = 0,
-#define OPT(id, s, l, a, m, c, h) OPT_##id,
+#define OPT(id, s, l, a, m, c, k, h) OPT_##id,
 #include "assign.opts"
 #undef OPT
 };
 
 static const struct crm_opt assign_options[] = {
-#define OPT(id, s, l, a, m, c, h) { OPT_##id, s, l, a, m, c, h },
+#define OPT(id, s, l, a, m, c, k, h) { OPT_##id, s, l, a, m, c, k, h },
 #include "assign.opts"
 #include "../lib/common.opts"
 #undef OPT
-	{ 0, 0, NULL, ARG_NONE, NULL, NULL, NULL }
+	{ 0, 0, NULL, ARG_NONE, NULL, NULL, NULL, NULL }
 };
 
 static const char *const assign_usage[] = {
@@ -29,7 +29,7 @@ static const char *const assign_usage[] = {
 
 const struct crm_prog crm_prog = {
 	"crm-assign", "give customers owners: round-robin, balanced, weighted, rules",
-	assign_usage, assign_options
+	assign_usage, assign_options, NULL
 };
 
 struct args {
@@ -264,7 +264,7 @@ assign_undo(struct args *a, int argc)
 	db = crm_db_open(CRM_DB_WRITE);
 	crm_db_begin(db);
 	crm_require_admin(db, "undo");
-	batch = crm_batch_start(db, "crm-assign undo", NULL);
+	batch = crm_batch_start(db, CRM_BATCH_ASSIGN_UNDO, NULL);
 	undone = crm_assign_undo(db, a->undo, undo_skipped, &skipped);
 	crm_batch_set_rows(db, undone);
 	if (a->dry_run)
@@ -369,7 +369,7 @@ cmd_main(int argc, char **argv)
 	crm_require_admin(run.db, a.o.transfer_from ? "a transfer" :
 	    "assigning customers");
 	batch = crm_batch_start(run.db, a.o.transfer_from ?
-	    "crm-assign transfer" : "crm-assign", a.rules);
+	    CRM_BATCH_ASSIGN_TRANSFER : CRM_BATCH_ASSIGN, a.rules);
 	run.as = crm_assigner_new(run.db, &a.o);
 	if (rs)
 		crm_assigner_use_rules(run.as, rs);

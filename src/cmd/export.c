@@ -10,17 +10,17 @@
 
 enum {
 	OPT_FIRST_ = 0,
-#define OPT(id, s, l, a, m, c, h) OPT_##id,
+#define OPT(id, s, l, a, m, c, k, h) OPT_##id,
 #include "export.opts"
 #undef OPT
 };
 
 static const struct crm_opt export_options[] = {
-#define OPT(id, s, l, a, m, c, h) { OPT_##id, s, l, a, m, c, h },
+#define OPT(id, s, l, a, m, c, k, h) { OPT_##id, s, l, a, m, c, k, h },
 #include "export.opts"
 #include "../lib/common.opts"
 #undef OPT
-	{ 0, 0, NULL, ARG_NONE, NULL, NULL, NULL }
+	{ 0, 0, NULL, ARG_NONE, NULL, NULL, NULL, NULL }
 };
 
 static const char *const export_usage[] = {
@@ -32,7 +32,7 @@ static const char *const export_usage[] = {
 
 const struct crm_prog crm_prog = {
 	"crm-export", "export records for Excel: safe CSV, XLSX, JSON Lines",
-	export_usage, export_options
+	export_usage, export_options, NULL
 };
 
 enum out_mode { OUT_EXCEL, OUT_PLAIN, OUT_XLSX, OUT_JSON };

@@ -1,56 +1,81 @@
-/* crm-lead: add, import, list, check, update, qualify and merge leads. */
+/* crm-lead: add, import, list, check, update, qualify, merge and erase leads. */
 #include "../crm.h"
 
 enum {
 	OPT_FIRST_ = 0,
-#define OPT(id, s, l, a, m, c, h) OPT_##id,
+#define OPT(id, s, l, a, m, c, k, h) OPT_##id,
 #include "lead.opts"
 #undef OPT
 };
 
 static const struct crm_opt lead_options[] = {
-#define OPT(id, s, l, a, m, c, h) { OPT_##id, s, l, a, m, c, h },
+#define OPT(id, s, l, a, m, c, k, h) { OPT_##id, s, l, a, m, c, k, h },
 #include "lead.opts"
 #include "../lib/common.opts"
 #undef OPT
-	{ 0, 0, NULL, ARG_NONE, NULL, NULL, NULL }
+	{ 0, 0, NULL, ARG_NONE, NULL, NULL, NULL, NULL }
 };
 
 static const char *const lead_usage[] = {
-	"add [--name NAME] [--company COMPANY] [--phone PHONE] [--email EMAIL] [--field NAME=VALUE] ...",
+	"add [-n] [--name NAME] [--company COMPANY] [--phone PHONE] [--email EMAIL] [--field NAME=VALUE] ...",
 	"import [-n] [--skip-bad] [--on-duplicate MODE] [-E ENC] [FILE ...]",
 	"list [-al] [--status STATUS] [--owner USER] [--pool POOL] [--region REGION] [-m FIELD=REGEX] ...",
-	"show ID ...",
+	"show [ID ...]",
 	"check [-E ENC] [FILE ...]",
 	"update [-n] [ID --FIELD VALUE ... | [--skip-bad] [FILE ...]]",
 	"qualify | convert [-n] [ID ...]",
 	"disqualify [-n] --reason TEXT [ID ...]",
 	"merge [-n] KEEP DUP ...",
 	"unmerge [-n] DUP ...",
+	"lock | unlock [-n] [--reason TEXT] [ID ...]",
+	"history [ID ...]",
+	"erase [-n] --reason TEXT ID ...",
+	"undo [-n] BATCH",
+	"dups",
 	NULL
+};
+
+static int lead_add(int, char **, void *), lead_import(int, char **, void *);
+static int lead_list(int, char **, void *), lead_show(int, char **, void *);
+static int lead_check(int, char **, void *), lead_update(int, char **, void *);
+static int lead_status(int, char **, void *), lead_merge(int, char **, void *);
+static int lead_lock(int, char **, void *), lead_history(int, char **, void *);
+static int lead_erase(int, char **, void *), lead_undo(int, char **, void *);
+static int lead_dups(int, char **, void *);
+
+static const struct crm_cmd lead_cmds[] = {
+	{ "add", lead_add }, { "import", lead_import }, { "list", lead_list },
+	{ "show", lead_show }, { "check", lead_check }, { "update", lead_update },
+	{ "qualify", lead_status }, { "disqualify", lead_status },
+	{ "convert", lead_status }, { "merge", lead_merge },
+	{ "unmerge", lead_merge }, { "lock", lead_lock }, { "unlock", lead_lock },
+	{ "history", lead_history }, { "erase", lead_erase },
+	{ "undo", lead_undo }, { "dups", lead_dups }, { NULL, NULL }
 };
 
 const struct crm_prog crm_prog = {
 	"crm-lead", "manage leads: import, find duplicates, qualify, merge",
-	lead_usage, lead_options
+	lead_usage, lead_options, lead_cmds
 };
-
-enum dup_mode { DUP_SKIP, DUP_UPDATE, DUP_ERROR, DUP_ALLOW };
 
 struct args {
 	const char *v[CC_NLONG];
 	struct strvec fnames, fvals;	/* --field NAME=VALUE, split */
 	struct strvec matches;		/* FIELD=REGEX */
-	const char *since, *until, *encoding, *rejects;
-	enum dup_mode on_dup;
-	int skip_bad, dry_run, all, wide;
+	const char *since, *until;
+	struct crm_import_opts im;
+	int dry_run, all, wide;
 	long long limit;
 };
 
 static void
 on_opt(int id, const char *arg, void *ctx)
 {
-	struct args *a = ctx;
+	static const char *const dup_modes[] = {
+		[CRM_DUP_SKIP] = "skip", [CRM_DUP_UPDATE] = "update",
+		[CRM_DUP_ERROR] = "error", [CRM_DUP_ALLOW] = "allow",
+		[CRM_DUP_PASS] = "pass",
+	};
 	static const int col[] = {
 		[OPT_NAME] = CC_NAME, [OPT_COMPANY] = CC_COMPANY,
 		[OPT_PHONE] = CC_PHONE, [OPT_EMAIL] = CC_EMAIL,
@@ -60,21 +85,24 @@ on_opt(int id, const char *arg, void *ctx)
 		[OPT_SCORE] = CC_SCORE, [OPT_GRADE] = CC_GRADE,
 		[OPT_REASON] = CC_STATUS_REASON,
 	};
+	struct args *a = ctx;
+	const char *eq = strchr(arg ? arg : "", '=');
+	size_t i;
 
 	switch (id) {
 	case OPT_FIELD:
-		if (strchr(arg, '=') == NULL || arg[0] == '=')
+		if (eq == NULL || eq == arg)
 			crm_usage_error("--field takes NAME=VALUE, got '%s'", arg);
 		{
-			char *name = xstrndup(arg, (size_t)(strchr(arg, '=') - arg));
+			char *name = xstrndup(arg, (size_t)(eq - arg));
 
 			sv_push(&a->fnames, name);
-			sv_push(&a->fvals, strchr(arg, '=') + 1);
+			sv_push(&a->fvals, eq + 1);
 			free(name);
 		}
 		break;
 	case OPT_MATCH:
-		if (strchr(arg, '=') == NULL || arg[0] == '=')
+		if (eq == NULL || eq == arg)
 			crm_usage_error("--match takes FIELD=REGEX, got '%s'", arg);
 		sv_push(&a->matches, arg);
 		break;
@@ -83,18 +111,18 @@ on_opt(int id, const char *arg, void *ctx)
 	case OPT_ALL: a->all = 1; break;
 	case OPT_LONG: a->wide = 1; break;
 	case OPT_LIMIT: a->limit = crm_parse_int("limit", arg, 1, 1LL << 62); break;
-	case OPT_ENCODING: a->encoding = arg; break;
-	case OPT_SKIP_BAD: a->skip_bad = 1; break;
-	case OPT_REJECTS: a->rejects = arg; break;
+	case OPT_ENCODING: a->im.encoding = arg; break;
+	case OPT_SKIP_BAD: a->im.skip_bad = 1; break;
+	case OPT_REJECTS: a->im.rejects = arg; break;
 	case OPT_DRY_RUN: a->dry_run = 1; break;
 	case OPT_ON_DUP:
-		if (strcmp(arg, "skip") == 0) a->on_dup = DUP_SKIP;
-		else if (strcmp(arg, "update") == 0) a->on_dup = DUP_UPDATE;
-		else if (strcmp(arg, "error") == 0) a->on_dup = DUP_ERROR;
-		else if (strcmp(arg, "allow") == 0) a->on_dup = DUP_ALLOW;
-		else
-			crm_usage_error("--on-duplicate must be skip, update, error "
-			    "or allow, got '%s'", arg);
+		for (i = 0; i < sizeof dup_modes / sizeof dup_modes[0]; i++)
+			if (strcmp(arg, dup_modes[i]) == 0)
+				break;
+		if (i == sizeof dup_modes / sizeof dup_modes[0])
+			crm_usage_error("--on-duplicate must be skip, update, error, "
+			    "allow or pass, got '%s'", arg);
+		a->im.on_dup = (enum crm_on_dup)i;
 		break;
 	default:
 		if ((size_t)id < sizeof col / sizeof col[0] && col[id])
@@ -104,80 +132,10 @@ on_opt(int id, const char *arg, void *ctx)
 	}
 }
 
-/* "owned by li", "in pool 华东公海" or "unowned", for duplicate reports. */
-static const char *
-whose(const struct crm_dup *d)
+static unsigned
+run_flags(const struct args *a, unsigned flags)
 {
-	static char buf[300];
-
-	if (d->this_batch)
-		snprintf(buf, sizeof buf, "created from an earlier row of this input");
-	else if (d->owner[0])
-		snprintf(buf, sizeof buf, "owned by %s", d->owner);
-	else if (d->pool[0])
-		snprintf(buf, sizeof buf, "in pool %s", d->pool);
-	else
-		snprintf(buf, sizeof buf, "unowned");
-	return buf;
-}
-
-static const char *
-dup_why(const struct crm_dup *dup)
-{
-	static char why[512];
-
-	snprintf(why, sizeof why, "duplicate of customer %lld (same %s), %s",
-	    dup->id, dup->on, whose(dup));
-	return why;
-}
-
-/*
-** Write customer ID as list does, the header first if not yet written;
-** returns 0 when there is no such customer.
-*/
-static int
-put_customer(struct crm_db *db, struct rec_writer *w, long long id, int *header)
-{
-	struct crm_filter f = { 0 };
-	struct crm_cursor *c;
-	const char *const *v;
-
-	f.id = id;
-	f.merged = 1;
-	f.wide = 1;
-	c = crm_customers_open(db, &f);
-	if (!*header) {
-		recw_header(w, crm_cursor_ncol(c), crm_cursor_names(c));
-		*header = 1;
-	}
-	if ((v = crm_cursor_next(c)) != NULL)
-		recw_row(w, crm_cursor_ncol(c), v);
-	crm_cursor_close(c);
-	return v != NULL;
-}
-
-/* Finish a writing command: commit, or roll back for --dry-run. */
-static void
-finish(struct crm_db *db, struct args *a, struct rec_writer *w)
-{
-	if (a->dry_run) {
-		crm_db_rollback(db);
-		if (!crm_g.quiet)
-			crm_warn("dry run: nothing was changed");
-	} else
-		crm_db_commit(db);
-	recw_close(w);
-	crm_db_close(db);
-}
-
-static struct crm_db *
-open_writer(const char *command, const char *source)
-{
-	struct crm_db *db = crm_db_open(CRM_DB_WRITE);
-
-	crm_db_begin(db);
-	crm_batch_start(db, command, source);
-	return db;
+	return flags | (a->dry_run ? CRM_RUN_DRY : 0);
 }
 
 /* The lead the options describe; it borrows from A. */
@@ -191,317 +149,101 @@ lead_from_options(struct crm_lead *l, const struct args *a)
 	l->custom_values = (const char *const *)a->fvals.v;
 }
 
-/* add: one lead from options. */
+/* add: one lead from options, created or, by --on-duplicate, otherwise. */
 static int
-lead_add(struct args *a, int argc)
+lead_add(int argc, char **argv, void *args)
 {
-	struct crm_lead l = { 0 };
+	struct args *a = args;
+	struct crm_lead l;
 	struct crm_lead_refs refs;
 	struct crm_dup dup;
-	struct crm_db *db;
-	struct rec_writer *w;
+	struct crm_run run;
 	const char *err;
 	long long id;
-	int header = 0;
+	int changed;
 
+	(void)argv;
 	if (argc > 1)
 		crm_usage_error("add takes no operands");
 	lead_from_options(&l, a);
-	db = open_writer("crm-lead add", NULL);
-	w = recw_open_held(crm_g.csv);
-	if ((err = crm_lead_check(db, &l, &refs)) != NULL)
+	crm_run_begin(&run, CRM_BATCH_LEAD_ADD, run_flags(a, CRM_RUN_CREATE), NULL);
+	crm_run_echo_open(&run, NULL, NULL);
+	if ((err = crm_lead_check(run.db, &l, &refs)) != NULL ||
+	    (err = crm_lead_rights(run.db, &l, &refs)) != NULL)
 		crm_die("%s", err);
-	if (a->on_dup != DUP_ALLOW && crm_lead_find_dup(db, &refs, 0, &dup)) {
-		if (a->on_dup != DUP_UPDATE)
-			crm_die("not added: %s", dup_why(&dup));
-		int changed;
-		if ((err = crm_lead_update(db, dup.id, &l, &changed)) != NULL)
+	if (a->im.on_dup == CRM_DUP_ALLOW)
+		crm_require_admin(run.db, "--on-duplicate allow");
+	if (a->im.on_dup != CRM_DUP_ALLOW &&
+	    crm_lead_find_dup(run.db, &refs, 0, &dup)) {
+		if (a->im.on_dup == CRM_DUP_SKIP || a->im.on_dup == CRM_DUP_ERROR)
+			crm_die("not added: %s", crm_dup_why(&dup));
+		if (a->im.on_dup == CRM_DUP_UPDATE &&
+		    (err = crm_lead_update(run.db, dup.id, &l, &changed)) != NULL)
 			crm_die("customer %lld: %s", dup.id, err);
 		id = dup.id;
 	} else
-		id = crm_lead_insert(db, &l, &refs);
-	crm_batch_set_rows(db, 1);
-	put_customer(db, w, id, &header);
+		id = crm_lead_insert(run.db, &l, &refs);
+	run.rows = 1;
+	crm_run_echo(&run, id, NULL);
 	crm_lead_refs_free(&refs);
-	finish(db, a, w);
+	crm_run_end(&run);
 	return 0;
 }
 
-/* The columns of an input stream, mapped onto a lead. */
-struct colmap {
-	int *canon;		/* customer column per input column, or -1 */
-	int idcol;
-	size_t ncustom;
-	const char **custom_names;
-	int *custom_cols;
-};
-
-static void
-colmap_init(struct colmap *m, struct rec_reader *r)
-{
-	size_t n = rec_ncol(r);
-
-	m->canon = xcalloc(n, sizeof *m->canon);
-	m->custom_names = xcalloc(n, sizeof *m->custom_names);
-	m->custom_cols = xcalloc(n, sizeof *m->custom_cols);
-	m->ncustom = 0;
-	m->idcol = -1;
-	for (size_t i = 0; i < n; i++) {
-		const char *name = rec_colname(r, i);
-		int c = crm_customer_col(name);
-
-		m->canon[i] = c;
-		if (c == CC_ID)
-			m->idcol = (int)i;
-		if (c < 0 || c == CC_LAST_ACTIVITY_AT || c == CC_NEXT_DUE_AT ||
-		    c == CC_OWNER_SINCE || c == CC_POOL_SINCE || c == CC_LOCKED ||
-		    c == CC_MERGED_INTO || c == CC_UPDATED_AT) {
-			if (c >= 0 || strncmp(name, "dup_", 4) == 0 ||
-			    strncmp(name, "reject_", 7) == 0) {
-				/* derived, or annotations by check and --skip-bad */
-				m->canon[i] = -1;
-				continue;
-			}
-			m->custom_names[m->ncustom] = name;
-			m->custom_cols[m->ncustom++] = (int)i;
-		}
-	}
-}
-
-static void
-colmap_free(struct colmap *m)
-{
-	free(m->canon);
-	free(m->custom_names);
-	free(m->custom_cols);
-}
-
-/* Fill L from REC through M; VALS is scratch of at least ncustom slots. */
-static void
-lead_from_rec(struct crm_lead *l, const struct colmap *m, const struct rec *rec,
-    const char **vals)
-{
-	memset(l, 0, sizeof *l);
-	for (size_t i = 0; i < rec->n; i++)
-		if (m->canon[i] > CC_ID)
-			l->v[m->canon[i]] = rec->v[i];
-	for (size_t i = 0; i < m->ncustom; i++)
-		vals[i] = rec->v[m->custom_cols[i]];
-	l->ncustom = m->ncustom;
-	l->custom_names = m->custom_names;
-	l->custom_values = vals;
-}
-
-struct import_stats {
-	long long created, updated, skipped;
-	struct strvec cols;	/* the output header, from the first input */
-	struct crm_import *im;
-	struct spool *bulk;	/* output rows of the bulk part, held for the end */
-	struct strvec names;	/* input names, by spool tag / 2 */
-};
-
-/* Import one stream inside the open transaction. */
-static void
-import_one(struct crm_db *db, struct args *a, const char *path,
-    struct rec_writer *w, int *header, struct import_stats *st)
-{
-	struct rec_reader *r = rec_open(path, crm_g.csv, a->encoding);
-	struct rec_rejects rj = { a->skip_bad, a->rejects, path, NULL, NULL, NULL, 0 };
-	struct progress *pg = progress_start("importing", rec_size(r));
-	struct colmap m;
-	struct rec *rec;
-	const char **vals, **out;
-	size_t n = rec_ncol(r), nout = 0;
-	long long tag = (long long)st->names.n * 2;
-	char idbuf[32];
-
-	sv_push(&st->names, rec_name(r));
-	colmap_init(&m, r);
-	if (m.idcol >= 0 && !crm_g.quiet)
-		crm_warn("note: %s: the 'id' column is ignored: import creates "
-		    "new ids (use update to change existing leads)", rec_name(r));
-	vals = xcalloc(n + 1, sizeof *vals);
-	out = xcalloc(n + 1, sizeof *out);
-	out[nout++] = "id";
-	for (size_t i = 0; i < n; i++)
-		if ((int)i != m.idcol)
-			out[nout++] = rec_colname(r, i);
-	if (!*header) {
-		recw_header(w, nout, out);
-		for (size_t i = 0; i < nout; i++)
-			sv_push(&st->cols, out[i]);
-		*header = (int)nout;
-	} else {
-		/* Later inputs must have the same columns: stdout has one header. */
-		int same = nout == st->cols.n;
-
-		for (size_t i = 0; same && i < nout; i++)
-			same = strcmp(out[i], st->cols.v[i]) == 0;
-		if (!same)
-			crm_die("%s: its columns differ from the first input's",
-			    rec_name(r));
-	}
-	while ((rec = rec_next(r)) != NULL) {
-		struct crm_lead l;
-		struct crm_lead_refs refs;
-		struct crm_dup dup;
-		const char *err;
-		long long id;
-		int suspect = 0, changed;
-
-		progress_update(pg, rec_bytes(r));
-		if ((err = rec_width_error(r, rec)) != NULL) {
-			rec_reject(&rj, r, rec, err);
-			continue;
-		}
-		lead_from_rec(&l, &m, rec, vals);
-		if ((err = crm_lead_check(db, &l, &refs)) != NULL) {
-			rec_reject(&rj, r, rec, err);
-			crm_lead_refs_free(&refs);
-			continue;
-		}
-		switch (crm_import_add(st->im, &l, &refs, &dup, &id)) {
-		case CRM_IMPORT_DUPLICATE:
-			if (a->on_dup == DUP_ERROR)
-				rec_reject(&rj, r, rec, dup_why(&dup));
-			else if (a->on_dup == DUP_SKIP) {
-				if (!crm_g.quiet)
-					crm_warn("%s:%lu: not imported: %s", rec_name(r),
-					    rec->line, dup_why(&dup));
-				st->skipped++;
-			} else if ((err = crm_lead_update(db, dup.id, &l, &changed)) != NULL)
-				rec_reject(&rj, r, rec, err);
-			else {
-				id = dup.id;
-				st->updated++;
-				break;
-			}
-			crm_lead_refs_free(&refs);
-			continue;
-		case CRM_IMPORT_SUSPECT:
-			suspect = 1;
-			/* FALLTHROUGH */
-		case CRM_IMPORT_CREATED:
-			st->created++;
-			break;
-		}
-		crm_lead_refs_free(&refs);
-		snprintf(idbuf, sizeof idbuf, "%lld", id);
-		nout = 0;
-		out[nout++] = idbuf;
-		for (size_t i = 0; i < n; i++)
-			if ((int)i != m.idcol)
-				out[nout++] = rec->v[i];
-		if (crm_import_bulk(st->im)) {
-			if (st->bulk == NULL)
-				st->bulk = spool_open();
-			spool_put(st->bulk, tag + suspect, rec->line, nout, out);
-		} else
-			recw_row(w, nout, out);
-	}
-	progress_stop(pg);
-	if (rj.n && !a->skip_bad)
-		crm_die("%s: %zu bad row%s: nothing imported (fix them, or use "
-		    "--skip-bad)", rec_name(r), rj.n, rj.n == 1 ? "" : "s");
-	rec_rejects_close(&rj);
-	colmap_free(&m);
-	free(vals);
-	free(out);
-	rec_close(r);
-}
-
-/*
-** The rows of the bulk part, in input order, once the indexes are back:
-** a suspect that duplicates an earlier row is taken out again.
-*/
-static void
-import_bulk_end(struct import_stats *st, struct rec_writer *w)
-{
-	const char *const *v;
-	long long tag;
-	unsigned long line;
-	size_t n;
-
-	crm_import_end(st->im);
-	if (st->bulk == NULL)
-		return;
-	while (spool_next(st->bulk, &tag, &line, &n, &v)) {
-		struct crm_dup dup;
-
-		if ((tag & 1) && crm_import_verify(st->im, strtoll(v[0], NULL, 10), &dup)) {
-			if (!crm_g.quiet)
-				crm_warn("%s:%lu: not imported: %s",
-				    st->names.v[tag / 2], line, dup_why(&dup));
-			st->created--;
-			st->skipped++;
-			continue;
-		}
-		recw_row(w, n, v);
-	}
-	spool_close(st->bulk);
-}
-
 static int
-lead_import(struct args *a, int argc, char **argv)
+lead_import(int argc, char **argv, void *args)
 {
-	static const enum crm_import_mode mode[] = {
-		[DUP_SKIP] = CRM_IMPORT_DEFER, [DUP_UPDATE] = CRM_IMPORT_NOW,
-		[DUP_ERROR] = CRM_IMPORT_NOW, [DUP_ALLOW] = CRM_IMPORT_ALLOW,
-	};
-	struct import_stats st = { 0, 0, 0, STRVEC_INIT, NULL, NULL, STRVEC_INIT };
-	struct crm_db *db;
-	struct rec_writer *w;
-	int header = 0;
-	char *src = argc > 1 ? argv[1] : "-";
+	struct args *a = args;
+	struct crm_import_stats st;
+	struct crm_run run;
 
-	db = open_writer("crm-lead import", src);
-	w = recw_open_held(crm_g.csv);
-	st.im = crm_import_begin(db, mode[a->on_dup]);
-	if (argc == 1)
-		import_one(db, a, "-", w, &header, &st);
-	for (int i = 1; i < argc; i++)
-		import_one(db, a, argv[i], w, &header, &st);
-	import_bulk_end(&st, w);
-	crm_import_free(st.im);
-	crm_batch_set_rows(db, st.created + st.updated);
+	crm_run_read_inputs(argc - 1, argv + 1);
+	crm_run_begin(&run, CRM_BATCH_LEAD_IMPORT, run_flags(a, CRM_RUN_CREATE),
+	    argc > 1 ? argv[1] : "-");
+	crm_import_streams(&run, argc - 1, argv + 1, &a->im, &st);
 	if (!crm_g.quiet)
-		crm_warn("%s%lld created, %lld updated, %lld duplicate%s skipped",
+		crm_warn("%s%lld created, %lld updated, %lld duplicate%s skipped%s",
 		    a->dry_run ? "would have: " : "", st.created, st.updated,
-		    st.skipped, st.skipped == 1 ? "" : "s");
-	sv_free(&st.cols);
-	sv_free(&st.names);
-	finish(db, a, w);
+		    st.skipped, st.skipped == 1 ? "" : "s",
+		    a->im.on_dup == CRM_DUP_PASS ? ", passed on" : "");
+	crm_run_end(&run);
 	return 0;
 }
 
-/* A compiled --match FIELD=REGEX. */
-struct match {
-	int col;
-	struct crm_re *re;
-};
+/* A date option as UTC text in OUT (a date alone: the site's midnight). */
+static const char *
+date_opt(const char *opt, const char *s, char out[CRM_TIME_LEN])
+{
+	time_t t;
+
+	if (s == NULL)
+		return NULL;
+	if (crm_parse_time(s, &t) == -1)
+		crm_usage_error("--%s: bad date '%s'", opt, s);
+	crm_format_time(t, out);
+	return out;
+}
 
 static int
-lead_list(struct args *a, int argc)
+lead_list(int argc, char **argv, void *args)
 {
+	struct args *a = args;
 	struct crm_filter f = { 0 };
 	struct crm_db *db;
 	struct crm_cursor *c;
+	struct crm_matches *mt;
 	struct rec_writer *w;
-	struct match *mt;
 	const char *const *v;
 	char since[CRM_TIME_LEN], until[CRM_TIME_LEN];
 	long long n = 0;
-	time_t t;
 
+	(void)argv;
 	if (argc > 1)
 		crm_usage_error("list takes no operands (filters are options)");
 	for (int i = CC_NAME; i <= CC_EMAIL; i++)
 		if (a->v[i])
 			crm_usage_error("list does not filter by --%s: use --match "
 			    "%s=REGEX", crm_customer_cols[i], crm_customer_cols[i]);
-	if (a->v[CC_SCORE] || a->v[CC_GRADE] || a->fnames.n)
-		crm_usage_error("list filters by --match FIELD=REGEX, not by "
-		    "--score, --grade or --field");
 	f.status = a->v[CC_STATUS] ? crm_status_canonical(a->v[CC_STATUS]) : NULL;
 	if (a->v[CC_STATUS] && f.status == NULL)
 		crm_usage_error("--status must be lead, qualified, customer or "
@@ -511,62 +253,24 @@ lead_list(struct args *a, int argc)
 	f.region = a->v[CC_REGION];
 	f.industry = a->v[CC_INDUSTRY];
 	f.source = a->v[CC_SOURCE];
-	if (a->since) {
-		if (crm_parse_time(a->since, &t) == -1)
-			crm_usage_error("--since: bad date '%s'", a->since);
-		crm_format_time(t, since);
-		f.since = since;
-	}
-	if (a->until) {
-		if (crm_parse_time(a->until, &t) == -1)
-			crm_usage_error("--until: bad date '%s'", a->until);
-		crm_format_time(t, until);
-		f.until = until;
-	}
 	f.merged = a->all;
 	f.wide = a->wide;
 	db = crm_db_open(CRM_DB_READ);
+	f.since = date_opt("since", a->since, since);
+	f.until = date_opt("until", a->until, until);
+	crm_filter_check(db, &f);
+	mt = crm_matches_compile(&a->matches, &f);
 	c = crm_customers_open(db, &f);
-	mt = xcalloc(a->matches.n + 1, sizeof *mt);
-	for (size_t i = 0; i < a->matches.n; i++) {
-		char *spec = a->matches.v[i], *eq = strchr(spec, '='), err[300];
-		size_t k;
-
-		*eq = '\0';
-		for (k = 0; k < crm_cursor_ncol(c); k++)
-			if (strcmp(crm_cursor_names(c)[k], spec) == 0)
-				break;
-		if (k == crm_cursor_ncol(c)) {
-			char buf[256];
-			const char *canon = rec_canonical(spec, buf, sizeof buf);
-
-			for (k = 0; k < crm_cursor_ncol(c); k++)
-				if (strcmp(crm_cursor_names(c)[k], canon) == 0)
-					break;
-			if (k == crm_cursor_ncol(c))
-				crm_usage_error("--match: no column '%s'", spec);
-		}
-		mt[i].col = (int)k;
-		if ((mt[i].re = crm_re_compile(eq + 1, err, sizeof err)) == NULL)
-			crm_usage_error("--match %s: bad pattern: %s", spec, err);
-	}
+	crm_matches_columns(mt, crm_cursor_ncol(c), crm_cursor_names(c));
 	w = recw_open(stdout, "standard output", crm_g.csv);
 	recw_header(w, crm_cursor_ncol(c), crm_cursor_names(c));
-	while ((a->limit == 0 || n < a->limit) && (v = crm_cursor_next(c)) != NULL) {
-		size_t i;
-
-		for (i = 0; i < a->matches.n; i++)
-			if (!crm_re_match(mt[i].re, v[mt[i].col]))
-				break;
-		if (i < a->matches.n)
-			continue;
-		recw_row(w, crm_cursor_ncol(c), v);
-		n++;
-	}
+	while ((a->limit == 0 || n < a->limit) && (v = crm_cursor_next(c)) != NULL)
+		if (crm_matches(mt, v)) {
+			recw_row(w, crm_cursor_ncol(c), v);
+			n++;
+		}
 	recw_close(w);
-	for (size_t i = 0; i < a->matches.n; i++)
-		crm_re_free(mt[i].re);
-	free(mt);
+	crm_matches_free(mt);
 	crm_cursor_close(c);
 	crm_db_close(db);
 	return 0;
@@ -574,8 +278,8 @@ lead_list(struct args *a, int argc)
 
 struct show_ctx {
 	struct crm_db *db;
-	struct rec_writer *w;
-	int header, missing;
+	struct crm_run run;	/* for its echo; nothing is written */
+	int missing;
 };
 
 static void
@@ -583,301 +287,311 @@ show_one(long long id, const char *where, void *ctx)
 {
 	struct show_ctx *s = ctx;
 
-	if (!put_customer(s->db, s->w, id, &s->header)) {
+	if (!crm_run_echo(&s->run, id, NULL)) {
 		crm_warn("%s: no customer %lld", where, id);
 		s->missing = 1;
 	}
 }
 
 static int
-lead_show(int argc, char **argv)
+lead_show(int argc, char **argv, void *args)
 {
-	struct show_ctx s = { NULL, NULL, 0, 0 };
+	struct show_ctx s;
 
-	/* Without operands the ids come from stdin, as crm-lead(1) says. */
-	s.db = crm_db_open(CRM_DB_READ);
-	s.w = recw_open(stdout, "standard output", crm_g.csv);
+	(void)args;
+	memset(&s, 0, sizeof s);
+	crm_run_read_inputs(0, NULL);	/* a writer upstream commits first */
+	s.run.db = crm_db_open(CRM_DB_READ);
+	s.run.out = recw_open(stdout, "standard output", crm_g.csv);
+	crm_run_echo_open(&s.run, NULL, NULL);
 	rec_each_id(argc - 1, argv + 1, crm_g.csv, show_one, &s);
-	recw_close(s.w);
-	crm_db_close(s.db);
+	recw_close(s.run.out);
+	crm_run_echo_close(&s.run);
+	crm_db_close(s.run.db);
 	return s.missing ? 1 : 0;
 }
 
 /* check: annotate a stream with what each row would collide with. */
 static int
-lead_check(struct args *a, int argc, char **argv)
+lead_check(int argc, char **argv, void *args)
 {
-	static const char *const extra[] = {
-		"dup_id", "dup_on", "dup_owner", "dup_pool", "dup_line"
-	};
-	struct crm_db *db = crm_db_open(CRM_DB_READ);
-	struct rec_writer *w = recw_open(stdout, "standard output", crm_g.csv);
-	struct strmap seen = STRMAP_INIT;
-	int header = 0;
+	struct args *a = args;
+	struct crm_db *db;
 
-	for (int f = argc > 1 ? 1 : 0; f < (argc > 1 ? argc : 1); f++) {
-		struct rec_reader *r = rec_open(f ? argv[f] : "-", crm_g.csv,
-		    a->encoding);
-		struct colmap m;
-		struct rec *rec;
-		size_t n = rec_ncol(r);
-		const char **out = xcalloc(n + 5, sizeof *out), **vals;
-
-		colmap_init(&m, r);
-		vals = xcalloc(n + 1, sizeof *vals);
-		if (!header) {
-			for (size_t i = 0; i < n; i++)
-				out[i] = rec_colname(r, i);
-			memcpy(out + n, extra, sizeof extra);
-			recw_header(w, n + 5, out);
-			header = 1;
-		}
-		while ((rec = rec_next(r)) != NULL) {
-			struct crm_lead l;
-			struct crm_lead_refs refs;
-			struct crm_dup dup;
-			char idb[32], lineb[32], key[1024];
-			const char *err;
-			int hit;
-
-			if ((err = rec_width_error(r, rec)) != NULL)
-				crm_die("%s:%lu: %s", rec_name(r), rec->line, err);
-			lead_from_rec(&l, &m, rec, vals);
-			(void)crm_lead_check(db, &l, &refs);	/* keys even for bad rows */
-			for (size_t i = 0; i < n; i++)
-				out[i] = rec->v[i];
-			for (int i = 0; i < 5; i++)
-				out[n + i] = NULL;
-			hit = crm_lead_find_dup(db, &refs, 0, &dup);
-			if (hit) {
-				snprintf(idb, sizeof idb, "%lld", dup.id);
-				out[n] = idb;
-				out[n + 1] = dup.on;
-				out[n + 2] = dup.owner[0] ? dup.owner : NULL;
-				out[n + 3] = dup.pool[0] ? dup.pool : NULL;
-			}
-			for (int k = 0; k < CRM_NKEYS; k++) {
-				long long first;
-
-				if (refs.key[k] == NULL)
-					continue;
-				snprintf(key, sizeof key, "%d:%s", k, refs.key[k]);
-				first = map_put(&seen, key, (long long)rec->line);
-				if (first != (long long)rec->line && out[n + 4] == NULL) {
-					snprintf(lineb, sizeof lineb, "%lld", first);
-					out[n + 4] = lineb;
-					if (!hit)
-						out[n + 1] = crm_key_names[k];
-				}
-			}
-			recw_row(w, n + 5, out);
-			crm_lead_refs_free(&refs);
-		}
-		colmap_free(&m);
-		free(out);
-		free(vals);
-		rec_close(r);
+	crm_run_read_inputs(argc - 1, argv + 1);
+	if (access(crm_g.db_path, F_OK) == 0)
+		db = crm_db_open(CRM_DB_READ);
+	else {
+		if (!crm_g.quiet)
+			crm_warn("note: no database '%s': checking against nothing "
+			    "but the input itself", crm_g.db_path);
+		db = crm_db_open(CRM_DB_MEMORY);
 	}
-	map_free(&seen);
-	recw_close(w);
+	crm_lead_check_streams(db, argc - 1, argv + 1, a->im.encoding);
 	crm_db_close(db);
 	return 0;
 }
 
-/* update: ID with options, or a stream of records keyed by id. */
-static int
-lead_update(struct args *a, int argc, char **argv)
-{
-	struct crm_db *db;
-	struct rec_writer *w;
-	const char *err;
-	int header = 0, changed;
-	char *end;
-
-	if (argc == 2 && argv[1][0] >= '0' && argv[1][0] <= '9') {
-		long long id = strtoll(argv[1], &end, 10);
-		struct crm_lead l;
-
-		if (*end != '\0')
-			crm_usage_error("'%s' is not a customer id", argv[1]);
-		lead_from_options(&l, a);
-		db = open_writer("crm-lead update", NULL);
-		w = recw_open_held(crm_g.csv);
-		if ((err = crm_lead_update(db, id, &l, &changed)) != NULL)
-			crm_die("customer %lld: %s", id, err);
-		put_customer(db, w, id, &header);
-		finish(db, a, w);
-		return 0;
-	}
-	db = open_writer("crm-lead update", argc > 1 ? argv[1] : "-");
-	w = recw_open_held(crm_g.csv);
-	for (int f = argc > 1 ? 1 : 0; f < (argc > 1 ? argc : 1); f++) {
-		const char *path = f ? argv[f] : "-";
-		struct rec_reader *r = rec_open(path, crm_g.csv, a->encoding);
-		struct rec_rejects rj = { a->skip_bad, a->rejects, path, NULL, NULL, NULL, 0 };
-		struct colmap m;
-		struct rec *rec;
-		const char **vals = xcalloc(rec_ncol(r) + 1, sizeof *vals);
-
-		colmap_init(&m, r);
-		if (m.idcol < 0)
-			crm_die("%s: no 'id' column: update needs it to know which "
-			    "leads to change", rec_name(r));
-		while ((rec = rec_next(r)) != NULL) {
-			struct crm_lead l;
-			long long id;
-
-			if ((err = rec_width_error(r, rec)) != NULL) {
-				rec_reject(&rj, r, rec, err);
-				continue;
-			}
-			if (rec->v[m.idcol] == NULL ||
-			    (id = strtoll(rec->v[m.idcol], &end, 10)) <= 0 || *end) {
-				rec_reject(&rj, r, rec, "id: not a customer id");
-				continue;
-			}
-			lead_from_rec(&l, &m, rec, vals);
-			if ((err = crm_lead_update(db, id, &l, &changed)) != NULL) {
-				rec_reject(&rj, r, rec, err);
-				continue;
-			}
-			put_customer(db, w, id, &header);
-		}
-		if (rj.n && !a->skip_bad)
-			crm_die("%s: %zu bad row%s: nothing updated", rec_name(r),
-			    rj.n, rj.n == 1 ? "" : "s");
-		rec_rejects_close(&rj);
-		colmap_free(&m);
-		free(vals);
-		rec_close(r);
-	}
-	finish(db, a, w);
-	return 0;
-}
-
-struct status_ctx {
-	struct crm_db *db;
-	struct rec_writer *w;
+struct ids {
+	struct crm_run *run;
 	const char *status, *reason;
-	int header;
+	int locked;
+	long long changed;
 };
 
 static void
 status_one(long long id, const char *where, void *ctx)
 {
-	struct status_ctx *s = ctx;
+	struct ids *x = ctx;
 	const char *err;
 	int changed;
 
-	if ((err = crm_lead_set_status(s->db, id, s->status, s->reason,
+	if ((err = crm_lead_set_status(x->run->db, id, x->status, x->reason,
 	    &changed)) != NULL)
 		crm_die("%s: %s", where, err);
-	put_customer(s->db, s->w, id, &s->header);
-}
-
-/* Ids with where they came from, read ahead of the transaction. */
-struct id_list {
-	long long *id;
-	struct strvec where;
-	size_t n, cap;
-};
-
-static void
-collect_id(long long id, const char *where, void *ctx)
-{
-	struct id_list *l = ctx;
-
-	if (l->n == l->cap)
-		l->id = xrealloc(l->id, (l->cap = l->cap ? l->cap * 2 : 64) *
-		    sizeof *l->id);
-	l->id[l->n++] = id;
-	sv_push(&l->where, where);
+	x->run->rows += changed;
 }
 
 /*
-** qualify, disqualify, convert.  The ids are read before the write lock
-** is taken: in "crm-lead import | crm-lead qualify" the import holds it
-** until it has committed, and only then writes the ids we wait for.
+** qualify, disqualify, convert.  Ids come from the operands or from the
+** "id" column of stdin; input records pass through with their status.
 */
 static int
-lead_status(struct args *a, int argc, char **argv, const char *status)
+lead_status(int argc, char **argv, void *args)
 {
-	struct status_ctx s = { NULL, NULL, status, a->v[CC_STATUS_REASON], 0 };
-	struct id_list ids = { NULL, STRVEC_INIT, 0, 0 };
-	char cmd[64];
+	static const char *const changed[] = { "status", "reason", NULL };
+	struct args *a = args;
+	struct crm_run run;
+	struct ids x = { &run, "qualified", a->v[CC_STATUS_REASON], 0, 0 };
+	enum crm_batch_kind kind = CRM_BATCH_LEAD_QUALIFY;
 
-	if (strcmp(status, "disqualified") == 0 && a->v[CC_STATUS_REASON] == NULL)
-		crm_usage_error("disqualify needs --reason");
-	snprintf(cmd, sizeof cmd, "crm-lead %s", argv[0]);
-	rec_each_id(argc - 1, argv + 1, crm_g.csv, collect_id, &ids);
-	s.db = open_writer(cmd, NULL);
-	s.w = recw_open_held(crm_g.csv);
-	for (size_t i = 0; i < ids.n; i++)
-		status_one(ids.id[i], ids.where.v[i], &s);
-	free(ids.id);
-	sv_free(&ids.where);
-	finish(s.db, a, s.w);
+	if (strcmp(argv[0], "disqualify") == 0) {
+		x.status = "disqualified";
+		kind = CRM_BATCH_LEAD_DISQUALIFY;
+		if (a->v[CC_STATUS_REASON] == NULL)
+			crm_usage_error("disqualify needs --reason");
+	} else if (strcmp(argv[0], "convert") == 0) {
+		x.status = "customer";
+		kind = CRM_BATCH_LEAD_CONVERT;
+	}
+	crm_run_read_inputs(0, NULL);
+	crm_run_begin(&run, kind, run_flags(a, 0), NULL);
+	crm_run_each(&run, argc - 1, argv + 1, changed, status_one, &x);
+	crm_run_end(&run);
 	return 0;
 }
 
-static long long
-id_operand(const char *s)
+static void
+lock_one(long long id, const char *where, void *ctx)
 {
-	char *end;
-	long long id = strtoll(s, &end, 10);
+	struct ids *x = ctx;
+	const char *err;
+	int changed;
 
-	if (*s < '0' || *s > '9' || *end != '\0' || id <= 0)
-		crm_usage_error("'%s' is not a customer id", s);
-	return id;
+	if ((err = crm_lead_lock(x->run->db, id, x->locked, x->reason,
+	    &changed)) != NULL)
+		crm_die("%s: %s", where, err);
+	x->run->rows += changed;
 }
 
+/* lock, unlock: an admin's exemption from the reclaim. */
 static int
-lead_merge(struct args *a, int argc, char **argv)
+lead_lock(int argc, char **argv, void *args)
 {
-	struct crm_db *db;
-	struct rec_writer *w;
-	long long keep;
-	int header = 0;
+	static const char *const changed[] = { "locked", NULL };
+	struct args *a = args;
+	struct crm_run run;
+	struct ids x = { &run, NULL, a->v[CC_STATUS_REASON], 0, 0 };
 
-	if (argc < 3)
-		crm_usage_error("merge needs KEEP and at least one DUP");
-	keep = id_operand(argv[1]);
-	db = crm_db_open(CRM_DB_WRITE);
-	crm_db_begin(db);
-	w = recw_open_held(crm_g.csv);
-	for (int i = 2; i < argc; i++) {
-		long long dup = id_operand(argv[i]);
+	x.locked = strcmp(argv[0], "lock") == 0;
+	crm_run_read_inputs(0, NULL);
+	crm_run_begin(&run, x.locked ? CRM_BATCH_LEAD_LOCK : CRM_BATCH_LEAD_UNLOCK,
+	    run_flags(a, 0), NULL);
+	crm_require_admin(run.db, x.locked ? "locking customers" :
+	    "unlocking customers");
+	crm_run_each(&run, argc - 1, argv + 1, changed, lock_one, &x);
+	crm_run_end(&run);
+	return 0;
+}
+
+/* update: ID with options, or records keyed by id from files or stdin. */
+static int
+lead_update(int argc, char **argv, void *args)
+{
+	struct args *a = args;
+	struct crm_run run;
+	struct crm_lead l;
+	const char *err;
+	long long id;
+	int changed;
+
+	if (argc == 2 && crm_parse_id(argv[1], &id) == 0) {
+		lead_from_options(&l, a);
+		crm_run_begin(&run, CRM_BATCH_LEAD_UPDATE, run_flags(a, 0), NULL);
+		crm_run_echo_open(&run, NULL, NULL);
+		if ((err = crm_lead_update(run.db, id, &l, &changed)) != NULL)
+			crm_die("customer %lld: %s", id, err);
+		run.rows = changed;
+		crm_run_echo(&run, id, NULL);
+		crm_run_end(&run);
+		return 0;
+	}
+	for (int i = 0; i < CC_NLONG; i++)
+		if (a->v[i] || a->fnames.n)
+			crm_usage_error("update takes field options with one ID; "
+			    "records from files or stdin carry their own");
+	crm_run_read_inputs(argc - 1, argv + 1);
+	crm_run_begin(&run, CRM_BATCH_LEAD_UPDATE, run_flags(a, 0),
+	    argc > 1 ? argv[1] : "-");
+	crm_lead_update_streams(&run, argc - 1, argv + 1, &a->im);
+	crm_run_end(&run);
+	return 0;
+}
+
+/* merge KEEP DUP..., one batch each; unmerge DUP... */
+static int
+lead_merge(int argc, char **argv, void *args)
+{
+	struct args *a = args;
+	struct crm_run run;
+	long long keep = 0, id;
+	int unmerge = strcmp(argv[0], "unmerge") == 0;
+
+	if (argc < (unmerge ? 2 : 3))
+		crm_usage_error(unmerge ? "unmerge needs at least one DUP" :
+		    "merge needs KEEP and at least one DUP");
+	for (int i = 1; i < argc; i++)
+		if (crm_parse_id(argv[i], &id) == -1)
+			crm_usage_error("'%s' is not a customer id", argv[i]);
+	crm_run_begin(&run, unmerge ? CRM_BATCH_LEAD_UNMERGE :
+	    CRM_BATCH_LEAD_MERGE, run_flags(a, 0), NULL);
+	crm_run_echo_open(&run, NULL, NULL);
+	if (!unmerge)
+		crm_parse_id(argv[1], &keep);
+	for (int i = unmerge ? 1 : 2; i < argc; i++) {
 		const char *err;
 
-		crm_batch_start(db, "crm-lead merge", NULL);	/* one per DUP */
-		if ((err = crm_lead_merge(db, keep, dup)) != NULL)
-			crm_die("merge %lld into %lld: %s", dup, keep, err);
+		crm_parse_id(argv[i], &id);
+		if (i > 2 && !unmerge)
+			crm_run_new_batch(&run, CRM_BATCH_LEAD_MERGE);
+		if (unmerge && (err = crm_lead_unmerge(run.db, id)) != NULL)
+			crm_die("unmerge %lld: %s", id, err);
+		if (!unmerge && (err = crm_lead_merge(run.db, keep, id)) != NULL)
+			crm_die("merge %lld into %lld: %s", id, keep, err);
+		run.rows++;
+		if (unmerge)
+			crm_run_echo(&run, id, NULL);
 	}
-	put_customer(db, w, keep, &header);
-	finish(db, a, w);
+	if (!unmerge)
+		crm_run_echo(&run, keep, NULL);
+	crm_run_end(&run);
 	return 0;
 }
 
-static int
-lead_unmerge(struct args *a, int argc, char **argv)
+static void
+history_one(long long id, const char *where, void *ctx)
 {
-	struct crm_db *db;
-	struct rec_writer *w;
-	int header = 0;
+	(void)where;
+	crm_history_write(ctx, "customer", id);
+}
+
+static int
+lead_history(int argc, char **argv, void *args)
+{
+	struct crm_history_out h;
+
+	(void)args;
+	crm_run_read_inputs(0, NULL);
+	h.db = crm_db_open(CRM_DB_READ);
+	h.w = recw_open(stdout, "standard output", crm_g.csv);
+	crm_history_header(&h);
+	rec_each_id(argc - 1, argv + 1, crm_g.csv, history_one, &h);
+	recw_close(h.w);
+	crm_db_close(h.db);
+	return 0;
+}
+
+/* erase: personal data, on request, everywhere it is written. */
+static int
+lead_erase(int argc, char **argv, void *args)
+{
+	struct args *a = args;
+	struct crm_run run;
+	struct strbuf erased = STRBUF_INIT;
+	long long id;
 
 	if (argc < 2)
-		crm_usage_error("unmerge needs at least one DUP");
-	db = open_writer("crm-lead unmerge", NULL);
-	w = recw_open_held(crm_g.csv);
+		crm_usage_error("erase needs at least one ID");
+	if (str_blank(a->v[CC_STATUS_REASON]))
+		crm_usage_error("erase needs --reason (the request it answers)");
+	for (int i = 1; i < argc; i++)
+		if (crm_parse_id(argv[i], &id) == -1)
+			crm_usage_error("'%s' is not a customer id", argv[i]);
+	crm_run_begin(&run, CRM_BATCH_LEAD_ERASE, run_flags(a, 0), NULL);
+	crm_run_echo_open(&run, NULL, NULL);
+	sb_init(&erased);
 	for (int i = 1; i < argc; i++) {
-		long long dup = id_operand(argv[i]);
 		const char *err;
 
-		if ((err = crm_lead_unmerge(db, dup)) != NULL)
-			crm_die("unmerge %lld: %s", dup, err);
-		put_customer(db, w, dup, &header);
+		crm_parse_id(argv[i], &id);
+		if ((err = crm_lead_erase(run.db, id, a->v[CC_STATUS_REASON],
+		    &erased)) != NULL)
+			crm_die("erase %lld: %s", id, err);
+		if (!crm_g.quiet)
+			crm_warn("customer %lld: erased %s", id, erased.buf);
+		run.rows++;
+		crm_run_echo(&run, id, NULL);
 	}
-	finish(db, a, w);
+	sb_free(&erased);
+	crm_run_end(&run);
+	return 0;
+}
+
+static void
+undo_skipped(const char *entity, long long id, const char *field,
+    const char *why, void *ctx)
+{
+	(void)ctx;
+	crm_warn("not undone: %s %lld %s: %s", entity, id, field, why);
+}
+
+/* undo BATCH: of crm-lead's batches, import and add included. */
+static int
+lead_undo(int argc, char **argv, void *args)
+{
+	struct args *a = args;
+	struct crm_run run;
+	long long b;
+
+	if (argc != 2 || crm_parse_id(argv[1], &b) == -1)
+		crm_usage_error("undo takes one BATCH number");
+	crm_run_begin(&run, CRM_BATCH_LEAD_UNDO, run_flags(a, 0), NULL);
+	crm_require_admin(run.db, "undo");
+	crm_batch_require(run.db, b, "crm-lead ");
+	run.rows = crm_lead_undo(run.db, b, undo_skipped, NULL);
+	if (!crm_g.quiet)
+		crm_warn("%s%lld change%s of batch %lld undone", a->dry_run ?
+		    "would have: " : "", run.rows, run.rows == 1 ? "" : "s", b);
+	crm_run_end(&run);
+	return 0;
+}
+
+/* dups: customers already in the database that share a key. */
+static int
+lead_dups(int argc, char **argv, void *args)
+{
+	struct crm_db *db;
+	struct rec_writer *w;
+
+	(void)argv;
+	(void)args;
+	if (argc > 1)
+		crm_usage_error("dups takes no operands");
+	db = crm_db_open(CRM_DB_READ);
+	w = recw_open(stdout, "standard output", crm_g.csv);
+	crm_lead_dups(db, w);
+	recw_close(w);
+	crm_db_close(db);
 	return 0;
 }
 
@@ -885,39 +599,11 @@ int
 cmd_main(int argc, char **argv)
 {
 	struct args a;
-	const char *cmd;
 	int rc;
 
 	memset(&a, 0, sizeof a);
 	argc = crm_parse_options(argc, argv, on_opt, &a);
-	if (argc == 0)
-		crm_usage_error("missing command (add, import, list, show, check, "
-		    "update, qualify, disqualify, convert, merge, unmerge)");
-	cmd = argv[0];
-	if (strcmp(cmd, "add") == 0)
-		rc = lead_add(&a, argc);
-	else if (strcmp(cmd, "import") == 0)
-		rc = lead_import(&a, argc, argv);
-	else if (strcmp(cmd, "list") == 0)
-		rc = lead_list(&a, argc);
-	else if (strcmp(cmd, "show") == 0)
-		rc = lead_show(argc, argv);
-	else if (strcmp(cmd, "check") == 0)
-		rc = lead_check(&a, argc, argv);
-	else if (strcmp(cmd, "update") == 0)
-		rc = lead_update(&a, argc, argv);
-	else if (strcmp(cmd, "qualify") == 0)
-		rc = lead_status(&a, argc, argv, "qualified");
-	else if (strcmp(cmd, "disqualify") == 0)
-		rc = lead_status(&a, argc, argv, "disqualified");
-	else if (strcmp(cmd, "convert") == 0)
-		rc = lead_status(&a, argc, argv, "customer");
-	else if (strcmp(cmd, "merge") == 0)
-		rc = lead_merge(&a, argc, argv);
-	else if (strcmp(cmd, "unmerge") == 0)
-		rc = lead_unmerge(&a, argc, argv);
-	else
-		crm_usage_error("unknown command '%s'", cmd);
+	rc = crm_run_command(argc, argv, &a);
 	sv_free(&a.fnames);
 	sv_free(&a.fvals);
 	sv_free(&a.matches);

@@ -3,17 +3,17 @@
 
 enum {
 	OPT_FIRST_ = 0,
-#define OPT(id, s, l, a, m, c, h) OPT_##id,
+#define OPT(id, s, l, a, m, c, k, h) OPT_##id,
 #include "pool.opts"
 #undef OPT
 };
 
 static const struct crm_opt pool_options[] = {
-#define OPT(id, s, l, a, m, c, h) { OPT_##id, s, l, a, m, c, h },
+#define OPT(id, s, l, a, m, c, k, h) { OPT_##id, s, l, a, m, c, k, h },
 #include "pool.opts"
 #include "../lib/common.opts"
 #undef OPT
-	{ 0, 0, NULL, ARG_NONE, NULL, NULL, NULL }
+	{ 0, 0, NULL, ARG_NONE, NULL, NULL, NULL, NULL }
 };
 
 static const char *const pool_usage[] = {
@@ -33,7 +33,7 @@ static const char *const pool_usage[] = {
 
 const struct crm_prog crm_prog = {
 	"crm-pool", "public pools: claim, release and reclaim customers",
-	pool_usage, pool_options
+	pool_usage, pool_options, NULL
 };
 
 /* Which settings of a pool the options gave. */
@@ -165,7 +165,7 @@ open_writer(struct wctx *x, struct args *a, const char *verb)
 	x->db = crm_db_open(CRM_DB_WRITE);
 	crm_db_begin(x->db);
 	snprintf(command, sizeof command, "crm-pool %s", verb);
-	crm_batch_start(x->db, command, NULL);
+	crm_batch_start(x->db, crm_batch_kind(command), NULL);
 	x->w = recw_open_held(crm_g.csv);
 }
 

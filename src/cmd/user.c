@@ -3,17 +3,17 @@
 
 enum {
 	OPT_FIRST_ = 0,
-#define OPT(id, s, l, a, m, c, h) OPT_##id,
+#define OPT(id, s, l, a, m, c, k, h) OPT_##id,
 #include "user.opts"
 #undef OPT
 };
 
 static const struct crm_opt user_options[] = {
-#define OPT(id, s, l, a, m, c, h) { OPT_##id, s, l, a, m, c, h },
+#define OPT(id, s, l, a, m, c, k, h) { OPT_##id, s, l, a, m, c, k, h },
 #include "user.opts"
 #include "../lib/common.opts"
 #undef OPT
-	{ 0, 0, NULL, ARG_NONE, NULL, NULL, NULL }
+	{ 0, 0, NULL, ARG_NONE, NULL, NULL, NULL, NULL }
 };
 
 static const char *const user_usage[] = {
@@ -30,7 +30,7 @@ static const char *const user_usage[] = {
 
 const struct crm_prog crm_prog = {
 	"crm-user", "manage reps and teams: roles, capacity, leave",
-	user_usage, user_options
+	user_usage, user_options, NULL
 };
 
 struct args {
@@ -92,10 +92,11 @@ static void
 open_writer(struct wctx *x, const char *command, const char *source,
     const char *what)
 {
-	x->db = crm_db_open(CRM_DB_WRITE);
+	x->db = crm_db_open(strcmp(command, "crm-user add") == 0 ?
+	    CRM_DB_CREATE : CRM_DB_WRITE);
 	crm_db_begin(x->db);
 	crm_require_admin(x->db, what);
-	crm_batch_start(x->db, command, source);
+	crm_batch_start(x->db, crm_batch_kind(command), source);
 	x->w = recw_open_held(crm_g.csv);
 	x->header = 0;
 	x->rows = 0;

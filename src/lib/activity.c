@@ -9,6 +9,7 @@
 #include "die.h"
 #include "history.h"
 #include "opt.h"
+#include "policy.h"
 #include "str.h"
 #include "user.h"
 #include "when.h"
@@ -60,14 +61,14 @@ crm_activity_may_log(struct crm_db *db, long long customer_id,
 	*user_id = crm_actor_id(db);
 	if (*user_id < 0) {
 		snprintf(msg, sizeof msg, "--as: no user '%s' (add it with "
-		    "crm-user add)", crm_g.actor);
+		    "crm-user add)", crm_actor(db));
 		return msg;
 	}
 	active = (int)crm_db_int(db, "SELECT active FROM users WHERE id = ?",
 	    *user_id);
 	if (!active) {
 		snprintf(msg, sizeof msg, "--as: user '%s' is deactivated",
-		    crm_g.actor);
+		    crm_actor(db));
 		return msg;
 	}
 	s = crm_sql(db, "SELECT c.owner_id, u.login, c.pool_id, p.name,"
@@ -97,15 +98,15 @@ crm_activity_may_log(struct crm_db *db, long long customer_id,
 	else if (owner >= 0)
 		snprintf(msg, sizeof msg, "permission denied: customer %lld is "
 		    "owned by '%s', not by you ('%s', a rep)", customer_id,
-		    owner_login, crm_g.actor);
+		    owner_login, crm_actor(db));
 	else if (pool >= 0)
 		snprintf(msg, sizeof msg, "permission denied: customer %lld is in "
 		    "pool '%s', not owned by you ('%s', a rep): claim it first",
-		    customer_id, pool_name, crm_g.actor);
+		    customer_id, pool_name, crm_actor(db));
 	else
 		snprintf(msg, sizeof msg, "permission denied: customer %lld has "
 		    "no owner; a rep logs only on customers they own (you are "
-		    "'%s')", customer_id, crm_g.actor);
+		    "'%s')", customer_id, crm_actor(db));
 	free(owner_login);
 	free(pool_name);
 	return msg[0] ? msg : NULL;
@@ -166,8 +167,8 @@ crm_activity_insert(struct crm_db *db, const struct crm_activity_in *a)
 	crm_bind_text(s, 6, a->next);
 	crm_bind_text(s, 7, a->at ? NULL : a->due);
 	crm_bind_text(s, 8, a->at);
-	if (crm_batch_id())
-		crm_bind_int(s, 9, crm_batch_id());
+	if (crm_batch_id(db))
+		crm_bind_int(s, 9, crm_batch_id(db));
 	crm_bind_text(s, 10, crm_now_text());
 	crm_step(s);
 	id = crm_col_int(s, 0);

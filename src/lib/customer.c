@@ -13,6 +13,9 @@
 #include "history.h"
 #include "norm.h"
 #include "opt.h"
+#include "re.h"
+#include "rec.h"
+#include "policy.h"
 #include "str.h"
 #include "when.h"
 
@@ -109,8 +112,9 @@ crm_lead_check(struct crm_db *db, const struct crm_lead *l,
 	refs->key[CRM_KEY_EMAIL] = norm_email(v[CC_EMAIL]);
 	refs->key[CRM_KEY_COMPANY] = norm_company(v[CC_COMPANY]);
 #define BAD(...) do { snprintf(msg, sizeof msg, __VA_ARGS__); return msg; } while (0)
-	if (str_blank(v[CC_NAME]) && str_blank(v[CC_COMPANY]))
-		BAD("name: a lead needs a name or a company");
+	if (str_blank(v[CC_NAME]) && str_blank(v[CC_COMPANY]) &&
+	    str_blank(v[CC_PHONE]) && str_blank(v[CC_EMAIL]))
+		BAD("name: a lead needs a name, a company, a phone or an email");
 	if (!str_blank(v[CC_PHONE]) && (e = check_phone(v[CC_PHONE])) != NULL)
 		BAD("phone: '%s' is %s", v[CC_PHONE], e);
 	if (!str_blank(v[CC_EMAIL]) && (e = check_email(v[CC_EMAIL])) != NULL)
@@ -191,7 +195,7 @@ find_dup(struct crm_db *db, const struct crm_lead_refs *refs,
 	    crm_col_null(s, 0) ? "" : crm_col_text(s, 0));
 	snprintf(dup->pool, sizeof dup->pool, "%s",
 	    crm_col_null(s, 1) ? "" : crm_col_text(s, 1));
-	dup->this_batch = !crm_col_null(s, 2) && crm_col_int(s, 2) == crm_batch_id();
+	dup->this_batch = !crm_col_null(s, 2) && crm_col_int(s, 2) == crm_batch_id(db);
 	crm_reset(s);
 	return 1;
 }
@@ -237,11 +241,11 @@ crm_lead_retract(struct crm_db *db, long long id)
 	s = crm_sql(db, "DELETE FROM history WHERE entity = 'customer'"
 	    " AND entity_id = ? AND batch_id = ?");
 	crm_bind_int(s, 1, id);
-	crm_bind_int(s, 2, crm_batch_id());
+	crm_bind_int(s, 2, crm_batch_id(db));
 	crm_step(s);
 	s = crm_sql(db, "DELETE FROM customers WHERE id = ? AND batch_id = ?");
 	crm_bind_int(s, 1, id);
-	crm_bind_int(s, 2, crm_batch_id());
+	crm_bind_int(s, 2, crm_batch_id(db));
 	crm_step(s);
 }
 
@@ -275,6 +279,109 @@ set_custom(struct crm_db *db, long long id, const char *name, const char *value)
 	crm_bind_int(s, 2, fid);
 	crm_bind_text(s, 3, value);
 	crm_step(s);
+}
+
+/* The value of custom field NAME of customer ID, or NULL (caller frees). */
+static char *
+get_custom(struct crm_db *db, long long id, const char *name)
+{
+	struct crm_stmt *s = crm_sql(db, "SELECT v.value FROM customer_fields v"
+	    " JOIN custom_fields f ON f.id = v.field_id"
+	    " WHERE v.customer_id = ? AND f.name = ?");
+	char *v = NULL;
+
+	crm_bind_int(s, 1, id);
+	crm_bind_text(s, 2, name);
+	if (crm_step(s)) {
+		if (!crm_col_null(s, 0))
+			v = xstrdup(crm_col_text(s, 0));
+		crm_reset(s);
+	}
+	return v;
+}
+
+/*
+** The columns undo may set back one by one (owner, pool, status and
+** merged_into have their own rules in history.c), with the SQL that does.
+*/
+static const struct {
+	const char *name, *get, *set;
+	int key;		/* CRM_KEY_* to recompute, or -1 */
+} plain_fields[] = {
+#define F(col, key) { #col, "SELECT " #col " FROM customers WHERE id = ?", \
+	"UPDATE customers SET " #col " = ?, updated_at = ? WHERE id = ?", key }
+	F(name, -1), F(company, CRM_KEY_COMPANY), F(phone, CRM_KEY_PHONE),
+	F(email, CRM_KEY_EMAIL), F(region, -1), F(industry, -1), F(source, -1),
+	F(grade, -1), F(score, -1), F(locked, -1), F(owner_since, -1),
+	F(pool_since, -1),
+#undef F
+	{ "reason", "SELECT status_reason FROM customers WHERE id = ?",
+	  "UPDATE customers SET status_reason = ?, updated_at = ? WHERE id = ?", -1 },
+};
+
+static int
+plain_field(const char *name)
+{
+	for (size_t i = 0; i < sizeof plain_fields / sizeof plain_fields[0]; i++)
+		if (strcmp(plain_fields[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+char *
+crm_customer_field(struct crm_db *db, long long id, const char *name, int *gone)
+{
+	int f = plain_field(name);
+	struct crm_stmt *s;
+	char *v = NULL;
+
+	*gone = crm_db_int(db, "SELECT count(*) FROM customers WHERE id = ?", id) == 0;
+	if (*gone)
+		return NULL;
+	if (f < 0)
+		return get_custom(db, id, name);
+	s = crm_sql(db, plain_fields[f].get);
+	crm_bind_int(s, 1, id);
+	if (crm_step(s)) {
+		if (!crm_col_null(s, 0))
+			v = xstrdup(crm_col_text(s, 0));
+		crm_reset(s);
+	}
+	return v;
+}
+
+void
+crm_customer_set_field(struct crm_db *db, long long id, const char *name,
+    const char *value)
+{
+	int f = plain_field(name);
+	struct crm_stmt *s;
+
+	if (f < 0) {
+		set_custom(db, id, name, value);
+		return;
+	}
+	s = crm_sql(db, plain_fields[f].set);
+	crm_bind_text(s, 1, value);
+	crm_bind_text(s, 2, crm_now_text());
+	crm_bind_int(s, 3, id);
+	crm_step(s);
+	if (plain_fields[f].key >= 0) {
+		static const char *const key_sql[CRM_NKEYS] = {
+			"UPDATE customers SET phone_key = ? WHERE id = ?",
+			"UPDATE customers SET email_key = ? WHERE id = ?",
+			"UPDATE customers SET company_key = ? WHERE id = ?",
+		};
+		int k = plain_fields[f].key;
+		char *key = k == CRM_KEY_PHONE ? norm_phone(value) :
+		    k == CRM_KEY_EMAIL ? norm_email(value) : norm_company(value);
+
+		s = crm_sql(db, key_sql[k]);
+		crm_bind_text(s, 1, key);
+		crm_bind_int(s, 2, id);
+		crm_step(s);
+		free(key);
+	}
 }
 
 /* Empty strings are stored as NULL: an empty cell is no value. */
@@ -323,9 +430,9 @@ crm_lead_insert(struct crm_db *db, const struct crm_lead *l,
 	}
 	for (int k = 0; k < CRM_NKEYS; k++)
 		crm_bind_text_static(s, 16 + k, refs->key[k]);
-	if (crm_batch_id())
-		crm_bind_int(s, 19, crm_batch_id());
-	crm_bind_text_static(s, 20, crm_g.actor);
+	if (crm_batch_id(db))
+		crm_bind_int(s, 19, crm_batch_id(db));
+	crm_bind_text_static(s, 20, crm_actor(db));
 	crm_bind_text_static(s, 21, created);
 	crm_bind_text_static(s, 22, crm_now_text());
 	crm_step(s);
@@ -410,6 +517,10 @@ crm_lead_update(struct crm_db *db, long long id, const struct crm_lead *l,
 		snprintf(msg, sizeof msg, "id: no customer %lld", id);
 		return msg;
 	}
+	if ((err = crm_may_change(db, id)) != NULL) {
+		free_customer(cur);
+		return err;
+	}
 	/* Check the record as it would be after the update. */
 	for (int i = CC_NAME; i < CC_NLONG; i++)
 		if (merged.v[i] == NULL)
@@ -446,9 +557,8 @@ crm_lead_update(struct crm_db *db, long long id, const struct crm_lead *l,
 		crm_bind_text(s, 2, crm_now_text());
 		crm_bind_int(s, 3, id);
 		crm_step(s);
-		if (i == CC_SCORE)
-			crm_history(db, "customer", id, "score", cur[i],
-			    val(l->v[i]), "update");
+		crm_history(db, "customer", id, crm_customer_cols[i], cur[i],
+		    val(l->v[i]), "update");
 		*changed = 1;
 	}
 	{
@@ -459,11 +569,21 @@ crm_lead_update(struct crm_db *db, long long id, const struct crm_lead *l,
 		crm_bind_int(s, 4, id);
 		crm_step(s);
 	}
-	for (size_t i = 0; i < l->ncustom; i++)
-		if (l->custom_values[i]) {
-			set_custom(db, id, l->custom_names[i], val(l->custom_values[i]));
+	for (size_t i = 0; i < l->ncustom; i++) {
+		char *old;
+
+		if (l->custom_values[i] == NULL)
+			continue;
+		old = get_custom(db, id, l->custom_names[i]);
+		if (!same(old, val(l->custom_values[i]))) {
+			set_custom(db, id, l->custom_names[i],
+			    val(l->custom_values[i]));
+			crm_history(db, "customer", id, l->custom_names[i], old,
+			    val(l->custom_values[i]), "update");
 			*changed = 1;
 		}
+		free(old);
+	}
 	err = NULL;
 out:
 	crm_lead_refs_free(&refs);
@@ -478,6 +598,7 @@ crm_lead_set_status(struct crm_db *db, long long id, const char *status,
 	static char msg[256];
 	struct crm_stmt *s;
 	char *rec[CC_NLONG], *cur;
+	const char *err;
 
 	*changed = 0;
 	if (!load_customer(db, id, rec)) {
@@ -485,6 +606,10 @@ crm_lead_set_status(struct crm_db *db, long long id, const char *status,
 		return msg;
 	}
 	cur = rec[CC_STATUS];
+	if ((err = crm_may_change(db, id)) != NULL) {
+		free_customer(rec);
+		return err;
+	}
 	if (strcmp(cur, status) == 0) {
 		free_customer(rec);
 		return NULL;
@@ -544,6 +669,7 @@ const char *
 crm_lead_merge(struct crm_db *db, long long keep, long long dup)
 {
 	static char msg[256];
+	const char *err;
 	struct crm_stmt *s;
 	char *rec[CC_NLONG], *owner, *pool, to[32];
 
@@ -557,6 +683,9 @@ crm_lead_merge(struct crm_db *db, long long keep, long long dup)
 		snprintf(msg, sizeof msg, "id: no customer %lld (or merged already)", dup);
 		return msg;
 	}
+	if ((err = crm_may_change(db, keep)) != NULL ||
+	    (err = crm_may_change(db, dup)) != NULL)
+		return err;
 	move_children(db, "activity", "SELECT id FROM activities WHERE customer_id = ?",
 	    "UPDATE activities SET customer_id = ? WHERE id = ?", keep, dup);
 	crm_customer_followup_refresh(db, keep);
@@ -585,7 +714,7 @@ crm_lead_merge(struct crm_db *db, long long keep, long long dup)
 	    " VALUES (?, ?, ?, ?)");
 	crm_bind_int(s, 1, keep);
 	crm_bind_int(s, 2, dup);
-	crm_bind_int(s, 3, crm_batch_id());
+	crm_bind_int(s, 3, crm_batch_id(db));
 	crm_bind_text(s, 4, crm_now_text());
 	crm_step(s);
 	free_customer(rec);
@@ -604,6 +733,7 @@ const char *
 crm_lead_unmerge(struct crm_db *db, long long dup)
 {
 	static char msg[256];
+	const char *err;
 	struct crm_stmt *s = crm_sql(db, "SELECT id, batch_id, keep_id FROM merges"
 	    " WHERE dup_id = ? AND undone_at IS NULL ORDER BY id DESC LIMIT 1");
 	long long mid, b, keep;
@@ -617,6 +747,8 @@ crm_lead_unmerge(struct crm_db *db, long long dup)
 	b = crm_col_int(s, 1);
 	keep = crm_col_int(s, 2);
 	crm_reset(s);
+	if ((err = crm_may_change(db, keep)) != NULL)
+		return err;
 	crm_batch_undo(db, b, unmerge_skipped, NULL);
 	crm_customer_followup_refresh(db, keep);
 	crm_customer_followup_refresh(db, dup);
@@ -632,7 +764,7 @@ crm_lead_unmerge(struct crm_db *db, long long dup)
 struct crm_cursor {
 	struct crm_db *db;
 	struct crm_stmt *main, *custom;
-	int wide, have_custom;
+	int wide, have_custom, raw;
 	size_t nbase, ncol;
 	const char **names;
 	long long *field_ids;
@@ -640,13 +772,15 @@ struct crm_cursor {
 	char **owned;		/* custom values of the current row */
 	long long cust_id, cust_field;	/* the custom row read ahead */
 	int cust_more;
+	char *masks[2];		/* masked phone and email of the current row */
 };
 
 static const char list_sql[] =
 	"SELECT c.id, c.name, c.company, c.phone, c.email, c.region, c.industry,"
 	" c.source, c.status, u.login, p.name, c.score, c.created_at, c.grade,"
 	" c.status_reason, c.owner_since, c.pool_since, c.last_activity_at,"
-	" c.next_due_at, c.locked, c.merged_into, c.updated_at"
+	" c.next_due_at, c.locked, c.merged_into, c.updated_at,"
+	" c.owner_id, c.pool_id"	/* for the rights policy, not shown */
 	" FROM customers c LEFT JOIN users u ON u.id = c.owner_id"
 	" LEFT JOIN pools p ON p.id = c.pool_id"
 	" WHERE (?1 IS NULL OR c.status = ?1) AND (?2 IS NULL OR u.login = ?2)"
@@ -657,6 +791,8 @@ static const char list_sql[] =
 	" AND c.id BETWEEN (CASE WHEN ?9 = 0 THEN 1 ELSE ?9 END)"
 	" AND (CASE WHEN ?9 = 0 THEN 9223372036854775807 ELSE ?9 END)"
 	" AND (?10 = 1 OR c.merged_into IS NULL)"
+	" AND (?11 IS NULL OR c.phone_key = ?11) AND (?12 IS NULL OR c.email_key = ?12)"
+	" AND (?13 IS NULL OR c.company_key = ?13)"
 	" ORDER BY c.id";
 
 static void
@@ -680,6 +816,7 @@ crm_customers_open(struct crm_db *db, const struct crm_filter *f)
 
 	c->db = db;
 	c->wide = f->wide;
+	c->raw = f->raw;
 	c->nbase = f->wide ? CC_NLONG : CC_N;
 	s = crm_sql(db, "SELECT id, name FROM custom_fields ORDER BY id");
 	while (crm_step(s)) {
@@ -701,7 +838,7 @@ crm_customers_open(struct crm_db *db, const struct crm_filter *f)
 	c->field_ids = fids;
 	c->vals = xcalloc(c->ncol, sizeof *c->vals);
 	c->owned = xcalloc(nfield + 1, sizeof *c->owned);
-	c->main = crm_sql(db, list_sql);
+	c->main = crm_sql_take(db, list_sql);
 	crm_bind_text(c->main, 1, f->status);
 	crm_bind_text(c->main, 2, f->owner);
 	crm_bind_text(c->main, 3, f->pool);
@@ -712,9 +849,11 @@ crm_customers_open(struct crm_db *db, const struct crm_filter *f)
 	crm_bind_text(c->main, 8, f->until);
 	crm_bind_int(c->main, 9, f->id);
 	crm_bind_int(c->main, 10, f->merged);
+	for (int k = 0; k < CRM_NKEYS; k++)
+		crm_bind_text(c->main, 11 + k, f->key[k]);
 	if (nfield) {
 		c->have_custom = 1;
-		c->custom = crm_sql(db, "SELECT customer_id, field_id, value"
+		c->custom = crm_sql_take(db, "SELECT customer_id, field_id, value"
 		    " FROM customer_fields WHERE customer_id BETWEEN"
 		    " (CASE WHEN ?1 = 0 THEN 1 ELSE ?1 END)"
 		    " AND (CASE WHEN ?1 = 0 THEN 9223372036854775807 ELSE ?1 END)"
@@ -725,7 +864,7 @@ crm_customers_open(struct crm_db *db, const struct crm_filter *f)
 	return c;
 }
 
-/* The cursor of live customer ID alone, with every column. */
+/* The cursor of live customer ID alone, with every column, unmasked. */
 static struct crm_cursor *
 open_one(struct crm_db *db, long long id)
 {
@@ -733,6 +872,7 @@ open_one(struct crm_db *db, long long id)
 
 	f.id = id;
 	f.wide = 1;
+	f.raw = 1;
 	return crm_customers_open(db, &f);
 }
 
@@ -773,6 +913,12 @@ crm_cursor_next(struct crm_cursor *c)
 	}
 	for (size_t i = 0; i < nf; i++)
 		c->vals[c->nbase + i] = c->owned[i];
+	if (!c->raw)
+		crm_sight_apply(crm_sight(c->db, id,
+		    crm_col_null(c->main, CC_NLONG) ? -1 : crm_col_int(c->main, CC_NLONG),
+		    crm_col_null(c->main, CC_NLONG + 1) ? -1 :
+		    crm_col_int(c->main, CC_NLONG + 1)),
+		    c->ncol, c->names, c->vals, c->masks);
 	return c->vals;
 }
 
@@ -784,9 +930,9 @@ crm_cursor_close(struct crm_cursor *c)
 	if (c == NULL)
 		return;
 	nf = c->ncol - c->nbase;
-	crm_reset(c->main);
-	if (c->custom)
-		crm_reset(c->custom);
+	crm_sql_give(c->main);
+	crm_sql_give(c->custom);
+	crm_sight_free(c->masks);
 	for (size_t i = 0; i < nf; i++) {
 		free(c->owned[i]);
 		free((char *)c->names[c->nbase + i]);
@@ -817,23 +963,78 @@ crm_customer_holder(struct crm_db *db, long long id, long long *user_id,
 	return 1;
 }
 
+/* The holder of ID as history writes it: logins, names and clocks. */
+struct holder {
+	char *owner, *pool, *owner_since, *pool_since;
+};
+
+static void
+holder_load(struct crm_db *db, long long id, struct holder *h)
+{
+	struct crm_stmt *s = crm_sql(db, "SELECT u.login, p.name, c.owner_since,"
+	    " c.pool_since FROM customers c LEFT JOIN users u ON u.id = c.owner_id"
+	    " LEFT JOIN pools p ON p.id = c.pool_id WHERE c.id = ?");
+	char **f[4] = { &h->owner, &h->pool, &h->owner_since, &h->pool_since };
+
+	memset(h, 0, sizeof *h);
+	crm_bind_int(s, 1, id);
+	if (!crm_step(s))
+		return;
+	for (int i = 0; i < 4; i++)
+		*f[i] = crm_col_null(s, i) ? NULL : xstrdup(crm_col_text(s, i));
+	crm_reset(s);
+}
+
+static void
+holder_free(struct holder *h)
+{
+	free(h->owner);
+	free(h->pool);
+	free(h->owner_since);
+	free(h->pool_since);
+}
+
+/*
+** History rows for what changed from holder A to B: the holder cleared
+** first, the one set last, each clock before its holder, so that undo,
+** newest first, clears what was set before it restores what was cleared
+** (owned or pooled, never both) and puts each clock back after its holder.
+*/
+static void
+holder_history(struct crm_db *db, long long id, const struct holder *a,
+    const struct holder *b, int to_pool, const char *reason)
+{
+	for (int k = 0; k < 2; k++) {
+		int pool = k == 0 ? !to_pool : to_pool;
+
+		if (pool && !same(a->pool_since, b->pool_since))
+			crm_history(db, "customer", id, "pool_since", a->pool_since,
+			    b->pool_since, reason);
+		if (pool && !same(a->pool, b->pool))
+			crm_history(db, "customer", id, "pool", a->pool, b->pool,
+			    reason);
+		if (!pool && !same(a->owner_since, b->owner_since))
+			crm_history(db, "customer", id, "owner_since", a->owner_since,
+			    b->owner_since, reason);
+		if (!pool && !same(a->owner, b->owner))
+			crm_history(db, "customer", id, "owner", a->owner, b->owner,
+			    reason);
+	}
+}
+
 int
 crm_customer_set_owner(struct crm_db *db, long long id, long long user_id,
     const char *reason)
 {
 	struct crm_stmt *s;
+	struct holder before, after;
 	long long old_user, old_pool;
-	char *old_login = NULL, *old_pool_name = NULL;
-	const char *n;
 
 	if (!crm_customer_holder(db, id, &old_user, &old_pool))
 		crm_die("no customer %lld", id);
 	if (old_user == user_id && (user_id >= 0 || old_pool < 0))
 		return 0;
-	if ((n = crm_user_login(db, old_user)) != NULL)
-		old_login = xstrdup(n);
-	if ((n = crm_pool_name(db, old_pool)) != NULL)
-		old_pool_name = xstrdup(n);
+	holder_load(db, id, &before);
 	s = crm_sql(db, "UPDATE customers SET owner_id = ?, owner_since = ?,"
 	    " pool_id = NULL, pool_since = NULL, updated_at = ? WHERE id = ?");
 	if (user_id >= 0) {
@@ -843,13 +1044,10 @@ crm_customer_set_owner(struct crm_db *db, long long id, long long user_id,
 	crm_bind_text(s, 3, crm_now_text());
 	crm_bind_int(s, 4, id);
 	crm_step(s);
-	if (old_pool_name)
-		crm_history(db, "customer", id, "pool", old_pool_name, NULL, reason);
-	if (old_user != user_id)
-		crm_history(db, "customer", id, "owner", old_login,
-		    crm_user_login(db, user_id), reason);
-	free(old_login);
-	free(old_pool_name);
+	holder_load(db, id, &after);
+	holder_history(db, id, &before, &after, 0, reason);
+	holder_free(&before);
+	holder_free(&after);
 	return 1;
 }
 
@@ -858,18 +1056,14 @@ crm_customer_set_pool(struct crm_db *db, long long id, long long pool_id,
     const char *reason)
 {
 	struct crm_stmt *s;
+	struct holder before, after;
 	long long old_user, old_pool;
-	char *old_login = NULL, *old_pool_name = NULL;
-	const char *n;
 
 	if (!crm_customer_holder(db, id, &old_user, &old_pool))
 		crm_die("no customer %lld", id);
 	if (old_pool == pool_id && (pool_id >= 0 || old_user < 0))
 		return 0;
-	if ((n = crm_user_login(db, old_user)) != NULL)
-		old_login = xstrdup(n);
-	if ((n = crm_pool_name(db, old_pool)) != NULL)
-		old_pool_name = xstrdup(n);
+	holder_load(db, id, &before);
 	/* The rep who loses a customer to a pool is remembered for lockout. */
 	s = crm_sql(db, "UPDATE customers SET pool_id = ?, pool_since = ?,"
 	    " owner_id = NULL, owner_since = NULL,"
@@ -884,12 +1078,344 @@ crm_customer_set_pool(struct crm_db *db, long long id, long long pool_id,
 	crm_bind_text(s, 4, crm_now_text());
 	crm_bind_int(s, 5, id);
 	crm_step(s);
-	if (old_login)
-		crm_history(db, "customer", id, "owner", old_login, NULL, reason);
-	if (old_pool != pool_id)
-		crm_history(db, "customer", id, "pool", old_pool_name,
-		    crm_pool_name(db, pool_id), reason);
-	free(old_login);
-	free(old_pool_name);
+	holder_load(db, id, &after);
+	holder_history(db, id, &before, &after, 1, reason);
+	holder_free(&before);
+	holder_free(&after);
 	return 1;
+}
+
+const char *
+crm_lead_lock(struct crm_db *db, long long id, int locked, const char *reason,
+    int *changed)
+{
+	static char msg[128];
+	struct crm_stmt *s;
+	long long cur;
+	char from[2] = "0", to[2] = "0";
+
+	*changed = 0;
+	cur = crm_db_int(db, "SELECT locked FROM customers WHERE id = ?"
+	    " AND merged_into IS NULL", id);
+	if (cur < 0) {
+		snprintf(msg, sizeof msg, "id: no customer %lld", id);
+		return msg;
+	}
+	if (cur == locked)
+		return NULL;
+	s = crm_sql(db, "UPDATE customers SET locked = ?, updated_at = ? WHERE id = ?");
+	crm_bind_int(s, 1, locked);
+	crm_bind_text(s, 2, crm_now_text());
+	crm_bind_int(s, 3, id);
+	crm_step(s);
+	from[0] = (char)('0' + cur);
+	to[0] = (char)('0' + locked);
+	crm_history(db, "customer", id, "locked", from, to, reason);
+	*changed = 1;
+	return NULL;
+}
+
+/* The personal data of a customer, and where else it is written. */
+static const char *const personal[] = { "name", "phone", "email", NULL };
+
+/*
+** Blank ENTITY ID's values of FIELD in every history row: the one
+** exception to append-only, so an erased value is gone everywhere.
+*/
+static void
+blank_history(struct crm_db *db, const char *entity, long long id,
+    const char *field)
+{
+	struct crm_stmt *s = crm_sql(db, "UPDATE history SET"
+	    " old_value = CASE WHEN old_value IS NULL THEN NULL ELSE '' END,"
+	    " new_value = CASE WHEN new_value IS NULL THEN NULL ELSE '' END"
+	    " WHERE entity = ? AND entity_id = ? AND field = ?");
+
+	crm_bind_text(s, 1, entity);
+	crm_bind_int(s, 2, id);
+	crm_bind_text(s, 3, field);
+	crm_step(s);
+}
+
+const char *
+crm_lead_erase(struct crm_db *db, long long id, const char *reason,
+    struct strbuf *erased)
+{
+	static char msg[128];
+	struct crm_stmt *s;
+	struct strvec custom = STRVEC_INIT, kids = STRVEC_INIT;
+
+	sb_reset(erased);
+	if (crm_db_int(db, "SELECT count(*) FROM customers WHERE id = ?", id) <= 0) {
+		snprintf(msg, sizeof msg, "id: no customer %lld", id);
+		return msg;
+	}
+	crm_require_admin(db, "erasing personal data");
+	for (int i = 0; personal[i]; i++) {
+		sb_addf(erased, "%s%s", erased->len ? "," : "", personal[i]);
+		blank_history(db, "customer", id, personal[i]);
+	}
+	s = crm_sql(db, "UPDATE customers SET name = NULL, phone = NULL,"
+	    " email = NULL, phone_key = NULL, email_key = NULL, updated_at = ?"
+	    " WHERE id = ?");
+	crm_bind_text(s, 1, crm_now_text());
+	crm_bind_int(s, 2, id);
+	crm_step(s);
+	/* Fields of the user's own may hold anything: WeChat ids, addresses. */
+	s = crm_sql(db, "SELECT f.name FROM customer_fields v JOIN custom_fields f"
+	    " ON f.id = v.field_id WHERE v.customer_id = ? ORDER BY f.id");
+	crm_bind_int(s, 1, id);
+	while (crm_step(s))
+		sv_push(&custom, crm_col_text(s, 0));
+	for (size_t i = 0; i < custom.n; i++) {
+		sb_addf(erased, ",%s", custom.v[i]);
+		blank_history(db, "customer", id, custom.v[i]);
+	}
+	s = crm_sql(db, "DELETE FROM customer_fields WHERE customer_id = ?");
+	crm_bind_int(s, 1, id);
+	crm_step(s);
+	/* Its contacts, and the notes of its follow-ups. */
+	s = crm_sql(db, "SELECT id FROM contacts WHERE customer_id = ?");
+	crm_bind_int(s, 1, id);
+	while (crm_step(s))
+		sv_push(&kids, crm_col_text(s, 0));
+	for (size_t i = 0; i < kids.n; i++)
+		for (int k = 0; k < 4; k++)
+			blank_history(db, "contact", strtoll(kids.v[i], NULL, 10),
+			    (const char *const[]){ "name", "title", "phone", "email" }[k]);
+	if (kids.n)
+		sb_adds(erased, ",contacts");
+	s = crm_sql(db, "UPDATE contacts SET name = NULL, title = NULL,"
+	    " phone = NULL, email = NULL WHERE customer_id = ?");
+	crm_bind_int(s, 1, id);
+	crm_step(s);
+	if (crm_db_int(db, "SELECT count(*) FROM activities WHERE customer_id = ?"
+	    " AND (note IS NOT NULL OR next_step IS NOT NULL)", id) > 0)
+		sb_adds(erased, ",activity notes");
+	s = crm_sql(db, "UPDATE activities SET note = NULL, next_step = NULL"
+	    " WHERE customer_id = ?");
+	crm_bind_int(s, 1, id);
+	crm_step(s);
+	crm_history(db, "customer", id, "erased", NULL, erased->buf, reason);
+	sv_free(&custom);
+	sv_free(&kids);
+	return NULL;
+}
+
+/*
+** A customer created by batch B that nothing else touched since: no
+** history row of another batch, no follow-up, deal, contact or merge.
+*/
+static int
+untouched_since(struct crm_db *db, long long id, long long b)
+{
+	struct crm_stmt *s = crm_sql(db, "SELECT"
+	    " (SELECT count(*) FROM history WHERE entity = 'customer'"
+	    "  AND entity_id = ?1 AND (batch_id IS NULL OR batch_id <> ?2))"
+	    " + (SELECT count(*) FROM activities WHERE customer_id = ?1)"
+	    " + (SELECT count(*) FROM deals WHERE customer_id = ?1)"
+	    " + (SELECT count(*) FROM contacts WHERE customer_id = ?1)"
+	    " + (SELECT count(*) FROM merges WHERE keep_id = ?1 OR dup_id = ?1)"
+	    " + (SELECT count(*) FROM customers WHERE merged_into = ?1)");
+	long long n = 1;
+
+	crm_bind_int(s, 1, id);
+	crm_bind_int(s, 2, b);
+	if (crm_step(s)) {
+		n = crm_col_int(s, 0);
+		crm_reset(s);
+	}
+	return n == 0;
+}
+
+long long
+crm_lead_undo(struct crm_db *db, long long b,
+    void (*skipped)(const char *entity, long long id, const char *field,
+    const char *why, void *ctx), void *ctx)
+{
+	struct crm_stmt *s;
+	long long *ids = NULL, undone;
+	size_t n = 0, cap = 0;
+
+	undone = crm_batch_undo(db, b, skipped, ctx);
+	s = crm_sql(db, "SELECT id FROM customers WHERE batch_id = ? ORDER BY id");
+	crm_bind_int(s, 1, b);
+	while (crm_step(s)) {
+		if (n == cap)
+			ids = xrealloc(ids, (cap = cap ? cap * 2 : 64) * sizeof *ids);
+		ids[n++] = crm_col_int(s, 0);
+	}
+	for (size_t i = n; i-- > 0;) {
+		char *rec[CC_NLONG], *json;
+		struct strbuf sb = STRBUF_INIT;
+
+		if (!untouched_since(db, ids[i], b)) {
+			if (skipped)
+				skipped("customer", ids[i], "created", "changed since",
+				    ctx);
+			continue;
+		}
+		/* What is removed is kept in the history, as JSON. */
+		load_customer(db, ids[i], rec);
+		sb_init(&sb);
+		sb_addc(&sb, '{');
+		for (int k = 0; k < CC_NLONG; k++) {
+			if (rec[k] == NULL)
+				continue;
+			sb_addf(&sb, "%s\"%s\":", sb.len > 1 ? "," : "",
+			    crm_customer_cols[k]);
+			str_json(&sb, rec[k]);
+		}
+		sb_addc(&sb, '}');
+		json = sb_detach(&sb);
+		free_customer(rec);
+		s = crm_sql(db, "DELETE FROM customer_fields WHERE customer_id = ?");
+		crm_bind_int(s, 1, ids[i]);
+		crm_step(s);
+		s = crm_sql(db, "DELETE FROM customers WHERE id = ?");
+		crm_bind_int(s, 1, ids[i]);
+		crm_step(s);
+		crm_history(db, "customer", ids[i], "deleted", json, NULL, "undo");
+		free(json);
+		undone++;
+	}
+	free(ids);
+	return undone;
+}
+
+void
+crm_filter_check(struct crm_db *db, const struct crm_filter *f)
+{
+	if (f->owner && crm_user_id(db, f->owner) < 0)
+		crm_die("--owner: no user '%s'", f->owner);
+	if (f->pool && crm_pool_id(db, f->pool) < 0)
+		crm_die("--pool: no pool '%s'", f->pool);
+}
+
+struct crm_matches {
+	size_t n;
+	char *key[CRM_NKEYS];	/* the filter's keys, owned here */
+	struct match {
+		char *field;
+		int col;
+		struct crm_re *re;
+	} *m;
+};
+
+/* Is S a plain phone number (digits and + - ( ) . space), not a pattern? */
+static int
+plain_phone(const char *s)
+{
+	int digits = 0;
+
+	for (; *s; s++)
+		if (*s >= '0' && *s <= '9')
+			digits++;
+		else if (!strchr("+-(). ", *s))
+			return 0;
+	return digits >= 5;
+}
+
+struct crm_matches *
+crm_matches_compile(const struct strvec *specs, struct crm_filter *f)
+{
+	struct crm_matches *m = xcalloc(1, sizeof *m);
+
+	m->m = xcalloc(specs->n + 1, sizeof *m->m);
+	for (size_t i = 0; i < specs->n; i++) {
+		const char *spec = specs->v[i], *pat = strchr(spec, '=') + 1;
+		char buf[256], err[300], *field = xstrndup(spec, (size_t)(pat - 1 - spec));
+		const char *canon = rec_canonical(field, buf, sizeof buf);
+
+		if (strcmp(canon, "phone") == 0 && plain_phone(pat)) {
+			free(m->key[CRM_KEY_PHONE]);
+			f->key[CRM_KEY_PHONE] = m->key[CRM_KEY_PHONE] = norm_phone(pat);
+			free(field);
+			continue;
+		}
+		if (strcmp(canon, "email") == 0 && strchr(pat, '@') &&
+		    strpbrk(pat, "^$*+?()[]{}|\\") == NULL) {
+			free(m->key[CRM_KEY_EMAIL]);
+			f->key[CRM_KEY_EMAIL] = m->key[CRM_KEY_EMAIL] = norm_email(pat);
+			free(field);
+			continue;
+		}
+		free(field);
+		m->m[m->n].field = xstrdup(canon);
+		m->m[m->n].col = -1;
+		if ((m->m[m->n].re = crm_re_compile(pat, err, sizeof err)) == NULL)
+			crm_usage_error("--match %s: bad pattern: %s", spec, err);
+		m->n++;
+	}
+	return m;
+}
+
+void
+crm_matches_columns(struct crm_matches *m, size_t n, const char *const *names)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		for (size_t k = 0; k < n; k++)
+			if (strcmp(names[k], m->m[i].field) == 0)
+				m->m[i].col = (int)k;
+		if (m->m[i].col < 0)
+			crm_usage_error("--match: no column '%s'", m->m[i].field);
+	}
+}
+
+int
+crm_matches(const struct crm_matches *m, const char *const *v)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (!crm_re_match(m->m[i].re, v[m->m[i].col]))
+			return 0;
+	return 1;
+}
+
+void
+crm_matches_free(struct crm_matches *m)
+{
+	if (m == NULL)
+		return;
+	for (size_t i = 0; i < m->n; i++) {
+		free(m->m[i].field);
+		crm_re_free(m->m[i].re);
+	}
+	for (int k = 0; k < CRM_NKEYS; k++)
+		free(m->key[k]);
+	free(m->m);
+	free(m);
+}
+
+void
+crm_lead_dups(struct crm_db *db, struct rec_writer *w)
+{
+	static const char *const cols[] = {
+		"keep", "dup", "on", "keep_name", "keep_company", "dup_name",
+		"dup_company"
+	};
+	/* Per key, each live customer against the lowest live id holding it. */
+#define DUPS(kind, col) \
+	"SELECT k.keep, c.id, '" kind "', a.name, a.company, c.name, c.company" \
+	" FROM (SELECT " col " AS key, min(id) AS keep FROM customers" \
+	"  WHERE " col " IS NOT NULL AND merged_into IS NULL" \
+	"  GROUP BY " col " HAVING count(*) > 1) k" \
+	" JOIN customers c ON c." col " = k.key AND c.merged_into IS NULL" \
+	"  AND c.id > k.keep JOIN customers a ON a.id = k.keep"
+	static const char sql[] = DUPS("phone", "phone_key") " UNION ALL "
+	    DUPS("email", "email_key") " UNION ALL "
+	    DUPS("company", "company_key") " ORDER BY 2, 1";
+#undef DUPS
+	struct crm_stmt *s = crm_sql(db, sql);
+	const char *v[7];
+	long long last = 0;
+
+	recw_header(w, 7, cols);
+	while (crm_step(s)) {
+		if (crm_col_int(s, 1) == last)
+			continue;	/* one line per duplicate: its first key */
+		last = crm_col_int(s, 1);
+		for (int i = 0; i < 7; i++)
+			v[i] = crm_col_text(s, i);
+		recw_row(w, 7, v);
+	}
 }

@@ -84,6 +84,37 @@ const char *crm_lead_update(struct crm_db *db, long long id,
 const char *crm_lead_set_status(struct crm_db *db, long long id,
     const char *status, const char *reason, int *changed);
 
+/*
+** Lock (LOCKED 1) or unlock customer ID: the exemption "locked" of a
+** pool keeps a locked customer from reclaim.  NULL or a message.
+*/
+const char *crm_lead_lock(struct crm_db *db, long long id, int locked,
+    const char *reason, int *changed);
+
+/*
+** Erase the personal data of customer ID on request (PIPL, GDPR): name,
+** phone, email, its fields of the user's own, its contacts and the notes
+** of its follow-ups are blanked, in earlier history rows too (the one
+** exception to append-only); the record stays for statistics, and the
+** erasure is recorded (field "erased": which fields, with REASON).  An
+** admin's right (dies otherwise).  ERASED gets the list.  NULL or a
+** message.
+*/
+struct strbuf;
+const char *crm_lead_erase(struct crm_db *db, long long id, const char *reason,
+    struct strbuf *erased);
+
+/*
+** Undo crm-lead batch B in the current batch: its changes of fields are
+** set back (crm_batch_undo), and the customers it created that nothing
+** touched since are removed, each recorded in the history (field
+** "deleted", the record as JSON).  SKIPPED gets what was left and why.
+** Returns the number of changes undone.
+*/
+long long crm_lead_undo(struct crm_db *db, long long b,
+    void (*skipped)(const char *entity, long long id, const char *field,
+    const char *why, void *ctx), void *ctx);
+
 /* Merge DUP into KEEP in its own batch; NULL or a message. */
 const char *crm_lead_merge(struct crm_db *db, long long keep, long long dup);
 /* Undo the last merge of DUP; NULL or a message. */
@@ -100,7 +131,40 @@ struct crm_filter {
 	long long id;			/* 0 for all; < 0 for none (names only) */
 	int merged;			/* include merged duplicates */
 	int wide;			/* the columns after CC_N too */
+	int raw;			/* unmasked: for the library's own reads */
+	const char *key[CRM_NKEYS];	/* normalized duplicate keys to equal */
 };
+/* Die (status 1) when F names an owner or pool that does not exist. */
+void crm_filter_check(struct crm_db *db, const struct crm_filter *f);
+
+/*
+** --match FIELD=REGEX, repeatable: a record is listed when every pattern
+** matches its field (as the actor sees it).  A phone or email given as
+** a plain number or address is compared as the duplicate check does
+** (normalized, equal) through F's keys instead.  Bad patterns and unknown
+** fields are usage errors.
+*/
+struct strvec;
+struct crm_matches;
+struct crm_matches *crm_matches_compile(const struct strvec *specs,
+    struct crm_filter *f);
+void crm_matches_columns(struct crm_matches *m, size_t n,
+    const char *const *names);
+int crm_matches(const struct crm_matches *m, const char *const *v);
+void crm_matches_free(struct crm_matches *m);
+
+/*
+** Duplicates already inside the database (imported with --on-duplicate
+** allow, or older than a normalisation fix): records keep, dup, on,
+** keep_name, keep_company, dup_name, dup_company, one per customer that
+** shares a key with a live one of a lower id, ready for crm-lead merge.
+*/
+struct rec_writer;
+void crm_lead_dups(struct crm_db *db, struct rec_writer *w);
+/*
+** Customers in id order, each as the rights policy lets the actor see
+** it (policy.h; RAW for the library's own reads).  Cursors nest.
+*/
 struct crm_cursor;
 struct crm_cursor *crm_customers_open(struct crm_db *db,
     const struct crm_filter *f);
@@ -122,6 +186,17 @@ int crm_customer_set_owner(struct crm_db *db, long long id, long long user_id,
     const char *reason);
 int crm_customer_set_pool(struct crm_db *db, long long id, long long pool_id,
     const char *reason);
+
+/*
+** One field of customer ID as history records it (a column such as
+** "phone" or "owner_since", or a field of the user's own), for undo:
+** the value (caller frees) or NULL, *GONE when there is no customer ID.
+** crm_customer_set_field sets it back, duplicate keys with it; no history.
+*/
+char *crm_customer_field(struct crm_db *db, long long id, const char *name,
+    int *gone);
+void crm_customer_set_field(struct crm_db *db, long long id, const char *name,
+    const char *value);
 
 /* Current holder of ID: *USER_ID / *POOL_ID are -1 when none; 0 if no such customer. */
 int crm_customer_holder(struct crm_db *db, long long id, long long *user_id,

@@ -1,15 +1,19 @@
 /* db.c: SQLite behind the crm_db interface: WAL, busy waits, migrations. */
 #include <errno.h>
+#include <limits.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "db.h"
 #include "die.h"
 #include "opt.h"
+#include "policy.h"
 #include "str.h"
+#include "when.h"
 
 #define CRM_CACHE_SIZE "-65536"	/* KiB: 64 MiB, whatever the database size */
 
@@ -22,6 +26,8 @@ struct crm_stmt {
 	sqlite3_stmt *st;
 	const char *sql;		/* the caller's string: the cache key */
 	struct crm_stmt *next;
+	int taken;			/* held by a cursor (crm_sql_take) */
+	int own;			/* not in the cache: freed when given back */
 };
 
 struct crm_db {
@@ -29,9 +35,40 @@ struct crm_db {
 	char *path;
 	int in_tx;
 	struct crm_stmt *cache;
+	struct timespec deadline;	/* waiting for locks ends here */
+	struct crm_ctx ctx;
 };
 
 static struct crm_db *dying_db;
+
+/* Milliseconds left before DB's deadline; 0 when it has passed. */
+static long
+ms_left(const struct crm_db *db)
+{
+	struct timespec now;
+	long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (long)(db->deadline.tv_sec - now.tv_sec) * 1000 +
+	    (db->deadline.tv_nsec - now.tv_nsec) / 1000000;
+	return ms > 0 ? ms : 0;
+}
+
+/*
+** SQLite's busy handler: sleep and try again until the deadline.  One
+** deadline for the whole run, so --wait bounds every wait together, the
+** ones of opening (WAL recovery, schema reads) included.
+*/
+static int
+busy_wait(void *arg, int count)
+{
+	long left = ms_left(arg), nap = count < 10 ? 1 + count : 20;
+
+	if (left == 0)
+		return 0;
+	usleep((useconds_t)(nap < left ? nap : left) * 1000);
+	return 1;
+}
 
 static int
 is_busy(int rc)
@@ -45,7 +82,7 @@ db_fail(struct crm_db *db, int rc, const char *what)
 {
 	if (is_busy(rc))
 		crm_die_busy("database '%s' is busy (waited %d s): try again",
-		    db->path, crm_g.wait_ms / 1000);
+		    db->path, (crm_g.wait_ms + 999) / 1000);
 	crm_die("database '%s': %s: %s", db->path, what, sqlite3_errmsg(db->h));
 }
 
@@ -114,14 +151,9 @@ crm_db_errmsg(struct crm_db *db)
 ** reading a schema half written).  Setup steps retry until the wait is over.
 */
 static int
-setup_retry(struct crm_db *db, int rc, int *waited)
+setup_retry(struct crm_db *db, int rc, int *tries)
 {
-	if (!is_busy(rc) || *waited >= crm_g.wait_ms)
-		return 0;
-	usleep(20000);
-	*waited += 20;
-	(void)db;
-	return 1;
+	return is_busy(rc) && busy_wait(db, (*tries)++);
 }
 
 static long long
@@ -129,11 +161,11 @@ pragma_int(struct crm_db *db, const char *sql)
 {
 	sqlite3_stmt *st;
 	long long v = 0;
-	int rc, waited = 0;
+	int rc, tries = 0;
 
 again:
 	if ((rc = sqlite3_prepare_v2(db->h, sql, -1, &st, NULL)) != SQLITE_OK) {
-		if (setup_retry(db, rc, &waited))
+		if (setup_retry(db, rc, &tries))
 			goto again;
 		db_fail(db, rc, "cannot read the schema version");
 	}
@@ -141,7 +173,7 @@ again:
 		v = sqlite3_column_int64(st, 0);
 	else if (rc != SQLITE_DONE) {
 		sqlite3_finalize(st);
-		if (setup_retry(db, rc, &waited))
+		if (setup_retry(db, rc, &tries))
 			goto again;
 		db_fail(db, rc, "cannot read the schema version");
 	}
@@ -152,10 +184,10 @@ again:
 static void
 setup_exec(struct crm_db *db, const char *sql)
 {
-	int rc, waited = 0;
+	int rc, tries = 0;
 
 	while ((rc = sqlite3_exec(db->h, sql, NULL, NULL, NULL)) != SQLITE_OK)
-		if (!setup_retry(db, rc, &waited))
+		if (!setup_retry(db, rc, &tries))
 			db_fail(db, rc, "cannot set up the database");
 }
 
@@ -194,7 +226,38 @@ migrate(struct crm_db *db)
 	snprintf(sql, sizeof sql, "PRAGMA application_id=%d; PRAGMA user_version=%d",
 	    CRM_APPLICATION_ID, want);
 	crm_db_exec(db, sql);
+	/* The creator's (or the upgrader's) zone, until crm-db config sets one. */
+	if (crm_config_get(db, "timezone") == NULL)
+		crm_config_set(db, "timezone", crm_tz_default());
 	crm_db_commit(db);
+}
+
+const char *
+crm_config_get(struct crm_db *db, const char *key)
+{
+	static char buf[4][512];
+	static int which;
+	struct crm_stmt *s = crm_sql(db, "SELECT value FROM config WHERE key = ?");
+	char *out = NULL;
+
+	crm_bind_text(s, 1, key);
+	if (crm_step(s)) {
+		out = buf[which = (which + 1) % 4];
+		snprintf(out, sizeof buf[0], "%s", crm_col_text(s, 0));
+		crm_reset(s);
+	}
+	return out;
+}
+
+void
+crm_config_set(struct crm_db *db, const char *key, const char *value)
+{
+	struct crm_stmt *s = crm_sql(db, "INSERT INTO config (key, value)"
+	    " VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+
+	crm_bind_text(s, 1, key);
+	crm_bind_text(s, 2, value);
+	crm_step(s);
 }
 
 struct crm_db *
@@ -203,32 +266,63 @@ crm_db_open(enum crm_db_mode mode)
 	struct crm_db *db = xcalloc(1, sizeof *db);
 	struct stat st;
 	int rc, flags = SQLITE_OPEN_READWRITE;
+	const char *tz;
 
-	db->path = xstrdup(crm_g.db_path);
-	if (stat(db->path, &st) == -1) {
+	db->path = xstrdup(mode == CRM_DB_MEMORY ? ":memory:" : crm_g.db_path);
+	db->ctx.actor_id = -1;
+	clock_gettime(CLOCK_MONOTONIC, &db->deadline);
+	db->deadline.tv_sec += crm_g.wait_ms / 1000;
+	db->deadline.tv_nsec += (long)(crm_g.wait_ms % 1000) * 1000000;
+	if (db->deadline.tv_nsec >= 1000000000L) {
+		db->deadline.tv_sec++;
+		db->deadline.tv_nsec -= 1000000000L;
+	}
+	if (mode == CRM_DB_MEMORY)
+		flags |= SQLITE_OPEN_CREATE;
+	else if (stat(db->path, &st) == -1) {
 		if (errno != ENOENT)
 			crm_die_errno("cannot open database '%s'", db->path);
-		if (mode == CRM_DB_READ)
-			crm_die("no database '%s' (set --db or CRM_DB, or import "
-			    "leads to create one)", db->path);
+		if (mode != CRM_DB_CREATE)
+			crm_die("no database '%s' (set --db or CRM_DB; crm-db init, "
+			    "crm-user add and crm-lead add or import create one)",
+			    db->path);
 		flags |= SQLITE_OPEN_CREATE;
-	}
+	} else if (st.st_size == 0 && mode != CRM_DB_CREATE)
+		crm_die("database '%s' is an empty file, not a crm database",
+		    db->path);
 	if ((rc = sqlite3_open_v2(db->path, &db->h, flags, NULL)) != SQLITE_OK)
 		crm_die("cannot open database '%s': %s", db->path,
 		    db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc));
 	sqlite3_extended_result_codes(db->h, 1);
-	sqlite3_busy_timeout(db->h, crm_g.wait_ms);
+	sqlite3_busy_handler(db->h, busy_wait, db);
 	dying_db = db;
 	crm_atdie(rollback_on_die);
 	/* One statement, so one snapshot: another process may be creating it. */
 	if (pragma_int(db, "SELECT count(*) FROM pragma_application_id"
 	    " WHERE application_id = 0 AND (SELECT count(*) FROM sqlite_master) > 0") > 0)
 		crm_die("'%s' is not a crm database", db->path);
-	setup_exec(db, "PRAGMA journal_mode=WAL");
-	setup_exec(db, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+	if (mode != CRM_DB_MEMORY)
+		setup_exec(db, "PRAGMA journal_mode=WAL");
+	/* FULL: a commit that returned is on disk, power loss or not. */
+	setup_exec(db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
 	    " PRAGMA cache_size=" CRM_CACHE_SIZE "; PRAGMA temp_store=MEMORY");
 	migrate(db);
+	if ((tz = crm_config_get(db, "timezone")) != NULL)
+		crm_tz_set(tz);
+	crm_policy_open(db);
 	return db;
+}
+
+const char *
+crm_db_path(const struct crm_db *db)
+{
+	return db->path;
+}
+
+struct crm_ctx *
+crm_ctx(struct crm_db *db)
+{
+	return &db->ctx;
 }
 
 void
@@ -248,6 +342,7 @@ crm_db_close(struct crm_db *db)
 	sqlite3_close(db->h);
 	if (dying_db == db)
 		dying_db = NULL;
+	crm_policy_close(db);
 	free(db->path);
 	free(db);
 }
@@ -302,6 +397,58 @@ found:
 	sqlite3_reset(s->st);
 	sqlite3_clear_bindings(s->st);
 	return s;
+}
+
+struct crm_stmt *
+crm_sql_own(struct crm_db *db, const char *sql)
+{
+	struct crm_stmt *s = xcalloc(1, sizeof *s);
+	int rc;
+
+	s->db = db;
+	s->sql = sql;
+	if ((rc = sqlite3_prepare_v2(db->h, sql, -1, &s->st, NULL)) != SQLITE_OK) {
+		if (is_busy(rc))
+			db_fail(db, rc, "prepare");
+		crm_die("internal error: cannot prepare SQL: %s\n%s",
+		    sqlite3_errmsg(db->h), sql);
+	}
+	return s;
+}
+
+struct crm_stmt *
+crm_sql_take(struct crm_db *db, const char *sql)
+{
+	struct crm_stmt *s = crm_sql(db, sql);
+
+	if (s->taken) {
+		s = crm_sql_own(db, sql);
+		s->own = 1;
+	}
+	s->taken = 1;
+	return s;
+}
+
+void
+crm_sql_give(struct crm_stmt *s)
+{
+	if (s == NULL)
+		return;
+	if (s->own) {
+		crm_stmt_free(s);
+		return;
+	}
+	sqlite3_reset(s->st);
+	s->taken = 0;
+}
+
+void
+crm_stmt_free(struct crm_stmt *s)
+{
+	if (s == NULL)
+		return;
+	sqlite3_finalize(s->st);
+	free(s);
 }
 
 void

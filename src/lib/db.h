@@ -9,15 +9,48 @@
 struct crm_db;
 struct crm_stmt;
 
-enum crm_db_mode { CRM_DB_READ, CRM_DB_WRITE };
+enum crm_db_mode {
+	CRM_DB_READ,	/* an existing database */
+	CRM_DB_WRITE,	/* an existing database, to write to */
+	CRM_DB_CREATE,	/* to write to, created with its schema when missing */
+	CRM_DB_MEMORY	/* a new empty database in memory ("check against nothing") */
+};
 
 /*
-** Open crm_g.db_path, creating it (and the schema) for CRM_DB_WRITE.
-** Reading a database that does not exist is an error.  Migrations run
-** as needed.  Dies on failure; exits 3 when busy after crm_g.wait_ms.
+** Open crm_g.db_path.  Only CRM_DB_CREATE creates a missing file; the
+** other modes refuse a missing or empty file, naming the path, so that a
+** cron job with a typo in CRM_DB fails instead of working on nothing.
+** Migrations run as needed.  The site's time zone (crm-db config
+** timezone) becomes the process's.  Then the actor is checked against the
+** rights policy (policy.h: crm_policy_open).  Dies on failure; exits 3
+** when the database stays busy: the whole wait, opening included, is
+** bounded by crm_g.wait_ms from here.
 */
 struct crm_db *crm_db_open(enum crm_db_mode mode);
 void crm_db_close(struct crm_db *db);
+const char *crm_db_path(const struct crm_db *db);
+
+/*
+** The run's context, carried by the handle so that the library reads no
+** global state: who acts, and the batch its changes belong to.  Filled
+** by crm_db_open() (actor) and crm_batch_start() (batch).
+*/
+struct crm_ctx {
+	const char *actor;	/* the login acting: --as, $CRM_USER, login name */
+	long long actor_id;	/* -1 when the actor is no user */
+	int actor_active;
+	int admin;		/* an active admin, or anyone while no admin exists */
+	int bootstrap;		/* no active admin exists yet */
+	long long batch;	/* the open batch; 0 before crm_batch_start() */
+	const char *command;	/* its kind's name, such as "crm-pool claim" */
+	int dry_run;		/* set by the write run: rolled back at the end */
+	struct crm_sight_cache *sight;	/* policy.c's per-pool answers */
+};
+struct crm_ctx *crm_ctx(struct crm_db *db);
+
+/* Site settings (crm-db config): the value of KEY, or NULL (static buffer). */
+const char *crm_config_get(struct crm_db *db, const char *key);
+void crm_config_set(struct crm_db *db, const char *key, const char *value);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK.  A writer holds one transaction. */
 void crm_db_begin(struct crm_db *db);
@@ -30,6 +63,20 @@ void crm_db_exec(struct crm_db *db, const char *sql);
 ** same string.  A statement comes back reset, with no bindings.
 */
 struct crm_stmt *crm_sql(struct crm_db *db, const char *sql);
+/*
+** A statement of its own, not from the cache, for a cursor that may be
+** open while the same SQL runs elsewhere (re-entrant); free it with
+** crm_stmt_free().
+*/
+struct crm_stmt *crm_sql_own(struct crm_db *db, const char *sql);
+void crm_stmt_free(struct crm_stmt *st);
+/*
+** For cursors: the cached statement of SQL when no other cursor holds
+** it, else one of its own, so cursors nest; give it back with
+** crm_sql_give().
+*/
+struct crm_stmt *crm_sql_take(struct crm_db *db, const char *sql);
+void crm_sql_give(struct crm_stmt *st);
 void crm_bind_text(struct crm_stmt *st, int i, const char *s);	/* NULL binds NULL */
 /* The same, without a copy: S must stay unchanged until the statement is stepped and reset. */
 void crm_bind_text_static(struct crm_stmt *st, int i, const char *s);

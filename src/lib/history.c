@@ -3,46 +3,56 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "customer.h"
 #include "db.h"
 #include "die.h"
 #include "history.h"
 #include "opt.h"
+#include "policy.h"
+#include "rec.h"
 #include "str.h"
 #include "when.h"
 
-static long long batch;
-static char *batch_command;
+const char *const crm_batch_names[CRM_BATCH_NKINDS] = {
+#define K(id, name) name,
+	CRM_BATCH_KINDS
+#undef K
+};
 
 long long
-crm_batch_start(struct crm_db *db, const char *command, const char *source)
+crm_batch_start(struct crm_db *db, enum crm_batch_kind kind, const char *source)
 {
+	struct crm_ctx *c = crm_ctx(db);
+	const char *command = crm_batch_names[kind];
 	struct crm_stmt *s = crm_sql(db,
 	    "INSERT INTO batches (command, actor, at, source) VALUES (?, ?, ?, ?)"
 	    " RETURNING id");
 
 	crm_bind_text(s, 1, command);
-	crm_bind_text(s, 2, crm_g.actor);
+	crm_bind_text(s, 2, c->actor);
 	crm_bind_text(s, 3, crm_now_text());
 	crm_bind_text(s, 4, source);
 	if (!crm_step(s))
 		crm_die("internal error: no batch id");
-	batch = crm_col_int(s, 0);
+	c->batch = crm_col_int(s, 0);
+	c->command = command;
 	crm_reset(s);
-	free(batch_command);
-	batch_command = xstrdup(command);
-	return batch;
+	return c->batch;
+}
+
+enum crm_batch_kind
+crm_batch_kind(const char *name)
+{
+	for (int k = 0; k < CRM_BATCH_NKINDS; k++)
+		if (strcmp(crm_batch_names[k], name) == 0)
+			return (enum crm_batch_kind)k;
+	crm_die("internal error: no batch kind '%s'", name);
 }
 
 long long
-crm_batch_id(void)
+crm_batch_id(struct crm_db *db)
 {
-	return batch;
-}
-
-const char *
-crm_batch_command(void)
-{
-	return batch_command ? batch_command : "";
+	return crm_ctx(db)->batch;
 }
 
 void
@@ -51,7 +61,7 @@ crm_batch_set_rows(struct crm_db *db, long long rows)
 	struct crm_stmt *s = crm_sql(db, "UPDATE batches SET rows = ? WHERE id = ?");
 
 	crm_bind_int(s, 1, rows);
-	crm_bind_int(s, 2, batch);
+	crm_bind_int(s, 2, crm_batch_id(db));
 	crm_step(s);
 }
 
@@ -70,12 +80,12 @@ crm_history(struct crm_db *db, const char *entity, long long id,
 	crm_bind_text(s, 3, field);
 	crm_bind_text(s, 4, old_value);
 	crm_bind_text(s, 5, new_value);
-	crm_bind_text(s, 6, crm_g.actor);
+	crm_bind_text(s, 6, crm_actor(db));
 	crm_bind_text(s, 7, crm_now_text());
 	crm_bind_text(s, 8, reason);
-	crm_bind_text(s, 9, crm_batch_command());
-	if (batch)
-		crm_bind_int(s, 10, batch);
+	crm_bind_text(s, 9, crm_ctx(db)->command ? crm_ctx(db)->command : "");
+	if (crm_batch_id(db))
+		crm_bind_int(s, 10, crm_batch_id(db));
 	crm_step(s);
 }
 
@@ -167,6 +177,17 @@ static const struct undoable {
 	  "UPDATE contacts SET customer_id = ? WHERE id = ?", 0 },
 };
 
+/*
+** A field of a customer that undo sets back as it is (crm_customer_field):
+** any but the markers of events that are no field.
+*/
+static int
+customer_field(const char *entity, const char *field)
+{
+	return strcmp(entity, "customer") == 0 && strcmp(field, "erased") != 0 &&
+	    strcmp(field, "deleted") != 0 && strcmp(field, "created") != 0;
+}
+
 static const struct undoable *
 find_undoable(const char *entity, const char *field)
 {
@@ -239,13 +260,43 @@ restore(struct crm_db *db, const struct undoable *u, long long id,
 		    u->entity, id, crm_db_errmsg(db));
 }
 
+/* A change of the batch being undone, newest first. */
+struct undo_row {
+	long long hid, id;
+	char *entity, *field, *old, *new;
+	int done;
+};
+
+/*
+** Row I as a clock (owner_since, pool_since): a clock goes back exactly
+** when its holder's change, the row written just after it (so undone
+** just before it), went back.  -1 when row I is no clock (or has no
+** holder row), else whether its holder went back.
+*/
+static int
+clock_follows(const struct undo_row *rows, size_t i)
+{
+	const char *f = rows[i].field;
+	size_t len = strlen(f);
+
+	if (len < 7 || strcmp(f + len - 6, "_since") != 0)
+		return -1;
+	for (size_t k = i; k-- > 0;)
+		if (rows[k].id == rows[i].id &&
+		    strcmp(rows[k].entity, rows[i].entity) == 0 &&
+		    strncmp(rows[k].field, f, len - 6) == 0 &&
+		    rows[k].field[len - 6] == '\0')
+			return rows[k].done;
+	return -1;
+}
+
 long long
 crm_batch_undo(struct crm_db *db, long long b,
     void (*skipped)(const char *, long long, const char *, const char *, void *),
     void *ctx)
 {
 	struct crm_stmt *s;
-	struct row { long long hid, id; char *entity, *field, *old, *new; } *rows = NULL;
+	struct undo_row *rows = NULL;
 	size_t n = 0, cap = 0;
 	long long undone = 0, by;
 	char why[128];
@@ -267,18 +318,22 @@ crm_batch_undo(struct crm_db *db, long long b,
 		rows[n].field = xstrdup(crm_col_text(s, 3));
 		rows[n].old = crm_col_null(s, 4) ? NULL : xstrdup(crm_col_text(s, 4));
 		rows[n].new = crm_col_null(s, 5) ? NULL : xstrdup(crm_col_text(s, 5));
+		rows[n].done = 0;
 		n++;
 	}
 	for (size_t i = 0; i < n; i++) {
-		struct row *r = &rows[i];
+		struct undo_row *r = &rows[i];
 		const struct undoable *u = find_undoable(r->entity, r->field);
 		struct crm_stmt *later;
 		long long newer = 0;
 		char *cur;
-		int gone;
+		int gone, plain = u == NULL && customer_field(r->entity, r->field);
+		int clock = clock_follows(rows, i);
 
-		if (u == NULL)
+		if (u == NULL && !plain)
 			continue;	/* not a change undo can make */
+		if (clock == 0)
+			continue;	/* its holder stays, and so does its clock */
 		later = crm_sql(db, "SELECT min(batch_id) FROM history WHERE entity = ?"
 		    " AND entity_id = ? AND field = ? AND id > ? AND batch_id <> ?");
 		crm_bind_text(later, 1, r->entity);
@@ -290,8 +345,9 @@ crm_batch_undo(struct crm_db *db, long long b,
 			newer = crm_col_null(later, 0) ? 0 : crm_col_int(later, 0);
 			crm_reset(later);
 		}
-		cur = current_value(db, u, r->id, &gone);
-		if (gone || newer || !same(cur, r->new)) {
+		cur = plain ? crm_customer_field(db, r->id, r->field, &gone) :
+		    current_value(db, u, r->id, &gone);
+		if (clock != 1 && (gone || newer || !same(cur, r->new))) {
 			if (newer)
 				snprintf(why, sizeof why, "changed since by batch %lld", newer);
 			else
@@ -300,9 +356,13 @@ crm_batch_undo(struct crm_db *db, long long b,
 			if (skipped)
 				skipped(r->entity, r->id, r->field, why, ctx);
 		} else {
-			restore(db, u, r->id, r->old);
+			if (plain)
+				crm_customer_set_field(db, r->id, r->field, r->old);
+			else
+				restore(db, u, r->id, r->old);
 			snprintf(why, sizeof why, "undo batch %lld", b);
 			crm_history(db, r->entity, r->id, r->field, r->new, r->old, why);
+			r->done = 1;
 			undone++;
 		}
 		free(cur);
@@ -315,8 +375,77 @@ crm_batch_undo(struct crm_db *db, long long b,
 	}
 	free(rows);
 	s = crm_sql(db, "UPDATE batches SET undone_by = ? WHERE id = ?");
-	crm_bind_int(s, 1, crm_batch_id());
+	crm_bind_int(s, 1, crm_batch_id(db));
 	crm_bind_int(s, 2, b);
 	crm_step(s);
 	return undone;
+}
+
+void
+crm_batch_require(struct crm_db *db, long long b, const char *prefix)
+{
+	struct crm_stmt *s = crm_sql(db, "SELECT command FROM batches WHERE id = ?");
+	int ours;
+
+	crm_bind_int(s, 1, b);
+	if (!crm_step(s))
+		crm_die("no batch %lld", b);
+	ours = strncmp(crm_col_text(s, 0), prefix, strlen(prefix)) == 0;
+	if (!ours) {
+		char *cmd = xstrdup(crm_col_text(s, 0));
+
+		crm_reset(s);
+		crm_die("batch %lld was made by '%s': undo it with that program",
+		    b, cmd);
+	}
+	crm_reset(s);
+}
+
+static const char *const history_cols[] = {
+	"id", "at", "actor", "field", "old", "new", "reason", "batch", "command"
+};
+#define NHISTCOLS (sizeof history_cols / sizeof history_cols[0])
+
+void
+crm_history_header(struct crm_history_out *h)
+{
+	recw_header(h->w, NHISTCOLS, history_cols);
+}
+
+void
+crm_history_write(struct crm_history_out *h, const char *entity, long long id)
+{
+	struct crm_stmt *s;
+	enum crm_sight sight = crm_sight_of(h->db, id);
+	const char *v[NHISTCOLS];
+	char idb[32];
+
+	if (sight == CRM_SIGHT_NAME)
+		crm_die("permission denied: the history of customer %lld is for "
+		    "its owner and the members of its pool (you are '%s', %s)", id,
+		    crm_actor(h->db), crm_actor_describe(h->db));
+	snprintf(idb, sizeof idb, "%lld", id);
+	s = crm_sql_take(h->db, "SELECT at, actor, field, old_value, new_value,"
+	    " reason, batch_id, command FROM history"
+	    " WHERE entity = ? AND entity_id = ? ORDER BY id");
+	crm_bind_text(s, 1, entity);
+	crm_bind_int(s, 2, id);
+	while (crm_step(s)) {
+		char *masks[2][2] = { { NULL, NULL }, { NULL, NULL } };
+		const char *names[1];
+
+		v[0] = idb;
+		for (size_t i = 1; i < NHISTCOLS; i++)
+			v[i] = crm_col_text(s, (int)i - 1);
+		/* a changed phone or email is masked as the field itself is */
+		names[0] = v[3];
+		crm_sight_apply(sight == CRM_SIGHT_MASKED ? sight : CRM_SIGHT_FULL,
+		    1, names, &v[4], masks[0]);
+		crm_sight_apply(sight == CRM_SIGHT_MASKED ? sight : CRM_SIGHT_FULL,
+		    1, names, &v[5], masks[1]);
+		recw_row(h->w, NHISTCOLS, v);
+		crm_sight_free(masks[0]);
+		crm_sight_free(masks[1]);
+	}
+	crm_sql_give(s);
 }

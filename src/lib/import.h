@@ -50,4 +50,93 @@ void crm_import_end(struct crm_import *im);	/* builds the indexes again */
 int crm_import_verify(struct crm_import *im, long long id, struct crm_dup *dup);
 void crm_import_free(struct crm_import *im);
 
+/* ---- the import protocol: record streams in, leads out -------------- */
+
+struct crm_run;
+struct rec;
+struct rec_reader;
+
+/* The columns of an input stream mapped onto a lead. */
+struct crm_colmap {
+	int *canon;		/* customer column per input column, or -1 */
+	int idcol;		/* the input's id column, or -1 */
+	size_t ncustom;		/* columns of the user's own, kept as fields */
+	const char **custom_names;
+	int *custom_cols;
+	const char **vals;	/* scratch for one record's custom values */
+};
+/*
+** Map R's columns: ours by name, derived ones (owner_since, ...) and the
+** annotations of check (dup_*) and --skip-bad (reject_*) ignored, the
+** rest kept as the user's own fields.
+*/
+void crm_colmap_init(struct crm_colmap *m, struct rec_reader *r);
+void crm_colmap_free(struct crm_colmap *m);
+/* Fill L from REC through M; L borrows from REC and M until the next call. */
+void crm_colmap_lead(struct crm_colmap *m, const struct rec *rec,
+    struct crm_lead *l);
+
+/* What an import does with a row that duplicates a customer. */
+enum crm_on_dup {
+	CRM_DUP_SKIP,		/* report it, write nothing (the default) */
+	CRM_DUP_UPDATE,		/* update the customer (yours only) */
+	CRM_DUP_ERROR,		/* a bad row */
+	CRM_DUP_ALLOW,		/* create it anyway: an admin's right */
+	CRM_DUP_PASS		/* write the existing customer's id: reruns finish */
+};
+
+struct crm_import_opts {
+	enum crm_on_dup on_dup;
+	int skip_bad;		/* reject bad rows into a file and go on */
+	const char *rejects;	/* that file, else INPUT.rejects */
+	const char *encoding;	/* NULL: detect */
+};
+
+struct crm_import_stats {
+	long long created, updated, skipped, passed;
+};
+
+/*
+** "duplicate of customer 12 (same phone), owned by li" (static buffer).
+*/
+const char *crm_dup_why(const struct crm_dup *d);
+
+/*
+** Who a new lead belongs to, under the rights policy: a rep's leads are
+** its own unless put into a pool; an owner or pool given must be one the
+** actor may give (crm_may_own, crm_may_pool).  Fills REFS->owner_id;
+** returns NULL or "FIELD: why" (static buffer).
+*/
+const char *crm_lead_rights(struct crm_db *db, const struct crm_lead *l,
+    struct crm_lead_refs *refs);
+
+/*
+** Import the record streams PATHS[0..N) (none: stdin) in RUN: each row is
+** checked, given its owner, and created, unless it duplicates a customer
+** (O->on_dup says what then), and written to RUN's output as "id" and
+** the input's columns, in input order.  Bad rows stop the import before
+** anything is written, unless O->skip_bad.  Counts go to ST.
+*/
+void crm_import_streams(struct crm_run *run, int n, char **paths,
+    const struct crm_import_opts *o, struct crm_import_stats *st);
+
+
+/*
+** crm-lead check: annotate the record streams PATHS[0..N) (none: stdin)
+** with what each row would collide with, in DB or earlier in the input:
+** the columns dup_id, dup_on, dup_owner, dup_pool and dup_line are
+** added.  Nothing is written to DB.
+*/
+void crm_lead_check_streams(struct crm_db *db, int n, char **paths,
+    const char *encoding);
+
+/*
+** crm-lead update from records keyed by "id" (PATHS[0..N), none: stdin)
+** in RUN: each row's fields change that customer, under the rights
+** policy; the records are echoed with their customer columns as they now
+** stand.  Bad rows as crm_import_streams() handles them.
+*/
+void crm_lead_update_streams(struct crm_run *run, int n, char **paths,
+    const struct crm_import_opts *o);
+
 #endif

@@ -1,5 +1,6 @@
 /* io.c: inputs by name, write errors, terminal detection and progress. */
 #include <errno.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,11 +19,55 @@ crm_io_init(void)
 	signal(SIGPIPE, SIG_DFL);
 }
 
+/* Inputs read ahead by crm_spool_input(), by name. */
+static struct spooled {
+	char *path;
+	FILE *f;
+} *spooled;
+static size_t nspooled;
+
+void
+crm_spool_input(const char *path)
+{
+	char buf[65536];
+	struct stat st;
+	FILE *in, *tmp;
+	size_t n;
+	int is_stdin = strcmp(path, "-") == 0;
+
+	if (is_stdin && fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode))
+		return;
+	for (size_t i = 0; i < nspooled; i++)
+		if (strcmp(spooled[i].path, path) == 0)
+			return;
+	if ((tmp = tmpfile()) == NULL)
+		crm_die_errno("cannot create a temporary file");
+	in = is_stdin ? stdin : fopen(path, "rb");
+	if (in == NULL)
+		crm_die_errno("cannot open '%s'", path);
+	while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+		if (fwrite(buf, 1, n, tmp) != n)
+			crm_die_errno("cannot write a temporary file");
+	if (ferror(in))
+		crm_die_errno("cannot read '%s'", is_stdin ? "stdin" : path);
+	if (!is_stdin)
+		fclose(in);
+	if (fflush(tmp) != 0)
+		crm_die_errno("cannot write a temporary file");
+	rewind(tmp);
+	spooled = xrealloc(spooled, (nspooled + 1) * sizeof *spooled);
+	spooled[nspooled].path = xstrdup(path);
+	spooled[nspooled++].f = tmp;
+}
+
 FILE *
 crm_open_input(const char *path)
 {
 	FILE *f;
 
+	for (size_t i = 0; i < nspooled; i++)
+		if (strcmp(spooled[i].path, path) == 0)
+			return spooled[i].f;
 	if (strcmp(path, "-") == 0)
 		return stdin;
 	if ((f = fopen(path, "rb")) == NULL)
@@ -33,8 +78,15 @@ crm_open_input(const char *path)
 void
 crm_close_input(FILE *f)
 {
-	if (f && f != stdin)
-		fclose(f);
+	if (f == NULL || f == stdin)
+		return;
+	for (size_t i = 0; i < nspooled; i++)
+		if (spooled[i].f == f) {
+			/* read once more only if named twice: rewound, kept */
+			rewind(f);
+			return;
+		}
+	fclose(f);
 }
 
 void

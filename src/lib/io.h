@@ -6,6 +6,12 @@
 
 void crm_io_init(void);			/* SIGPIPE back to default */
 FILE *crm_open_input(const char *path);	/* "-" is stdin; dies on failure */
+/*
+** Read PATH ("-": standard input) to its end into a temporary file now,
+** which crm_open_input(PATH) then returns, rewound; standard input that
+** is a regular file is left as it is.  Dies on a read error.
+*/
+void crm_spool_input(const char *path);
 void crm_close_input(FILE *f);
 void crm_flush_or_die(FILE *f, const char *what);
 int crm_isatty(int fd);			/* true also when CRM_FORCE_TTY=1 */

@@ -8,9 +8,40 @@
 
 #include "die.h"
 #include "opt.h"
+#include "str.h"
 #include "version.h"
 
 struct crm_globals crm_g = { NULL, NULL, 5000, 0, 0, NULL };
+
+/* The options given, for crm_run_command() to check against the command. */
+static const struct crm_opt *given[256];
+static size_t ngiven;
+
+/* Does option O belong to command CMD (a word of O->cmds, or cmds empty)? */
+static int
+opt_for(const struct crm_opt *o, const char *cmd)
+{
+	size_t n = strlen(cmd);
+	const char *p = o->cmds;
+
+	if (p == NULL || *p == '\0')
+		return 1;
+	while ((p = strstr(p, cmd)) != NULL) {
+		if ((p == o->cmds || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+static const struct crm_cmd *
+find_cmd(const char *name)
+{
+	for (const struct crm_cmd *c = crm_prog.cmds; c && c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
 
 static const struct crm_opt *
 find_long(const char *name, size_t len)
@@ -30,24 +61,55 @@ find_short(int c)
 	return NULL;
 }
 
+/* Does usage line U describe command CMD ("add ...", "qualify | convert ...")? */
+static int
+usage_of(const char *u, const char *cmd)
+{
+	size_t n = strlen(cmd);
+
+	for (;;) {
+		if (strncmp(u, cmd, n) == 0 && (u[n] == ' ' || u[n] == '\0'))
+			return 1;
+		if ((u = strchr(u, ' ')) == NULL || strncmp(u, " | ", 3) != 0)
+			return 0;
+		u += 3;
+	}
+}
+
+/* The usage lines, or with CMD only those of command CMD. */
+static void
+print_usage_of(FILE *out, const char *cmd)
+{
+	int first = 1;
+
+	for (const char *const *u = crm_prog.usage; *u; u++) {
+		if (cmd && !usage_of(*u, cmd))
+			continue;
+		fprintf(out, "%s %s %s\n", first ? "usage:" : "      ",
+		    crm_prog.name, *u);
+		first = 0;
+	}
+}
+
 void
 crm_print_usage(FILE *out)
 {
-	for (const char *const *u = crm_prog.usage; *u; u++)
-		fprintf(out, "%s %s %s\n", u == crm_prog.usage ? "usage:" : "      ",
-		    crm_prog.name, *u);
+	print_usage_of(out, NULL);
 }
 
+/* --help, or "crm-lead add --help": the usage and options of command CMD. */
 static void
-print_help(void)
+print_help(const char *cmd)
 {
 	printf("%s - %s\n\n", crm_prog.name, crm_prog.purpose);
-	crm_print_usage(stdout);
+	print_usage_of(stdout, cmd);
 	printf("\noptions:\n");
 	for (const struct crm_opt *o = crm_prog.opts; o->name; o++) {
 		char left[64];
 		int n = 0;
 
+		if (cmd && !opt_for(o, cmd))
+			continue;
 		if (o->shortc)
 			n = snprintf(left, sizeof left, "-%c, ", o->shortc);
 		else
@@ -119,6 +181,8 @@ static void
 apply(const struct crm_opt *o, const char *arg,
     void (*cb)(int, const char *, void *), void *ctx)
 {
+	if (ngiven < sizeof given / sizeof given[0])
+		given[ngiven++] = o;
 	if (o->id > COPT_FIRST && o->id < COPT_LAST)
 		set_common(o, arg);
 	else
@@ -173,7 +237,7 @@ crm_parse_options(int argc, char **argv,
 			const char *arg = NULL;
 
 			if (strcmp(name, "help") == 0) {
-				print_help();
+				print_help(nop > 0 && find_cmd(argv[0]) ? argv[0] : NULL);
 				exit(0);
 			}
 			if (strcmp(name, "version") == 0) {
@@ -217,4 +281,25 @@ crm_parse_options(int argc, char **argv,
 	defaults();
 	argv[nop] = NULL;
 	return nop;
+}
+
+int
+crm_run_command(int argc, char **argv, void *args)
+{
+	const struct crm_cmd *c;
+	struct strbuf names = STRBUF_INIT;
+
+	sb_init(&names);
+	for (c = crm_prog.cmds; c->name; c++)
+		sb_addf(&names, "%s%s", names.len ? ", " : "", c->name);
+	if (argc == 0)
+		crm_usage_error("missing command (%s)", names.buf);
+	if ((c = find_cmd(argv[0])) == NULL)
+		crm_usage_error("unknown command '%s' (%s)", argv[0], names.buf);
+	sb_free(&names);
+	for (size_t i = 0; i < ngiven; i++)
+		if (!opt_for(given[i], c->name))
+			crm_usage_error("option '--%s' is not for %s (it is for %s)",
+			    given[i]->name, c->name, given[i]->cmds);
+	return c->fn(argc, argv, args);
 }

@@ -10,6 +10,7 @@
 #include "history.h"
 #include "norm.h"
 #include "opt.h"
+#include "policy.h"
 #include "pool.h"
 #include "str.h"
 #include "user.h"
@@ -603,6 +604,12 @@ crm_pool_is_member(struct crm_db *db, long long pool_id, long long user_id)
 }
 
 int
+crm_pool_is_admin(struct crm_db *db, long long pool_id, long long user_id)
+{
+	return has_role(db, pool_id, user_id, "admin");
+}
+
+int
 crm_pool_actor_is_admin(struct crm_db *db, long long pool_id)
 {
 	return crm_actor_is_admin(db) ||
@@ -683,7 +690,7 @@ take_allowed(struct crm_db *db, const struct crm_pool *p, long long id,
 {
 	time_t now = crm_now();
 	char t1[CRM_TIME_LEN], t2[CRM_TIME_LEN];
-	int self = how == CRM_TAKE_CLAIM && strcmp(u->login, crm_g.actor) == 0;
+	int self = how == CRM_TAKE_CLAIM && strcmp(u->login, crm_actor(db)) == 0;
 	char who[300];
 	long long n;
 
@@ -691,7 +698,7 @@ take_allowed(struct crm_db *db, const struct crm_pool *p, long long id,
 	if (how != CRM_TAKE_CLAIM && !crm_pool_actor_is_admin(db, p->id)) {
 		refuse(r, "permission", "permission denied: %s needs an admin of "
 		    "pool '%s' (you are '%s', %s)", how == CRM_TAKE_FORCE ?
-		    "--force" : "assigning", p->name, crm_g.actor,
+		    "--force" : "assigning", p->name, crm_actor(db),
 		    crm_actor_describe(db));
 		return 0;
 	}
@@ -846,12 +853,12 @@ crm_pool_put(struct crm_db *db, long long id, long long pool_id, int release,
 		else
 			refuse(r, "permission", "permission denied: moving into pool "
 			    "'%s' needs an admin of it (you are '%s', %s)", name,
-			    crm_g.actor, crm_actor_describe(db));
+			    crm_actor(db), crm_actor_describe(db));
 		return 0;
 	} else if (pool >= 0 && !crm_pool_actor_is_admin(db, pool)) {
 		refuse(r, "permission", "permission denied: moving out of pool "
 		    "'%s' needs an admin of it (you are '%s', %s)",
-		    crm_pool_name(db, pool), crm_g.actor, crm_actor_describe(db));
+		    crm_pool_name(db, pool), crm_actor(db), crm_actor_describe(db));
 		return 0;
 	}
 	return crm_customer_set_pool(db, id, pool_id, reason);
@@ -1162,55 +1169,6 @@ crm_pool_count(struct crm_db *db, long long pool_id)
 {
 	return crm_db_int(db, "SELECT count(*) FROM customers WHERE pool_id = ?"
 	    " AND merged_into IS NULL", pool_id);
-}
-
-/* ---- masking -------------------------------------------------------- */
-
-char *
-crm_mask_phone(const char *phone)
-{
-	char *key, *out, *o;
-	const char *d;
-	size_t n;
-
-	if (phone == NULL)
-		return NULL;
-	if ((key = norm_phone(phone)) == NULL) {
-		key = xmalloc(strlen(phone) + 1);
-		for (o = key, d = phone; *d; d++)
-			if (*d >= '0' && *d <= '9')
-				*o++ = *d;
-		*o = '\0';
-	}
-	n = strlen(key);
-	out = xmalloc(n + 1);
-	for (size_t i = 0; i < n; i++) {
-		int keep = n >= 8 ? (i < 3 || i >= n - 4) : i >= n - (n > 2 ? 2 : 0);
-
-		out[i] = keep ? key[i] : '*';
-	}
-	out[n] = '\0';
-	free(key);
-	return out;
-}
-
-char *
-crm_mask_email(const char *email)
-{
-	const char *b, *at, *p;
-
-	if (email == NULL)
-		return NULL;
-	for (b = email; *b == ' ' || *b == '\t'; b++)
-		;
-	at = strrchr(b, '@');
-	if (at == NULL || at == b)
-		return xstrdup("***");
-	p = b;
-	(void)utf8_next(&p);
-	if (p > at)
-		p = at;
-	return xasprintf("%.*s***%s", (int)(p - b), b, at);
 }
 
 int

@@ -77,8 +77,9 @@ const char *crm_pool_set_members(struct crm_db *db, long long pool_id,
 char *crm_pool_members_text(struct crm_db *db, long long pool_id,
     const char *role);
 
-/* Is USER_ID a member of POOL_ID, itself or through its team? */
+/* Is active USER_ID a member (an admin) of POOL_ID, itself or through its team? */
 int crm_pool_is_member(struct crm_db *db, long long pool_id, long long user_id);
+int crm_pool_is_admin(struct crm_db *db, long long pool_id, long long user_id);
 /* May the actor administer POOL_ID: an admin, or one of the pool's admins? */
 int crm_pool_actor_is_admin(struct crm_db *db, long long pool_id);
 
@@ -167,14 +168,6 @@ struct crm_pooled {
 void crm_pool_customers(struct crm_db *db, long long pool_id,
     void (*fn)(const struct crm_pooled *c, void *ctx), void *ctx);
 long long crm_pool_count(struct crm_db *db, long long pool_id);
-
-/*
-** Masking for people who may not copy the pool: a phone keeps its first
-** 3 and last 4 digits (138****8000), an email its first character and
-** domain (z***@example.com).  New strings (caller frees); NULL for NULL.
-*/
-char *crm_mask_phone(const char *phone);
-char *crm_mask_email(const char *email);
 
 /* Batch B: -1 when there is none, 1 when crm-pool made it, else 0. */
 int crm_pool_batch_ours(struct crm_db *db, long long b);

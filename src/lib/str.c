@@ -1,4 +1,5 @@
 /* str.c: allocation that dies on failure, and struct strbuf. */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -212,4 +213,46 @@ sv_split(struct strvec *sv, const char *s, int sep)
 			break;
 		s = end + 1;
 	}
+}
+
+void
+str_json(struct strbuf *sb, const char *s)
+{
+	sb_addc(sb, '"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			sb_addf(sb, "\\%c", *p);
+		else if (*p == '\n')
+			sb_adds(sb, "\\n");
+		else if (*p == '\t')
+			sb_adds(sb, "\\t");
+		else if (*p == '\r')
+			sb_adds(sb, "\\r");
+		else if (*p < 0x20)
+			sb_addf(sb, "\\u%04x", *p);
+		else if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9)) {
+			sb_addf(sb, "\\u%s", p[2] == 0xa8 ? "2028" : "2029");
+			p += 2;
+		} else
+			sb_addc(sb, (char)*p);
+	}
+	sb_addc(sb, '"');
+}
+
+int
+crm_parse_id(const char *s, long long *id)
+{
+	long long v = 0;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9' || v > (LLONG_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (*p - '0');
+	}
+	if (v <= 0)
+		return -1;
+	*id = v;
+	return 0;
 }

@@ -29,6 +29,15 @@ void sb_reset(struct strbuf *sb);
 char *sb_detach(struct strbuf *sb);	/* caller frees; sb is reset */
 void sb_free(struct strbuf *sb);
 
+/* Append S as a JSON string, quoted and escaped (RFC 8259, U+2028/9 too). */
+void str_json(struct strbuf *sb, const char *s);
+
+/*
+** The one id parser: S is a whole number from 1 up, digits only (no
+** sign, blank or suffix: "2024-fix.tsv" is no id).  0 and *ID set, or -1.
+*/
+int crm_parse_id(const char *s, long long *id);
+
 /* True for NULL and for strings of only blanks and tabs: no value. */
 int str_blank(const char *s);
 

@@ -17,66 +17,12 @@ const char *const crm_user_cols[UC_N] = {
 	"regions", "industries", "away_from", "away_until", "active", "owned"
 };
 
-/* ---- authorization --------------------------------------------------- */
-
-/* The number of active admins: 0 means the bootstrap rule applies. */
+/* The number of active admins: 0 means everyone counts as one (policy.h). */
 static long long
 active_admins(struct crm_db *db)
 {
 	return crm_db_int(db, "SELECT count(*) FROM users"
 	    " WHERE role = 'admin' AND active = 1", 0);
-}
-
-long long
-crm_actor_id(struct crm_db *db)
-{
-	return crm_user_id(db, crm_g.actor);
-}
-
-int
-crm_actor_is_admin(struct crm_db *db)
-{
-	struct crm_stmt *s;
-	int admin = 0;
-
-	if (active_admins(db) == 0)
-		return 1;
-	s = crm_sql(db, "SELECT count(*) FROM users WHERE login = ?"
-	    " AND role = 'admin' AND active = 1");
-	crm_bind_text(s, 1, crm_g.actor);
-	if (crm_step(s)) {
-		admin = crm_col_int(s, 0) > 0;
-		crm_reset(s);
-	}
-	return admin;
-}
-
-const char *
-crm_actor_describe(struct crm_db *db)
-{
-	struct crm_stmt *s = crm_sql(db,
-	    "SELECT role, active FROM users WHERE login = ?");
-	const char *d = "not a user";
-
-	crm_bind_text(s, 1, crm_g.actor);
-	if (crm_step(s)) {
-		int admin = strcmp(crm_col_text(s, 0), "admin") == 0;
-
-		if (crm_col_int(s, 1))
-			d = admin ? "an admin" : "a rep";
-		else
-			d = admin ? "an inactive admin" : "an inactive rep";
-		crm_reset(s);
-	}
-	return d;
-}
-
-void
-crm_require_admin(struct crm_db *db, const char *what)
-{
-	if (!crm_actor_is_admin(db))
-		crm_die("permission denied: %s needs an admin (you are '%s', %s)",
-		    what, crm_g.actor, crm_actor_describe(db));
 }
 
 /* ---- reading --------------------------------------------------------- */

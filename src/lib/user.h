@@ -5,26 +5,10 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "policy.h"
 #include "when.h"
 
 struct crm_db;
-
-/*
-** Authorization.  The acting user is crm_g.actor (--as, $CRM_USER, the
-** login name).  Bootstrap rule: while the users table holds no active
-** admin, everyone counts as an admin, so a fresh database is usable;
-** the first admin added ends that (crm-user refuses to demote or
-** deactivate the last active admin, so it cannot come back by accident).
-*/
-int crm_actor_is_admin(struct crm_db *db);	/* 1 or 0 */
-long long crm_actor_id(struct crm_db *db);	/* the actor's user id, or -1 */
-/*
-** Die with status 1 unless the actor is an admin:
-** "permission denied: WHAT needs an admin (you are 'x', a rep)".
-*/
-void crm_require_admin(struct crm_db *db, const char *what);
-/* "an admin", "a rep", "an inactive rep", "not a user": for messages. */
-const char *crm_actor_describe(struct crm_db *db);
 
 /* One user as stored; strings owned by the struct (crm_user_free). */
 struct crm_user {

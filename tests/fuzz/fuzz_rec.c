@@ -44,11 +44,11 @@ void exit(int status);
 
 /* opt.c refers to the program's descriptor. */
 static const struct crm_opt no_opts[] = {
-	{ 0, 0, NULL, ARG_NONE, NULL, NULL, NULL }
+	{ 0, 0, NULL, ARG_NONE, NULL, NULL, NULL, NULL }
 };
 static const char *const no_usage[] = { NULL };
 const struct crm_prog crm_prog = { "fuzz_rec", "fuzz the record reader",
-	no_usage, no_opts };
+	no_usage, no_opts, NULL };
 
 static jmp_buf on_die;
 static volatile int armed;

@@ -169,7 +169,7 @@ test_open_creates_schema(void **state)
 
 	(void)state;
 	assert_int_equal(stat(crm_g.db_path, &sb), -1);
-	db = crm_db_open(CRM_DB_WRITE);
+	db = crm_db_open(CRM_DB_CREATE);
 	assert_int_equal(stat(crm_g.db_path, &sb), 0);
 	assert_int_equal(crm_db_int(db, "PRAGMA application_id", 0), CRM_APPLICATION_ID);
 	assert_int_equal(crm_db_int(db, "PRAGMA user_version", 0), migrations());
@@ -254,11 +254,24 @@ test_open_errors(void **state)
 	FILE *f;
 
 	(void)state;
-	/* reading a database that is not there: an error, and none is made */
+	/* reading or writing one that is not there: an error, none is made */
 	unit_run(open_read, NULL, &c);
 	snprintf(want, sizeof want, "no database '%s'", crm_g.db_path);
 	assert_died(&c, want);
 	assert_int_not_equal(access(crm_g.db_path, F_OK), 0);
+	unit_run(open_write, NULL, &c);
+	assert_died(&c, want);
+	assert_int_not_equal(access(crm_g.db_path, F_OK), 0);
+
+	/* an empty file (a typo'd path touched by something) is no database */
+	f = fopen(crm_g.db_path, "w");
+	assert_non_null(f);
+	fclose(f);
+	unit_run(open_write, NULL, &c);
+	assert_died(&c, "is an empty file, not a crm database");
+	unit_run(open_read, NULL, &c);
+	assert_died(&c, "is an empty file");
+	assert_int_equal(remove(crm_g.db_path), 0);
 
 	/* another program's SQLite file is refused, and left alone */
 	foreign_file("CREATE TABLE notes (t TEXT); INSERT INTO notes VALUES ('x')");
@@ -280,7 +293,7 @@ test_open_errors(void **state)
 
 	/* a crm database from a newer crm */
 	assert_int_equal(remove(crm_g.db_path), 0);
-	db = crm_db_open(CRM_DB_WRITE);
+	db = crm_db_open(CRM_DB_CREATE);
 	crm_db_close(db);
 	db = NULL;
 	snprintf(want, sizeof want, "PRAGMA user_version = %d", migrations() + 1);
@@ -310,9 +323,9 @@ test_find_dup(void **state)
 	char owner[128];
 
 	(void)state;
-	db = crm_db_open(CRM_DB_WRITE);
+	db = crm_db_open(CRM_DB_CREATE);
 	crm_db_begin(db);
-	crm_batch_start(db, "test_db dup", NULL);
+	crm_batch_start(db, CRM_BATCH_LEAD_UPDATE, NULL);
 	li = add_user("li");
 	assert_true(li > 0);
 	a = add_lead("张三", "+86 138 1234 5678", " Zhang.San@Example.COM ",
@@ -366,9 +379,9 @@ test_owned_or_pooled(void **state)
 	long long c, li, pool;
 
 	(void)state;
-	db = crm_db_open(CRM_DB_WRITE);
+	db = crm_db_open(CRM_DB_CREATE);
 	crm_db_begin(db);
-	crm_batch_start(db, "test_db constraint", NULL);
+	crm_batch_start(db, CRM_BATCH_LEAD_UPDATE, NULL);
 	li = add_user("li");
 	pool = add_pool("公海");
 	c = add_lead("王五", "13800000001", NULL, NULL, "li");
@@ -405,13 +418,16 @@ test_owned_or_pooled(void **state)
 
 /* ---- ownership primitives and history --------------------------------- */
 
-/* The history rows of customer ID, one "field:old>new:reason" a row. */
+/*
+** The history rows of customer ID, one "field:old>new:reason" a row; the
+** clocks (owner_since, pool_since) are checked on their own.
+*/
 static char *
 history_of(long long id)
 {
 	struct crm_stmt *s = crm_sql(db, "SELECT field, old_value, new_value, reason,"
 	    " actor, at FROM history WHERE entity = 'customer' AND entity_id = ?"
-	    " ORDER BY id");
+	    " AND field NOT LIKE '%_since' ORDER BY id");
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -456,9 +472,9 @@ test_set_owner_pool(void **state)
 	long long c, li, wang, pool, b;
 
 	(void)state;
-	db = crm_db_open(CRM_DB_WRITE);
+	db = crm_db_open(CRM_DB_CREATE);
 	crm_db_begin(db);
-	b = crm_batch_start(db, "test_db owners", NULL);
+	b = crm_batch_start(db, CRM_BATCH_LEAD_UPDATE, NULL);
 	li = add_user("li");
 	wang = add_user("wang");
 	pool = add_pool("公海");
@@ -491,9 +507,13 @@ test_set_owner_pool(void **state)
 	    "owner:li>-:reclaim: no follow-up;pool:->公海:reclaim: no follow-up;"
 	    "pool:公海>-:claim;owner:->wang:claim;"
 	    "owner:wang>-:release;");
-	/* every row belongs to the batch, with its command */
+	/*
+	 * every row belongs to the batch, with its command; the six holder
+	 * changes each moved a clock too (li's, the pool's, wang's; then
+	 * each cleared again): 6 + 6
+	 */
 	assert_int_equal(crm_db_int(db, "SELECT count(*) FROM history"
-	    " WHERE batch_id = ? AND command = 'test_db owners'", b), 6);
+	    " WHERE batch_id = ? AND command = 'crm-lead update'", b), 12);
 	crm_db_commit(db);
 }
 
@@ -520,9 +540,9 @@ static void
 undo_again(void *ctx)
 {
 	(void)ctx;
-	db = crm_db_open(CRM_DB_WRITE);
+	db = crm_db_open(CRM_DB_CREATE);
 	crm_db_begin(db);
-	crm_batch_start(db, "test_db undo again", NULL);
+	crm_batch_start(db, CRM_BATCH_LEAD_UPDATE, NULL);
 	crm_batch_undo(db, undo_batch_id, NULL, NULL);
 	crm_db_commit(db);
 }
@@ -536,36 +556,44 @@ test_batch_undo(void **state)
 	char want[128];
 
 	(void)state;
-	db = crm_db_open(CRM_DB_WRITE);
+	db = crm_db_open(CRM_DB_CREATE);
 	crm_db_begin(db);
-	crm_batch_start(db, "test_db setup", NULL);
+	crm_batch_start(db, CRM_BATCH_LEAD_UPDATE, NULL);
 	li = add_user("li");
 	wang = add_user("wang");
 	pool = add_pool("公海");
 	c1 = add_lead("甲", NULL, NULL, "甲公司", NULL);
 	c2 = add_lead("乙", NULL, NULL, "乙公司", NULL);
 	c3 = add_lead("丙", NULL, NULL, "丙公司", "li");
+	{
+		/* li has held c3 since long before: the clock undo must restore */
+		struct crm_stmt *s = crm_sql(db, "UPDATE customers SET owner_since ="
+		    " '2026-01-02T03:04:05Z' WHERE id = ?");
+
+		crm_bind_int(s, 1, c3);
+		crm_step(s);
+	}
 	crm_db_commit(db);
 
 	/* batch 1: assign c1 and c2 to li, move c3 from li to the pool */
 	crm_db_begin(db);
-	b1 = crm_batch_start(db, "test_db assign", NULL);
+	b1 = crm_batch_start(db, CRM_BATCH_LEAD_UPDATE, NULL);
 	crm_customer_set_owner(db, c1, li, "assign");
 	crm_customer_set_owner(db, c2, li, "assign");
 	crm_customer_set_pool(db, c3, pool, "reclaim");
 	crm_db_commit(db);
 	/* batch 2: c2 changes hands again */
 	crm_db_begin(db);
-	b2 = crm_batch_start(db, "test_db transfer", NULL);
+	b2 = crm_batch_start(db, CRM_BATCH_LEAD_UPDATE, NULL);
 	crm_customer_set_owner(db, c2, wang, "transfer");
 	crm_db_commit(db);
 
 	/* undo batch 1: c1 and c3 go back, c2 is skipped */
 	crm_db_begin(db);
-	b3 = crm_batch_start(db, "test_db undo", NULL);
+	b3 = crm_batch_start(db, CRM_BATCH_LEAD_UPDATE, NULL);
 	n = crm_batch_undo(db, b1, on_skip, &sk);
 	crm_db_commit(db);
-	assert_int_equal(n, 3);	/* c1 owner; c3 pool and owner */
+	assert_int_equal(n, 6);	/* c1 owner; c3 pool and owner; their clocks */
 	assert_int_equal(sk.n, 1);
 	snprintf(want, sizeof want, "customer %lld owner: changed since by batch %lld",
 	    c2, b2);
@@ -577,7 +605,11 @@ test_batch_undo(void **state)
 	    b1), b3);
 	snprintf(want, sizeof want, "undo batch %lld", b1);
 	assert_int_equal(crm_db_int(db, "SELECT count(*) FROM history"
-	    " WHERE batch_id = ?", b3), 3);
+	    " WHERE batch_id = ?", b3), 6);
+	/* c3's clock is li's from before batch 1, not the time of the undo */
+	assert_q_text("SELECT owner_since FROM customers WHERE id = ?", c3,
+	    "2026-01-02T03:04:05Z");
+	assert_q_text("SELECT owner_since FROM customers WHERE id = ?", c2, NOW);
 	{
 		struct crm_stmt *s = crm_sql(db, "SELECT count(*) FROM history"
 		    " WHERE batch_id = ? AND reason = ?");
@@ -585,16 +617,16 @@ test_batch_undo(void **state)
 		crm_bind_int(s, 1, b3);
 		crm_bind_text(s, 2, want);
 		assert_int_equal(crm_step(s), 1);
-		assert_int_equal(crm_col_int(s, 0), 3);
+		assert_int_equal(crm_col_int(s, 0), 6);
 		crm_reset(s);
 	}
 	assert_history(c1, "owner:->li:assign;owner:li>-:undo batch 2;");
 
 	/* the undo itself can be undone (c1 back to li, c3 back to the pool) */
 	crm_db_begin(db);
-	b4 = crm_batch_start(db, "test_db redo", NULL);
+	b4 = crm_batch_start(db, CRM_BATCH_LEAD_UPDATE, NULL);
 	sk.n = 0;
-	assert_int_equal(crm_batch_undo(db, b3, on_skip, &sk), 3);
+	assert_int_equal(crm_batch_undo(db, b3, on_skip, &sk), 6);
 	crm_db_commit(db);
 	assert_int_equal(sk.n, 0);
 	assert_holder(c1, li, -1);
@@ -631,9 +663,9 @@ static void
 write_then_die(void *ctx)
 {
 	(void)ctx;
-	db = crm_db_open(CRM_DB_WRITE);
+	db = crm_db_open(CRM_DB_CREATE);
 	crm_db_begin(db);
-	crm_batch_start(db, "test_db die", NULL);
+	crm_batch_start(db, CRM_BATCH_LEAD_UPDATE, NULL);
 	add_user("li");
 	add_lead("甲", "13800000009", NULL, NULL, "li");
 	crm_die("t.tsv:2: phone: no good");
@@ -646,16 +678,16 @@ test_rollback(void **state)
 	struct unit_child ch;
 
 	(void)state;
-	db = crm_db_open(CRM_DB_WRITE);
+	db = crm_db_open(CRM_DB_CREATE);
 	assert_int_equal(count_all(), 0);
 
 	/* an explicit rollback (--dry-run) */
 	crm_db_begin(db);
-	crm_batch_start(db, "test_db dry run", NULL);
+	crm_batch_start(db, CRM_BATCH_LEAD_UPDATE, NULL);
 	li = add_user("li");
 	c = add_lead("甲", "13800000009", NULL, "甲公司", NULL);
 	crm_customer_set_owner(db, c, li, "assign");
-	assert_int_equal(count_all(), 4);
+	assert_int_equal(count_all(), 5);	/* + the owner and its clock */
 	crm_db_rollback(db);
 	assert_int_equal(count_all(), 0);
 
@@ -669,9 +701,9 @@ test_rollback(void **state)
 
 	/* closing with a transaction open rolls it back too */
 	crm_db_close(db);
-	db = crm_db_open(CRM_DB_WRITE);
+	db = crm_db_open(CRM_DB_CREATE);
 	crm_db_begin(db);
-	crm_batch_start(db, "test_db closed", NULL);
+	crm_batch_start(db, CRM_BATCH_LEAD_UPDATE, NULL);
 	add_user("wang");
 	crm_db_close(db);
 	db = crm_db_open(CRM_DB_READ);
@@ -679,9 +711,9 @@ test_rollback(void **state)
 
 	/* and a commit keeps it all */
 	crm_db_close(db);
-	db = crm_db_open(CRM_DB_WRITE);
+	db = crm_db_open(CRM_DB_CREATE);
 	crm_db_begin(db);
-	crm_batch_start(db, "test_db commit", NULL);
+	crm_batch_start(db, CRM_BATCH_LEAD_UPDATE, NULL);
 	add_user("zhao");
 	crm_db_commit(db);
 	assert_int_equal(count_all(), 2);

@@ -33,11 +33,11 @@
 
 /* Programs define crm_prog (opt.c refers to it); so must a test. */
 static const struct crm_opt unit_no_opts[] = {
-	{ 0, 0, NULL, ARG_NONE, NULL, NULL, NULL }
+	{ 0, 0, NULL, ARG_NONE, NULL, NULL, NULL, NULL }
 };
 static const char *const unit_no_usage[] = { NULL };
 const struct crm_prog crm_prog = { "unit", "unit tests", unit_no_usage,
-	unit_no_opts };
+	unit_no_opts, NULL };
 
 /* ---- temporary files ------------------------------------------------ */
 
