@@ -578,3 +578,34 @@ crm_db_int(struct crm_db *db, const char *sql, long long arg)
 	}
 	return v;
 }
+
+long long
+crm_db_integrity(struct crm_db *db, void (*fn)(const char *msg, void *ctx),
+    void *ctx)
+{
+	struct crm_stmt *s = crm_sql(db, "PRAGMA integrity_check");
+	long long n = 0;
+
+	while (crm_step(s)) {
+		const char *m = crm_col_text(s, 0);
+
+		if (m && strcmp(m, "ok") == 0)
+			continue;
+		n++;
+		fn(m ? m : "?", ctx);
+	}
+	return n;
+}
+
+void
+crm_db_backup(struct crm_db *db, const char *path)
+{
+	struct crm_stmt *s;
+
+	if (access(path, F_OK) == 0)
+		crm_die("'%s' exists: a backup goes to a new file", path);
+	s = crm_sql(db, "VACUUM INTO ?");
+	crm_bind_text(s, 1, path);
+	if (crm_step_try(s) < 0)
+		crm_die("cannot back up to '%s': %s", path, sqlite3_errmsg(db->h));
+}

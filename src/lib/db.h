@@ -48,6 +48,18 @@ struct crm_ctx {
 };
 struct crm_ctx *crm_ctx(struct crm_db *db);
 
+/*
+** SQLite's own check of the file (PRAGMA integrity_check): FN gets each
+** problem it reports; returns how many ("ok" is none).
+*/
+long long crm_db_integrity(struct crm_db *db, void (*fn)(const char *msg,
+    void *ctx), void *ctx);
+/*
+** A consistent copy of the database into the new file PATH while others
+** go on working (VACUUM INTO); dies when PATH exists or cannot be made.
+*/
+void crm_db_backup(struct crm_db *db, const char *path);
+
 /* Site settings (crm-db config): the value of KEY, or NULL (static buffer). */
 const char *crm_config_get(struct crm_db *db, const char *key);
 void crm_config_set(struct crm_db *db, const char *key, const char *value);
