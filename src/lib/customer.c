@@ -1340,11 +1340,11 @@ crm_matches_compile(const struct strvec *specs, struct crm_filter *f)
 			free(field);
 			continue;
 		}
-		free(field);
 		m->m[m->n].field = xstrdup(canon);
 		m->m[m->n].col = -1;
 		if ((m->m[m->n].re = crm_re_compile(pat, err, sizeof err)) == NULL)
-			crm_usage_error("--match %s: bad pattern: %s", spec, err);
+			crm_usage_error("--match %s: bad pattern: %s", field, err);
+		free(field);
 		m->n++;
 	}
 	return m;
