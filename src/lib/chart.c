@@ -1,4 +1,5 @@
 /* chart.c: horizontal bar charts for a terminal, drawn in eighth blocks. */
+#include <float.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -25,14 +26,14 @@ chart_color(void)
 static long
 bar_eighths(double value, double max, int width)
 {
-	double e;
+	double r, e;
 
-	if (!(value > 0) || !(max > 0))	/* also NaN */
-		return 0;
-	e = value / max * width * 8 + 0.5;
-	if (e < 1)
-		return 1;
-	return e > (double)width * 8 ? (long)width * 8 : (long)e;
+	if (!(value <= DBL_MAX) || !(max > 0) || !((r = value / max) > 0))
+		return 0;	/* NaN, infinite, zero or below */
+	if (r >= 1)
+		return (long)width * 8;
+	e = r * width * 8 + 0.5;
+	return e < 1 ? 1 : (long)e;
 }
 
 void
@@ -48,7 +49,7 @@ chart_bars(FILE *out, const struct chart_bar *bars, size_t n, int width,
 	if (width < 1)
 		width = 1;
 	for (i = 0; i < n; i++) {
-		if (bars[i].value > max)
+		if (bars[i].value > max && bars[i].value <= DBL_MAX)
 			max = bars[i].value;
 		if ((w = display_width(bars[i].label ? bars[i].label : "")) > lw)
 			lw = w;
@@ -80,6 +81,8 @@ chart_bars(FILE *out, const struct chart_bar *bars, size_t n, int width,
 		for (; text.len > 0 && pad > 0; pad--)
 			sb_addc(&line, ' ');
 		sb_adds(&line, text.buf);
+		while (line.len > 0 && line.buf[line.len - 1] == ' ')
+			line.buf[--line.len] = '\0';	/* no bar, no text */
 		sb_addc(&line, '\n');
 		fputs(line.buf, out);
 	}

@@ -6,7 +6,7 @@
 
 struct chart_bar {
 	const char *label;
-	double value;		/* the bar's length; below zero draws none */
+	double value;		/* the bar's length; NaN, infinite or < 0: none */
 	const char *text;	/* printed after the bar: the exact figure */
 };
 

@@ -11,6 +11,11 @@ struct cp_range {
 	unsigned lo, hi;
 };
 
+/*
+** Built in, so widths do not depend on the locale or the C library's
+** Unicode version.  Regenerate with tests/width.awk (its first lines
+** say how); tests/render.bats compares them with /usr/share/unicode.
+*/
 /* BEGIN WIDTH TABLES (tests/width.awk, EastAsianWidth-15.0.0) */
 static const struct cp_range zero_width[] = {
 	{ 0x0300, 0x036F }, { 0x0483, 0x0489 }, { 0x0591, 0x05BD },

@@ -334,6 +334,30 @@ test_chart(void **state)
 	free(out);
 }
 
+/*
+** Values that are not finite numbers draw no bar and do not change the
+** scale (5 fills the 4 cells); a line without bar or text has no blanks
+** at the end.
+*/
+static void
+test_chart_odd(void **state)
+{
+	static const struct chart_bar b[] = {
+		{ "a", NAN, NULL },
+		{ "bb", INFINITY, "inf" },
+		{ "c", 5, "5" },
+	};
+	char *out;
+
+	(void)state;
+	out = chart(b, 3, 4, 0);
+	assert_text(out,
+	    "a\n"
+	    "bb" "      " "inf\n"		/* 1 + 4 (no bar) + 1 */
+	    "c  ████" "   " "5\n");
+	free(out);
+}
+
 /* Value K of 8 at width 1 is K eighths: ▏▎▍▌▋▊▉█. */
 static void
 test_chart_eighths(void **state)
@@ -586,6 +610,7 @@ main(void)
 		cmocka_unit_test(test_table_totals),
 		cmocka_unit_test(test_table_empty),
 		cmocka_unit_test(test_chart),
+		cmocka_unit_test(test_chart_odd),
 		cmocka_unit_test(test_chart_eighths),
 		cmocka_unit_test(test_chart_color),
 		cmocka_unit_test(test_escape),
