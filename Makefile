@@ -94,6 +94,7 @@ san:
 
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(SAN)/unit/%)
+UNIT_BIN += $(SAN)/unit/render_demo	# driver for tests/render.bats
 $(SAN)/unit/%: tests/unit/%.c $(SAN)/libcrm.a
 	@mkdir -p $(@D)
 	$(CC) $(WARN) -Wno-missing-prototypes $(SANFLAGS) -Isrc -Isrc/lib -o $@ $< $(SAN)/libcrm.a $(LIBS) -lxlsxwriter -lcmocka
