@@ -73,6 +73,8 @@ struct score_rules {
 	struct grade *g;	/* highest threshold first */
 	struct health_params health;
 	struct score_fired *fired;	/* room for every rule */
+	size_t *used, nused;	/* the fields patterns look at, once each */
+	size_t *len;		/* their lengths in the record at hand */
 };
 
 /* Parsing state for one line. */
@@ -775,6 +777,18 @@ score_rules_load(const char *path, const struct score_names *names,
 	if (rs->ngrades > 1)
 		qsort(rs->g, rs->ngrades, sizeof *rs->g, grade_cmp);
 	rs->fired = xcalloc(rs->n + 1, sizeof *rs->fired);
+	rs->len = xcalloc(names->nfields + 1, sizeof *rs->len);
+	rs->used = xcalloc(names->nfields + 1, sizeof *rs->used);
+	for (size_t i = 0; i < rs->n; i++) {
+		size_t k;
+
+		if (rs->v[i].kind != RK_MATCH && rs->v[i].kind != RK_NOMATCH)
+			continue;
+		for (k = 0; k < rs->nused && rs->used[k] != rs->v[i].field; k++)
+			;
+		if (k == rs->nused)
+			rs->used[rs->nused++] = rs->v[i].field;
+	}
 	free(line);
 	crm_close_input(f);
 	return rs;
@@ -797,6 +811,8 @@ score_rules_free(struct score_rules *rs)
 	free(rs->v);
 	free(rs->g);
 	free(rs->fired);
+	free(rs->used);
+	free(rs->len);
 	free(rs->path);
 	free(rs);
 }
@@ -869,6 +885,12 @@ score_eval(struct score_rules *rs, const struct score_input *in,
 	long long total = 0;
 	size_t nf = 0;
 
+	/* Many patterns look at the same few fields: measure each once. */
+	for (size_t k = 0; k < rs->nused; k++) {
+		const char *v = in->fields[rs->used[k]];
+
+		rs->len[rs->used[k]] = v ? strlen(v) : 0;
+	}
 	for (size_t i = 0; i < rs->n; i++) {
 		struct rule *r = &rs->v[i];
 		const char *v;
@@ -880,8 +902,8 @@ score_eval(struct score_rules *rs, const struct score_input *in,
 		case RK_MATCH:
 		case RK_NOMATCH:
 			v = in->fields[r->field];
-			m = v == NULL || *v == '\0' ? 0 :
-			    crm_re_exec(r->re, v, strlen(v), msg, sizeof msg);
+			m = v == NULL || *v == '\0' ? 0 : crm_re_exec(r->re, v,
+			    rs->len[r->field], msg, sizeof msg);
 			if (m == -1) {
 				snprintf(err, n, "%s:%lu:%d: %s %s %s: %s",
 				    rs->path, r->line, r->col,
