@@ -558,6 +558,46 @@ test_health_sums(void **state)
 	}
 }
 
+/*
+** The example of man/crm-score-rules.5 (its EXAMPLES display, which has
+** no mdoc escapes) loads, and scores as the page reads.
+*/
+static void
+test_manual_example(void **state)
+{
+	char *page = unit_slurp("man/crm-score-rules.5", NULL);
+	char *b, *e;
+	struct score_rules *rs;
+	const char *v[F_N] = { NULL, NULL, "教育", "华东", "Web", NULL, NULL };
+	const struct score_activity act[] = { { "call", 3, 0 } };
+	struct score_input in = { v, act, 1, NULL, 0 };
+	struct score_result res;
+	const struct health_params *h;
+
+	(void)state;
+	assert_non_null(page);
+	assert_non_null(b = strstr(page, "\n.Sh EXAMPLES\n.Bd -literal"));
+	b = strchr(b + 1, '\n');
+	b = strchr(b + 1, '\n') + 1;
+	assert_non_null(e = strstr(b, ".Ed\n"));
+	*e = '\0';
+	rs = load(b);
+	/*
+	** industry 教育 +20, 地区 (region) 华东 +10, source Web matches
+	** /^web$/i +5, no phone -5, one call 3 days ago: per call +5 and per
+	** 跟进 within 7d -3; no deals.  20 + 10 + 5 - 5 + 5 - 3 = 32: B.
+	*/
+	res = eval(rs, &in);
+	assert_int_equal(res.score, 32);
+	assert_string_equal(res.grade, "B");
+	h = score_rules_health(rs);
+	assert_int_equal(h->weight[HEALTH_RECENCY], 50);
+	assert_int_equal(h->weight[HEALTH_TREND], 20);
+	assert_int_equal(h->stalled_days, 45);
+	score_rules_free(rs);
+	free(page);
+}
+
 static int
 group_teardown(void **state)
 {
@@ -579,6 +619,7 @@ main(void)
 		cmocka_unit_test(test_health),
 		cmocka_unit_test(test_health_edges),
 		cmocka_unit_test(test_health_sums),
+		cmocka_unit_test(test_manual_example),
 	};
 
 	crm_set_progname("test_score");
