@@ -40,10 +40,10 @@ double bayes_predict(const struct bayes *b, const char *const *values,
     struct bayes_term *terms);
 
 /*
-** Write the model to W as rows "field value won lost ratio": first
-** "(prior)" with an empty value, all won and lost deals and the prior
-** odds, then every value of every field, fields in model order and
-** values in byte order.
+** Write the model to W as a header and rows "field value won lost
+** ratio": first "(prior)" with a NULL value, the won and lost deals of
+** all and the prior odds, then every value of every field, fields in
+** model order and values in byte order; ratios as "%.6g".
 */
 void bayes_export(const struct bayes *b, struct rec_writer *w);
 

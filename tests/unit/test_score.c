@@ -558,6 +558,26 @@ test_health_sums(void **state)
 	}
 }
 
+/* Bytes that are not UTF-8 match nothing, but the text around them can. */
+static void
+test_invalid_utf8(void **state)
+{
+	struct score_rules *rs = load("+1 industry ~ 教育\n"
+	    "+2 industry ~ ^教育$\n+4 industry ~ ^.教育\n");
+	const char *v[F_N] = { NULL, NULL, "\xff教育" };
+	struct score_input in = { v, NULL, 0, NULL, 0 };
+	struct score_result res;
+
+	(void)state;
+	/* only the first: ^ is before the bad byte, which . cannot take */
+	res = eval(rs, &in);
+	assert_int_equal(res.score, 1);
+	v[F_INDUSTRY] = "教\xff育";	/* 教育 is not in it any more */
+	res = eval(rs, &in);
+	assert_int_equal(res.score, 0);
+	score_rules_free(rs);
+}
+
 /*
 ** The example of man/crm-score-rules.5 (its EXAMPLES display, which has
 ** no mdoc escapes) loads, and scores as the page reads.
@@ -619,6 +639,7 @@ main(void)
 		cmocka_unit_test(test_health),
 		cmocka_unit_test(test_health_edges),
 		cmocka_unit_test(test_health_sums),
+		cmocka_unit_test(test_invalid_utf8),
 		cmocka_unit_test(test_manual_example),
 	};
 
