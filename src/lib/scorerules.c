@@ -217,7 +217,7 @@ kind_list(const char *b, size_t len, const char **bad)
 	unsigned bits = 0;
 	const char *e = b + len;
 
-	while (b < e) {
+	for (;;) {
 		const char *c = memchr(b, ',', (size_t)(e - b));
 		char item[64];
 		const char *canon;
@@ -233,9 +233,10 @@ kind_list(const char *b, size_t len, const char **bad)
 			*bad = b;
 			return 0;
 		}
+		if (c == e)
+			return bits;
 		b = c + 1;
 	}
-	return bits;
 }
 
 /* The index of field NAME (as written) in NAMES, or -1. */
@@ -360,16 +361,19 @@ parse_stages(struct lexer *lx, const struct score_names *names, struct rule *r,
 
 	if (len == 0)
 		return fail(lx, inat, "expected stage names after 'in'");
-	for (e = b + len; b < e; b = c + 1) {
+	for (e = b + len;; b = c + 1) {
 		if ((c = memchr(b, ',', (size_t)(e - b))) == NULL)
 			c = e;
-		if (c == b || !known_stage(names, b, (size_t)(c - b)))
+		if (c == b)
+			return fail(lx, b, "expected a stage name");
+		if (!known_stage(names, b, (size_t)(c - b)))
 			return fail(lx, b, "unknown stage '%.*s'", (int)(c - b), b);
 		name = xstrndup(b, (size_t)(c - b));
 		sv_push(&r->stages, name);
 		free(name);
+		if (c == e)
+			return 0;
 	}
-	return 0;
 }
 
 /* "amount >= ¥500,000" (or > <= <; a currency code may follow). */
@@ -532,6 +536,8 @@ parse_rule(struct lexer *lx, struct score_rules *rs, struct rule *r,
 	if (field_index(rs->names, name) >= 0)
 		rc = fail(lx, b + len, "expected '~', '!~' or 'is' after field "
 		    "'%s'", name);
+	else if (bad != b && strcspn(bad, ", \t") == 0)
+		rc = fail(lx, bad, "expected an activity kind after ','");
 	else if (bad != b)
 		rc = fail(lx, bad, "unknown activity kind '%.*s'",
 		    (int)strcspn(bad, ", \t"), bad);

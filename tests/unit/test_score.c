@@ -298,6 +298,10 @@ test_load_errors(void **state)
 	load_error("+5 callz within 3d\n",
 	    "1:4: unknown field or activity kind 'callz'");
 	load_error("+5 call,vist within 3d\n", "1:9: unknown activity kind 'vist'");
+	load_error("+5 call, within 3d\n",
+	    "1:9: expected an activity kind after ','");
+	load_error("+5 per visit,,call\n",
+	    "1:14: expected an activity kind after ','");
 	load_error("+5 per call within 30 max 20\n", "1:20: expected days such "
 	    "as '30d' or weeks such as '4w' after 'within', got '30'");
 	load_error("+5 call max 3\n",
@@ -311,6 +315,8 @@ test_load_errors(void **state)
 	load_error("+5 deal open within 30d\n", "1:14: 'within' counts days "
 	    "since a deal closed: write 'won' or 'lost' too");
 	load_error("+5 deal in proposal,nosuch\n", "1:21: unknown stage 'nosuch'");
+	load_error("+5 deal in proposal,\n", "1:21: expected a stage name");
+	load_error("+5 deal in\n", "1:9: expected stage names after 'in'");
 	load_error("+5 deal won won\n", "1:13: 'won' given twice");
 	load_error("+5 deal amount = 5\n",
 	    "1:16: expected '>=', '>', '<=' or '<' after 'amount'");
