@@ -70,6 +70,15 @@ crm_history(struct crm_db *db, const char *entity, long long id,
     const char *field, const char *old_value, const char *new_value,
     const char *reason)
 {
+	crm_history_at(db, crm_now_text(), entity, id, field, old_value,
+	    new_value, reason);
+}
+
+void
+crm_history_at(struct crm_db *db, const char *at, const char *entity,
+    long long id, const char *field, const char *old_value,
+    const char *new_value, const char *reason)
+{
 	struct crm_stmt *s = crm_sql(db,
 	    "INSERT INTO history (entity, entity_id, field, old_value, new_value,"
 	    " actor, at, reason, command, batch_id)"
@@ -81,7 +90,7 @@ crm_history(struct crm_db *db, const char *entity, long long id,
 	crm_bind_text(s, 4, old_value);
 	crm_bind_text(s, 5, new_value);
 	crm_bind_text(s, 6, crm_actor(db));
-	crm_bind_text(s, 7, crm_now_text());
+	crm_bind_text(s, 7, at);
 	crm_bind_text(s, 8, reason);
 	crm_bind_text(s, 9, crm_ctx(db)->command ? crm_ctx(db)->command : "");
 	if (crm_batch_id(db))

@@ -64,6 +64,10 @@ void crm_batch_set_rows(struct crm_db *db, long long rows);
 void crm_history(struct crm_db *db, const char *entity, long long id,
     const char *field, const char *old_value, const char *new_value,
     const char *reason);
+/* The same for a change that happened at AT (UTC ISO text), back-filled. */
+void crm_history_at(struct crm_db *db, const char *at, const char *entity,
+    long long id, const char *field, const char *old_value,
+    const char *new_value, const char *reason);
 
 /*
 ** Undo batch B in a new batch: every change it made is reverted, newest
