@@ -9,6 +9,7 @@ load helpers
 local_setup() {
 	crm-user add boss --role admin -q >/dev/null
 	export CRM_USER=boss
+	crm-db config test-clock on -q >/dev/null	# reps act at the fixed clock
 	crm-user add li -q >/dev/null
 	crm-user add wang -q >/dev/null
 	sql "INSERT INTO pools (name, created_at) VALUES ('公海', '2026-01-01T00:00:00Z')"
@@ -114,12 +115,12 @@ clock() {	# clock ID: last_activity_at and next_due_at of customer ID
 	before=$(snapshot)
 	run_split crm-activity --as ghost log 1 --kind call
 	assert_status 1
-	[[ "$stderr" == *"--as: no user 'ghost'"* ]]
+	[[ "$stderr" == *"you ('ghost') are not a crm user"* ]]
 	crm-user deactivate li -q >/dev/null
 	before=$(snapshot)
 	run_split crm-activity --as li log 1 --kind call
 	assert_status 1
-	[[ "$stderr" == *"--as: user 'li' is deactivated"* ]]
+	[[ "$stderr" == *"permission denied: user 'li' is deactivated"* ]]
 	[ "$(snapshot)" = "$before" ]
 }
 
@@ -137,8 +138,10 @@ clock() {	# clock ID: last_activity_at and next_due_at of customer ID
 	run_split crm-activity log 1
 	assert_status 2
 	[[ "$stderr" == *"log needs --kind"* ]]
-	run_split crm-activity log --kind call
-	assert_status 2
+	# no ID: ids come from records on stdin, and there are none
+	run_split crm-activity log --kind call </dev/null
+	assert_status 1
+	[[ "$stderr" == *"stdin: no header row"* ]]
 	run_split crm-activity log x1 --kind call
 	assert_status 2
 	[[ "$stderr" == *"'x1' is not a customer id"* ]]
@@ -208,8 +211,9 @@ clock() {	# clock ID: last_activity_at and next_due_at of customer ID
 	assert_status 1
 	[[ "$stderr" == *"is in the future"* ]]
 	[ "$(snapshot)" = "$before" ]
-	run_split crm-activity done
-	assert_status 2
+	run_split crm-activity done </dev/null
+	assert_status 1
+	[[ "$stderr" == *"stdin: no header row"* ]]
 	run_split crm-activity done abc
 	assert_status 2
 	[[ "$stderr" == *"'abc' is not an activity id"* ]]
