@@ -76,7 +76,7 @@ complete -c crm-db -l version -d 'show the version and exit'
 
 complete -c crm-export -l query -x -a 'customers leads deals activities history' -d 'export NAME from the database instead of reading records'
 complete -c crm-export -l xlsx -r -F -d 'write an XLSX workbook to FILE (- for standard output)'
-complete -c crm-export -l sheet-by -x -d 'xlsx: one sheet per value of FIELD'
+complete -c crm-export -l sheet-by -x -d 'with --xlsx: one sheet per value of FIELD'
 complete -c crm-export -l json -d 'write JSON Lines, one object per record'
 complete -c crm-export -l plain -d 'write plain RFC 4180 CSV: no BOM, LF, values as they are'
 complete -c crm-export -l raw -d 'Excel CSV without protecting cells: values as they are'
