@@ -7,9 +7,9 @@ _crm_prog()
 	cmds= opts= vopts=
 	case $1 in
 	activity)
-		cmds='log done import list due'
-		opts='--kind --note --next --at --due --customer --user --since --until --planned --within --encoding -E --skip-bad --rejects --dry-run -n --db -d --as --wait --csv --now --quiet -q --help --version'
-		vopts=' --kind --note --next --at --due --customer --user --since --until --within --encoding -E --rejects --db -d --as --wait --now '
+		cmds='log done edit cancel import list due'
+		opts='--kind --note --next --at --due --reason --customer --user --since --until --planned --within --encoding -E --skip-bad --rejects --dry-run -n --db -d --as --wait --csv --now --quiet -q --help --version'
+		vopts=' --kind --note --next --at --due --reason --customer --user --since --until --within --encoding -E --rejects --db -d --as --wait --now '
 		;;
 	assign)
 		cmds=''

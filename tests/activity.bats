@@ -9,6 +9,7 @@ load helpers
 local_setup() {
 	crm-user add boss --role admin -q >/dev/null
 	export CRM_USER=boss
+	crm-db config test-clock on -q >/dev/null	# reps act at the fixed clock
 	crm-user add li -q >/dev/null
 	crm-user add wang -q >/dev/null
 	sql "INSERT INTO pools (name, created_at) VALUES ('公海', '2026-01-01T00:00:00Z')"
@@ -114,12 +115,12 @@ clock() {	# clock ID: last_activity_at and next_due_at of customer ID
 	before=$(snapshot)
 	run_split crm-activity --as ghost log 1 --kind call
 	assert_status 1
-	[[ "$stderr" == *"--as: no user 'ghost'"* ]]
+	[[ "$stderr" == *"you ('ghost') are not a crm user"* ]]
 	crm-user deactivate li -q >/dev/null
 	before=$(snapshot)
 	run_split crm-activity --as li log 1 --kind call
 	assert_status 1
-	[[ "$stderr" == *"--as: user 'li' is deactivated"* ]]
+	[[ "$stderr" == *"permission denied: user 'li' is deactivated"* ]]
 	[ "$(snapshot)" = "$before" ]
 }
 
@@ -137,8 +138,10 @@ clock() {	# clock ID: last_activity_at and next_due_at of customer ID
 	run_split crm-activity log 1
 	assert_status 2
 	[[ "$stderr" == *"log needs --kind"* ]]
-	run_split crm-activity log --kind call
-	assert_status 2
+	# no ID: ids come from records on stdin, and there are none
+	run_split crm-activity log --kind call </dev/null
+	assert_status 1
+	[[ "$stderr" == *"stdin: no header row"* ]]
 	run_split crm-activity log x1 --kind call
 	assert_status 2
 	[[ "$stderr" == *"'x1' is not a customer id"* ]]
@@ -208,8 +211,9 @@ clock() {	# clock ID: last_activity_at and next_due_at of customer ID
 	assert_status 1
 	[[ "$stderr" == *"is in the future"* ]]
 	[ "$(snapshot)" = "$before" ]
-	run_split crm-activity done
-	assert_status 2
+	run_split crm-activity done </dev/null
+	assert_status 1
+	[[ "$stderr" == *"stdin: no header row"* ]]
 	run_split crm-activity done abc
 	assert_status 2
 	[[ "$stderr" == *"'abc' is not an activity id"* ]]
@@ -406,4 +410,231 @@ EOF
 	crm-lead unmerge 2 >/dev/null
 	[ "$(clock 2)" = "2026-11-21T10:00:00Z	2026-11-25T00:00:00Z" ]
 	[ "$(clock 3)" = "2026-11-20T10:00:00Z	NULL" ]
+}
+
+# trail ID: the history of activity ID as field=old>new, "-" for NULL.
+trail() {
+	sql "SELECT field || '=' || coalesce(old_value, '-') || '>' || coalesce(new_value, '-')
+	    FROM history WHERE entity = 'activity' AND entity_id = $1 ORDER BY id" | tr '\n' ' '
+}
+
+@test "log and done: a history row for every field set, by whom and in which batch" {
+	crm-activity --as li log 1 --kind call --note 要报价 --next 报价 --at 2026-11-22T09:00 \
+	    --due 2026-11-27 -q >/dev/null
+	[ "$(trail 1)" = "customer_id=->1 user=->li kind=->call at=->2026-11-22T09:00:00Z note=->要报价 next=->报价 done_at=->2026-11-22T09:00:00Z " ]
+	[ "$(trail 2)" = "customer_id=->1 user=->li kind=->call note=->报价 due_at=->2026-11-27T00:00:00Z " ]
+	crm-activity done 2 --at 2026-11-22T08:00 -q >/dev/null
+	[ "$(trail 2)" = "customer_id=->1 user=->li kind=->call note=->报价 due_at=->2026-11-27T00:00:00Z user=li>boss at=->2026-11-22T08:00:00Z done_at=->2026-11-22T08:00:00Z " ]
+	[ "$(sql "SELECT DISTINCT actor || ' ' || command FROM history WHERE entity = 'activity' AND entity_id = 2 ORDER BY id")" = "li crm-activity log
+boss crm-activity done" ]
+	[ "$(sql "SELECT rows FROM batches ORDER BY id DESC LIMIT 1")" = 1 ]
+}
+
+@test "edit: a planned follow-up moved, renamed and noted anew; next_due_at follows; history per field" {
+	crm-activity --as li log 1 --kind call --due 2026-11-25 --note 报价 -q >/dev/null
+	crm-activity --as li log 1 --kind visit --due 2026-11-28 -q >/dev/null
+	[ "$(clock 1)" = "NULL	2026-11-25T00:00:00Z" ]
+	run_split crm-activity --as li edit 1 --due 2026-11-30 --kind 拜访 --note '' --reason 客户出差
+	assert_status 0
+	[ "$(count_rows <<<"$output")" = 1 ]
+	[ "$(field 1 id <<<"$output")" = 1 ]
+	[ "$(field 1 kind <<<"$output")" = visit ]
+	[ "$(field 1 note <<<"$output")" = '\N' ]
+	[ "$(field 1 due_at <<<"$output")" = 2026-11-30T00:00:00Z ]
+	[ "$(clock 1)" = "NULL	2026-11-28T00:00:00Z" ]
+	[ "$(sql "SELECT field, coalesce(old_value, '-'), coalesce(new_value, '-'), reason, actor, command FROM history
+	    WHERE entity = 'activity' AND entity_id = 1 AND command = 'crm-activity edit' ORDER BY id")" = "kind	call	visit	客户出差	li	crm-activity edit
+note	报价	-	客户出差	li	crm-activity edit
+due_at	2026-11-25T00:00:00Z	2026-11-30T00:00:00Z	客户出差	li	crm-activity edit" ]
+	[ "$(sql "SELECT rows FROM batches ORDER BY id DESC LIMIT 1")" = 1 ]
+	# a note again; an edit that changes nothing writes no history
+	crm-activity --as li edit 1 --note 带样品 -q >/dev/null
+	[ "$(sql "SELECT note FROM activities WHERE id = 1")" = 带样品 ]
+	n=$(sql "SELECT count(*) FROM history")
+	crm-activity --as li edit 1 --kind visit -q >/dev/null
+	[ "$(sql "SELECT count(*) FROM history")" = "$n" ]
+	[ "$(sql "SELECT rows FROM batches ORDER BY id DESC LIMIT 1")" = 0 ]
+	# moved earlier than the other: next_due_at follows it back
+	crm-activity --as li edit 1 --due 2026-11-24T10:00 -q >/dev/null
+	[ "$(clock 1)" = "NULL	2026-11-24T10:00:00Z" ]
+}
+
+@test "edit: refusals change nothing: done, not planned, no such, another rep's; usage errors exit 2" {
+	crm-activity --as li log 1 --kind call --due 2026-11-25 -q >/dev/null	# 1
+	crm-activity --as li log 1 --kind call -q >/dev/null			# 2: done
+	crm-activity --as wang log 3 --kind call --due 2026-11-25 -q >/dev/null	# 3
+	before=$(snapshot)
+	run_split crm-activity --as li edit 2 --due 2026-11-26
+	assert_status 1
+	[[ "$stderr" == *"activity 2 was done already (at 2026-11-22T09:00:00Z)"* ]]
+	run_split crm-activity --as li edit 1 9 --due 2026-11-26
+	assert_status 1
+	[[ "$stderr" == *"no activity 9"* ]]
+	[ -z "$output" ]
+	run_split crm-activity --as li edit 3 --due 2026-11-26
+	assert_status 1
+	[[ "$stderr" == *"activity 3: permission denied: customer 3 is owned by 'wang', not by you ('li', a rep)"* ]]
+	run_split crm-activity --as li edit 1
+	assert_status 2
+	[[ "$stderr" == *"edit needs --due, --note or --kind"* ]]
+	run_split crm-activity --as li edit 1 --at 2026-11-20
+	assert_status 2
+	[[ "$stderr" == *"option '--at' is not for edit"* ]]
+	run_split crm-activity --as li edit 1 --due someday
+	assert_status 2
+	[[ "$stderr" == *"--due: bad date 'someday'"* ]]
+	run_split crm-activity --as li edit 1 --kind fax
+	assert_status 2
+	[ "$(snapshot)" = "$before" ]
+	# an admin may edit any; --dry-run shows it and keeps nothing
+	run_split crm-activity edit 3 --due 2026-11-29 -n
+	assert_status 0
+	[ "$(field 1 due_at <<<"$output")" = 2026-11-29T00:00:00Z ]
+	[ "$(snapshot)" = "$before" ]
+	crm-activity edit 3 --due 2026-11-29 -q >/dev/null
+	[ "$(clock 3)" = "NULL	2026-11-29T00:00:00Z" ]
+}
+
+@test "cancel: a planned follow-up is gone, printed as it was, kept in the history with the reason" {
+	crm-activity --as li log 1 --kind call --due 2026-11-25 --note 报价 -q >/dev/null	# 1
+	crm-activity --as li log 1 --kind visit --due 2026-11-28 -q >/dev/null		# 2
+	crm-activity --as li log 1 --kind call -q >/dev/null				# 3: done
+	run_split crm-activity --as li cancel 1 --reason 客户不需要了
+	assert_status 0
+	[ "$(head -1 <<<"$output")" = "id	customer_id	customer	user	kind	at	note	next	due_at	done_at" ]
+	[ "$(count_rows <<<"$output")" = 1 ]
+	[ "$(field 1 id <<<"$output")" = 1 ]
+	[ "$(field 1 due_at <<<"$output")" = 2026-11-25T00:00:00Z ]
+	[ "$(sql "SELECT count(*) FROM activities WHERE id = 1")" = 0 ]
+	[ "$(clock 1)" = "2026-11-22T09:00:00Z	2026-11-28T00:00:00Z" ]
+	[ "$(sql "SELECT field || '=' || old_value || '>' || coalesce(new_value, '-') || ' ' || reason FROM history
+	    WHERE entity = 'activity' AND entity_id = 1 AND command = 'crm-activity cancel' ORDER BY id" | tr '\n' ',')" = "customer_id=1>- 客户不需要了,user=li>- 客户不需要了,kind=call>- 客户不需要了,note=报价>- 客户不需要了,due_at=2026-11-25T00:00:00Z>- 客户不需要了," ]
+	# refusals: done, cancelled already, another rep's; nothing changes
+	before=$(snapshot)
+	run_split crm-activity --as li cancel 3
+	assert_status 1
+	[[ "$stderr" == *"activity 3 was done already"* ]]
+	run_split crm-activity --as li cancel 2 1
+	assert_status 1
+	[[ "$stderr" == *"no activity 1"* ]]
+	[ -z "$output" ]
+	run_split crm-activity --as wang cancel 2
+	assert_status 1
+	[[ "$stderr" == *"activity 2: permission denied: customer 1 is owned by 'li', not by you ('wang', a rep)"* ]]
+	run_split crm-activity cancel 2 --note x
+	assert_status 2
+	[[ "$stderr" == *"option '--note' is not for cancel"* ]]
+	run_split crm-activity cancel 2 -n
+	assert_status 0
+	[ "$(field 1 id <<<"$output")" = 2 ]
+	[ "$(snapshot)" = "$before" ]
+	# an admin may cancel any; the last open one gone, next_due_at is NULL
+	crm-activity cancel 2 -q >/dev/null
+	[ "$(clock 1)" = "2026-11-22T09:00:00Z	NULL" ]
+}
+
+@test "dates without an offset are the site's time zone; due's today is the site's day" {
+	crm-db config timezone Asia/Shanghai -q >/dev/null
+	run_split crm-activity --as li log 1 --kind call --at '2026-11-22 08:00'
+	assert_status 0
+	[ "$(field 1 at <<<"$output")" = 2026-11-22T00:00:00Z ]
+	run_split crm-activity --as li log 1 --kind visit --due 2026-11-25
+	[ "$(field 1 due_at <<<"$output")" = 2026-11-24T16:00:00Z ]
+	# an offset is still honoured
+	run_split crm-activity --as li log 2 --kind call --at 2026-11-22T08:00Z
+	[ "$(field 1 at <<<"$output")" = 2026-11-22T08:00:00Z ]
+	crm-activity --as li edit 2 --due 2026-11-26 -q >/dev/null
+	[ "$(sql "SELECT due_at FROM activities WHERE id = 2")" = 2026-11-25T16:00:00Z ]
+	printf 'customer_id\tkind\tat\tdue\n2\tcall\t2026-11-21 10:00\t2026-11-24\n' >calls.tsv
+	crm-activity --as li import -q calls.tsv >/dev/null
+	[ "$(sql "SELECT coalesce(at, '-') || ' ' || coalesce(due_at, '-') FROM activities WHERE id > 3 ORDER BY id")" = "2026-11-21T02:00:00Z -
+- 2026-11-23T16:00:00Z" ]
+	# since the site's 2026-11-22, that is 2026-11-21T16:00Z
+	run_split crm-activity list --since 2026-11-22 --until 2026-11-23
+	[ "$(cut -f1 <<<"$output" | tail -n +2 | tr '\n' ' ')" = "1 3 " ]
+	# at 2026-11-22T17:00Z it is 01:00 on the 23rd in Shanghai: due at
+	# 15:00Z (the 22nd's 23:00) is overdue, 10:00Z on the 23rd (18:00) is
+	# today, 17:00Z on the 23rd (the 24th's 01:00) is tomorrow
+	crm-activity --as wang log 3 --kind call --due 2026-11-22T15:00Z -q >/dev/null	# 6
+	crm-activity --as wang log 3 --kind call --due 2026-11-23T10:00Z -q >/dev/null	# 7
+	crm-activity --as wang log 3 --kind call --due 2026-11-23T17:00Z -q >/dev/null	# 8
+	CRM_NOW=2026-11-22T17:00:00Z run_split crm-activity --as wang due --user wang
+	assert_status 0
+	[ "$(cut -f3,4 <<<"$output" | tail -n +2 | tr '\t\n' ', ')" = "1,6 0,7 " ]
+}
+
+@test "list and due show a rep the follow-ups of the customers it sees; due masks a pooled customer's phone" {
+	sql "INSERT INTO pool_members (pool_id, user_id) SELECT 1, id FROM users WHERE login = 'li'"
+	crm-activity --as li log 1 --kind call --due 2026-11-22T10:00 -q >/dev/null	# 1: li's own
+	crm-activity log 3 --kind call --due 2026-11-22T11:00 -q >/dev/null		# 2: wang's customer
+	crm-activity log 5 --kind call --due 2026-11-22T12:00 -q >/dev/null		# 3: pooled in 公海
+	run_split crm-activity --as li list
+	assert_status 0
+	[ "$(cut -f1 <<<"$output" | tail -n +2 | tr '\n' ' ')" = "1 3 " ]
+	# by user (boss logged 2 and 3), then due time
+	run_split crm-activity --as li due
+	assert_status 0
+	[ "$(cut -f4,7 <<<"$output" | tail -n +2 | tr '\t\n' ', ')" = "3,138****0005 1,13800000001 " ]
+	run_split crm-activity --as wang due
+	[ "$(cut -f4,7 <<<"$output" | tail -n +2 | tr '\t\n' ', ')" = "2,13800000003 " ]
+	run_split crm-activity --as wang list
+	[ "$(cut -f1 <<<"$output" | tail -n +2 | tr '\n' ' ')" = "2 " ]
+	run_split crm-activity due
+	[ "$(cut -f4,7 <<<"$output" | tail -n +2 | tr '\t\n' ', ')" = "2,13800000003 3,13800000005 1,13800000001 " ]
+	run_split crm-activity --as li list --customer 3
+	assert_status 1
+	[ -z "$output" ]
+	[[ "$stderr" == *"permission denied: the follow-ups of customer 3 are for its owner and the members of its pool (you are 'li', a rep)"* ]]
+}
+
+@test "ids from stdin: follow-up records for done, edit and cancel, customer records for log; others refused" {
+	crm-activity --as li log 1 --kind call --due 2026-11-22T10:00 -q >/dev/null
+	crm-activity --as li log 2 --kind call --due 2026-11-22T11:00 -q >/dev/null
+	before=$(snapshot)
+	# customer records are no follow-ups: their ids are customers'
+	crm-lead list >customers.tsv
+	run_split crm-activity --as li done <customers.tsv
+	assert_status 1
+	[[ "$stderr" == *"stdin: no 'customer_id' column: the input is no follow-ups"* ]]
+	printf 'id\tcustomer_id\n2\t1\n' >wrong.tsv
+	run_split crm-activity --as li cancel <wrong.tsv
+	assert_status 1
+	[[ "$stderr" == *"stdin:2: activity 2 is not of customer '1', as the input says"* ]]
+	[ "$(snapshot)" = "$before" ]
+	# follow-ups into log: their customers get one each
+	crm-activity --as li list --planned | crm-activity --as li log --kind note --note 已提醒 -q >out.tsv
+	[ "$(cut -f2 out.tsv | tail -n +2 | tr '\n' ' ')" = "1 2 " ]
+	[ "$(clock 2)" = "2026-11-22T09:00:00Z	2026-11-22T11:00:00Z" ]
+}
+
+@test "pipelines ending in crm-activity, 20 times on fresh databases" {
+	printf 'name\tphone\nA\t13900000001\nB\t13900000002\nC\t13900000003\n' >leads.tsv
+	# each run starts from a copy of this: boss (admin, test clock on), rep li
+	export CRM_DB="$BATS_TEST_TMPDIR/empty.db"
+	crm-user add boss --role admin -q >/dev/null
+	CRM_USER=boss crm-db config test-clock on -q >/dev/null
+	CRM_USER=boss crm-user add li -q >/dev/null
+	export CRM_USER=li
+	ok=0
+	for i in $(seq 20); do
+		export CRM_DB="$BATS_TEST_TMPDIR/p$i.db"
+		cp "$BATS_TEST_TMPDIR/empty.db" "$CRM_DB"
+		# writer after writer: each waits for the one before to commit
+		crm-lead import -q leads.tsv |
+		    crm-activity log -q --kind call --due 2026-11-22T10:00 |
+		    crm-activity edit -q --due 2026-11-22T11:00 --note 改约 |
+		    crm-activity done -q --note 打过了 >done.tsv || continue
+		[ "$(cut -f1,2,6,7,9 done.tsv | tail -n +2 | tr '\t\n' ', ')" = "1,1,2026-11-22T09:00:00Z,打过了,2026-11-22T11:00:00Z 2,2,2026-11-22T09:00:00Z,打过了,2026-11-22T11:00:00Z 3,3,2026-11-22T09:00:00Z,打过了,2026-11-22T11:00:00Z " ] || continue
+		# the agenda into cancel and into done
+		crm-activity log -q 1 2 --kind visit --due 2026-11-22T12:00 >/dev/null &&
+		    crm-activity log -q 3 --kind visit --due 2026-11-25 >/dev/null || continue
+		crm-activity due | crm-activity cancel -q --reason 改期 >cancelled.tsv || continue
+		[ "$(cut -f1 cancelled.tsv | tail -n +2 | tr '\n' ' ')" = "4 5 " ] || continue
+		crm-activity list --planned | crm-activity done -q >/dev/null || continue
+		[ "$(sql "SELECT count(*), count(done_at) FROM activities")" = "4	4" ] || continue
+		[ "$(sql "SELECT group_concat(coalesce(next_due_at, '-')) FROM customers")" = "-,-,-" ] || continue
+		[ "$(sql "SELECT group_concat(command, ',') FROM (SELECT command FROM batches WHERE actor = 'li' ORDER BY id)")" = "crm-lead import,crm-activity log,crm-activity edit,crm-activity done,crm-activity log,crm-activity log,crm-activity cancel,crm-activity done" ] || continue
+		ok=$((ok + 1))
+	done
+	[ "$ok" -eq 20 ]
 }

@@ -619,3 +619,117 @@ assert r[0]["probability"] == 60 and r[0]["title"] == "=1+1 采购", r
 	assert_status 0
 	[[ "$output" == *" cells, 0 failed"* ]]
 }
+
+# ---- the rights policy -----------------------------------------------------
+
+# A database with boss (admin), reps li and wang, pool 公海 (li a member),
+# and three customers: 1 li's, 2 pooled in 公海, 3 wang's; each with a
+# deal, a follow-up and a phone changed by boss (the history).
+seed_rights() {
+	crm-user add boss --role admin -q >/dev/null
+	export CRM_USER=boss
+	crm-db config test-clock on -q >/dev/null
+	crm-user add li -q >/dev/null
+	crm-user add wang -q >/dev/null
+	sql "INSERT INTO pools (name, created_at) VALUES ('公海', '2026-01-01T00:00:00Z');
+	     INSERT INTO pool_members (pool_id, user_id) SELECT 1, id FROM users WHERE login = 'li'"
+	printf 'name\tphone\temail\towner\tpool\n' >leads.tsv
+	printf 'Ann\t13800000001\tann@example.com\tli\t\\N\n' >>leads.tsv
+	printf 'Bob\t13800000002\tbob@example.com\t\\N\t公海\n' >>leads.tsv
+	printf 'Cai\t13800000003\tcai@example.com\twang\t\\N\n' >>leads.tsv
+	crm-lead import -q leads.tsv >/dev/null
+	for id in 1 2 3; do
+		crm-lead update -q "$id" --phone "1390000000$id" >/dev/null
+		crm-activity log -q "$id" --kind call --note "note-$id" >/dev/null
+	done
+	sql "INSERT INTO deals (customer_id, title, amount, stage_id, stage_since, created_at)
+	     VALUES (1, 'deal-1', 100, 1, '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z'),
+	            (2, 'deal-2', 200, 1, '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z'),
+	            (3, 'deal-3', 300, 1, '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z')"
+}
+
+# cells FORMAT ARGS...: crm-export ARGS in FORMAT (csv, plain, gbk, xlsx,
+# json), read back: one cell value a line, a guarded ="..." unwrapped.
+cells() {
+	local format=$1
+	shift
+	case $format in
+	csv) crm-export -q "$@" | csv_cells ;;
+	plain) crm-export -q --plain "$@" | csv_cells ;;
+	gbk) crm-export -q --encoding gbk "$@" | iconv -f GBK -t UTF-8 | csv_cells ;;
+	xlsx) crm-export -q --xlsx out.xlsx "$@" &&
+	    python3 "$BATS_TEST_DIRNAME/xl.py" cells out.xlsx ;;
+	json) crm-export -q --json "$@" | jq -r '.[] | select(. != null) | tostring' ;;
+	esac | sed 's/^="\(.*\)"$/\1/'
+}
+
+# has CELLS VALUE... / lacks CELLS VALUE...: each VALUE is (is not) a cell.
+has() {
+	local c=$1 v
+	shift
+	for v in "$@"; do
+		grep -qxF -- "$v" <<<"$c" || { echo "no cell '$v' in: $c"; return 1; }
+	done
+}
+lacks() {
+	local c=$1 v
+	shift
+	for v in "$@"; do
+		! grep -qF -- "$v" <<<"$c" || { echo "'$v' is in: $c"; return 1; }
+	done
+}
+
+@test "--query in every format: a rep sees its own customers in full, its pools' masked, others by name" {
+	seed_rights
+	for f in csv plain gbk xlsx json; do
+		echo "format $f"
+		c=$(CRM_USER=li cells $f --query customers)
+		has "$c" Ann 13900000001 ann@example.com Bob 139****0002 b***@example.com Cai
+		lacks "$c" 13900000002 13800000002 bob@example.com 0003 cai@example.com
+		c=$(CRM_USER=li cells $f --query deals)
+		has "$c" deal-1 deal-2
+		lacks "$c" deal-3
+		c=$(CRM_USER=li cells $f --query activities)
+		has "$c" note-1 note-2
+		lacks "$c" note-3
+		# history: customer 2's phone change masked, 3's left out;
+		# the users' history is no customer's
+		c=$(CRM_USER=li cells $f --query history)
+		has "$c" 13800000001 13900000001 138****0002 139****0002 "crm-user add" note-1 note-2
+		lacks "$c" 13800000002 13900000002 0003 note-3
+		# an admin sees everything
+		c=$(cells $f --query history)
+		has "$c" 13800000002 13900000002 13800000003 13900000003 note-3
+		c=$(cells $f --query deals)
+		has "$c" deal-1 deal-2 deal-3
+	done
+}
+
+@test "--query history: a cancelled follow-up's rows follow its customer's sight" {
+	seed_rights
+	crm-activity log -q 3 --kind visit --due 2026-11-25 --note plan-3 >/dev/null
+	crm-activity cancel -q 4 --reason gone-3 >/dev/null
+	c=$(CRM_USER=li cells plain --query history)
+	lacks "$c" plan-3 gone-3
+	c=$(CRM_USER=wang cells plain --query history)
+	has "$c" plan-3 gone-3 note-3
+	lacks "$c" note-1 note-2
+}
+
+@test "records on stdin are exported as they come, whoever exports them" {
+	seed_rights
+	printf 'name\tphone\temail\nCai\t13800000003\tcai@example.com\n' >mine.tsv
+	c=$(CRM_USER=li cells plain mine.tsv)
+	has "$c" Cai 13800000003 cai@example.com
+	c=$(crm-lead list | CRM_USER=li crm-export -q --plain | csv_cells)
+	# what crm-lead list showed boss, li exports as it is
+	has "$c" 13900000003 cai@example.com
+}
+
+@test "--query: an unknown actor is refused once an admin exists" {
+	seed_rights
+	run_split env CRM_USER=ghost crm-export --query customers
+	assert_status 1
+	[ -z "$output" ]
+	[[ "$stderr" == *"you ('ghost') are not a crm user"* ]]
+}

@@ -16,6 +16,8 @@ xl.py query SRC BACK NOW: a --query customers export of the leads SRC,
 xl.py split SRC BACK COL: every sheet has SRC's header, its rows share
   one value of COL, and the rows of all sheets are SRC's rows.
 xl.py sheets BACK: the sheet names, one a line.
+xl.py cells BOOK: the value of every cell of every sheet, one a line, in
+  row order (as Excel reads it: _xHHHH_ unescaped).
 xl.py injections DIR: every string in DIR/*.json as a one-column CSV.
 """
 import csv, datetime, glob, json, os, re, sys, zipfile
@@ -231,6 +233,10 @@ if __name__ == "__main__":
 	elif cmd == 'sheets':
 		for name, cells in sheets(sys.argv[2]):
 			print(name)
+	elif cmd == 'cells':
+		for name, cells in sheets(sys.argv[2]):
+			for rc in sorted(cells):
+				print(unescape(cells[rc][2]))
 	elif cmd == 'injections':
 		injections(sys.argv[2])
 	sys.exit(1 if fails else 0)

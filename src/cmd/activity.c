@@ -1,4 +1,4 @@
-/* crm-activity: follow-ups (跟进): log, plan, complete, import, list, agenda. */
+/* crm-activity: follow-ups (跟进): log, plan, complete, edit, cancel, import, list, agenda. */
 #include "../crm.h"
 
 enum {
@@ -17,39 +17,39 @@ static const struct crm_opt activity_options[] = {
 };
 
 static const char *const activity_usage[] = {
-	"log [-n] ID --kind KIND [--note TEXT] [--next STEP] [--at TIME] [--due DATE]",
-	"done [-n] [--at TIME] [--note TEXT] ACTIVITY_ID ...",
+	"log [-n] --kind KIND [--note TEXT] [--next STEP] [--at TIME] [--due DATE] [ID ...]",
+	"done [-n] [--at TIME] [--note TEXT] [ACTIVITY_ID ...]",
+	"edit [-n] [--due DATE] [--note TEXT] [--kind KIND] [--reason TEXT] [ACTIVITY_ID ...]",
+	"cancel [-n] [--reason TEXT] [ACTIVITY_ID ...]",
 	"import [-n] [--skip-bad] [--rejects FILE] [-E ENC] [FILE ...]",
 	"list [--customer ID] [--user LOGIN] [--since DATE] [--until DATE] [--planned]",
 	"due [--user LOGIN] [--within DURATION]",
 	NULL
 };
 
+static int act_log(int, char **, void *), act_done(int, char **, void *);
+static int act_edit(int, char **, void *), act_cancel(int, char **, void *);
+static int act_import(int, char **, void *), act_list(int, char **, void *);
+static int act_due(int, char **, void *);
+
+static const struct crm_cmd activity_cmds[] = {
+	{ "log", act_log }, { "done", act_done }, { "edit", act_edit },
+	{ "cancel", act_cancel }, { "import", act_import }, { "list", act_list },
+	{ "due", act_due }, { NULL, NULL }
+};
+
 const struct crm_prog crm_prog = {
 	"crm-activity", "follow-ups: log calls and visits, plan the next, today's agenda",
-	activity_usage, activity_options, NULL
+	activity_usage, activity_options, activity_cmds
 };
 
 struct args {
-	const char *kind, *note, *next, *user, *encoding, *rejects;
-	char at[CRM_TIME_LEN], due[CRM_TIME_LEN];
-	char since[CRM_TIME_LEN], until[CRM_TIME_LEN];
+	const char *kind, *note, *next, *user, *reason;
+	const char *at, *due, *since, *until;	/* read once the database is open */
+	struct crm_activity_import im;
 	long long customer, within;
-	int have_at, have_due, have_since, have_until, planned, skip_bad, dry_run;
-	int have_within;
+	int planned, dry_run;
 };
-
-/* Parse the date option NAME into OUT (exit 2 when bad). */
-static void
-opt_time(const char *name, const char *arg, char out[CRM_TIME_LEN])
-{
-	time_t t;
-
-	if (crm_parse_time(arg, &t) == -1)
-		crm_usage_error("--%s: bad date '%s' (use YYYY-MM-DD[THH:MM[:SS]])",
-		    name, arg);
-	crm_format_time(t, out);
-}
 
 static void
 on_opt(int id, const char *arg, void *ctx)
@@ -64,12 +64,14 @@ on_opt(int id, const char *arg, void *ctx)
 		break;
 	case OPT_NOTE: a->note = arg; break;
 	case OPT_NEXT: a->next = arg; break;
-	case OPT_AT: opt_time("at", arg, a->at); a->have_at = 1; break;
-	case OPT_DUE: opt_time("due", arg, a->due); a->have_due = 1; break;
-	case OPT_SINCE: opt_time("since", arg, a->since); a->have_since = 1; break;
-	case OPT_UNTIL: opt_time("until", arg, a->until); a->have_until = 1; break;
+	case OPT_AT: a->at = arg; break;
+	case OPT_DUE: a->due = arg; break;
+	case OPT_REASON: a->reason = arg; break;
+	case OPT_SINCE: a->since = arg; break;
+	case OPT_UNTIL: a->until = arg; break;
 	case OPT_CUSTOMER:
-		a->customer = crm_parse_int("customer", arg, 1, 1LL << 62);
+		if (crm_parse_id(arg, &a->customer) == -1)
+			crm_usage_error("--customer: '%s' is not a customer id", arg);
 		break;
 	case OPT_USER: a->user = arg; break;
 	case OPT_PLANNED: a->planned = 1; break;
@@ -77,379 +79,286 @@ on_opt(int id, const char *arg, void *ctx)
 		if ((a->within = crm_parse_duration(arg)) < 0)
 			crm_usage_error("--within takes a duration such as 1d, "
 			    "12h or 2w, got '%s'", arg);
-		a->have_within = 1;
 		break;
-	case OPT_ENCODING: a->encoding = arg; break;
-	case OPT_SKIP_BAD: a->skip_bad = 1; break;
-	case OPT_REJECTS: a->rejects = arg; break;
+	case OPT_ENCODING: a->im.encoding = arg; break;
+	case OPT_SKIP_BAD: a->im.skip_bad = 1; break;
+	case OPT_REJECTS: a->im.rejects = arg; break;
 	case OPT_DRY_RUN: a->dry_run = 1; break;
 	}
 }
 
-/* NULL for empty text: an empty cell or option is no value. */
+/* NULL for empty text: an empty option is no value. */
 static const char *
 val(const char *s)
 {
 	return s && *s ? s : NULL;
 }
 
-/* A writing run: one transaction and batch; output held until commit. */
-struct wctx {
-	struct crm_db *db;
-	struct rec_writer *w;
-	long long rows;
-};
-
-static void
-open_writer(struct wctx *x, const char *command, const char *source)
-{
-	x->db = crm_db_open(CRM_DB_WRITE);
-	crm_db_begin(x->db);
-	crm_batch_start(x->db, crm_batch_kind(command), source);
-	x->w = recw_open_held(crm_g.csv);
-	recw_header(x->w, AC_N, crm_activity_cols);
-	x->rows = 0;
-}
-
-static void
-finish(struct wctx *x, struct args *a)
-{
-	crm_batch_set_rows(x->db, x->rows);
-	if (a->dry_run) {
-		crm_db_rollback(x->db);
-		if (!crm_g.quiet)
-			crm_warn("dry run: nothing was changed");
-	} else
-		crm_db_commit(x->db);
-	recw_close(x->w);
-	crm_db_close(x->db);
-}
-
-static void
-put_row(const char *const *v, void *ctx)
-{
-	recw_row(ctx, AC_N, v);
-}
-
-/* Write activity ID as list does. */
-static void
-put_activity(struct wctx *x, long long id)
-{
-	struct crm_activity_filter f;
-
-	memset(&f, 0, sizeof f);
-	f.id = id;
-	crm_activities_each(x->db, &f, put_row, x->w);
-}
-
-static long long
-id_operand(const char *s, const char *what)
-{
-	char *end;
-	long long id = strtoll(s, &end, 10);
-
-	if (*s < '0' || *s > '9' || *end != '\0' || id <= 0)
-		crm_usage_error("'%s' is not %s id", s, what);
-	return id;
-}
-
-/* Refuse a done time later than now: the clock cannot be run ahead. */
+/*
+** Date option NAME, given as S, as UTC text in OUT, or NULL when not
+** given.  Call it once the database is open: a date without an offset
+** is in the site's time zone.
+*/
 static const char *
-future(const char *at)
+date_opt(const char *name, const char *s, char out[CRM_TIME_LEN])
 {
-	return strcmp(at, crm_now_text()) > 0 ? "is in the future (a follow-up "
-	    "is logged once done; plan one with --due)" : NULL;
+	time_t t;
+
+	if (s == NULL)
+		return NULL;
+	if (crm_parse_time(s, &t) == -1)
+		crm_usage_error("--%s: bad date '%s' (use YYYY-MM-DD[THH:MM[:SS]])",
+		    name, s);
+	crm_format_time(t, out);
+	return out;
 }
 
 /*
-** Record one follow-up from IN: done when IN->at is set (and then also a
-** planned one when IN->due is set), else planned.  Writes the rows.
+** Without ID operands, ids come from records on standard input: read
+** them to the end now, before the run takes the write lock.
 */
 static void
-record(struct wctx *x, const struct crm_activity_in *in)
+read_ids(int argc, const char *cmd, const char *what)
 {
-	struct crm_activity_in plan;
-
-	put_activity(x, crm_activity_insert(x->db, in));
-	x->rows++;
-	if (in->at && in->due) {
-		plan = *in;
-		plan.at = NULL;
-		plan.note = in->next;
-		plan.next = NULL;
-		put_activity(x, crm_activity_insert(x->db, &plan));
-		x->rows++;
-	}
+	if (argc > 1)
+		return;
+	if (isatty(STDIN_FILENO))
+		crm_usage_error("%s needs %s, as operands or as records on "
+		    "standard input", cmd, what);
+	crm_run_read_inputs(0, NULL);
 }
 
-static int
-act_log(struct args *a, int argc, char **argv)
+/* Open the run of KIND and start its output: activities. */
+static void
+begin(struct crm_run *run, const struct args *a, enum crm_batch_kind kind,
+    const char *source)
 {
-	struct crm_activity_in in;
-	struct wctx x;
+	crm_run_begin(run, kind, a->dry_run ? CRM_RUN_DRY : 0, source);
+	recw_header(run->out, AC_N, crm_activity_cols);
+}
+
+/* Die with the library's refusal ERR, saying where the id came from. */
+static void
+refuse(const char *where, const char *err)
+{
+	if (where)
+		crm_die("%s: %s", where, err);
+	crm_die("%s", err);
+}
+
+/* What the callbacks of log, done, edit and cancel share. */
+struct ctx {
+	struct crm_run *run;
+	const struct args *a;
+	struct crm_activity_in in;	/* log */
+	struct crm_activity_edit e;	/* edit */
+	const char *at;			/* done */
+};
+
+static void
+log_one(long long id, const char *where, void *ctx)
+{
+	struct ctx *x = ctx;
+	const char *err;
+	long long ids[2];
+	int n;
+
+	x->in.customer_id = id;
+	if ((err = crm_activity_record(x->run->db, &x->in, ids, &n)) != NULL)
+		refuse(where, err);
+	for (int i = 0; i < n; i++)
+		crm_activity_write(x->run->db, ids[i], x->run->out);
+	x->run->rows += n;
+}
+
+/* log: a follow-up done, planned, or both, on each customer given. */
+static int
+act_log(int argc, char **argv, void *args)
+{
+	struct args *a = args;
+	struct crm_run run;
+	struct ctx x = { &run, a, { 0 }, { 0 }, NULL };
+	char at[CRM_TIME_LEN], due[CRM_TIME_LEN];
 	const char *err;
 
-	if (argc != 2)
-		crm_usage_error("log takes one customer ID");
 	if (a->kind == NULL)
 		crm_usage_error("log needs --kind (call, visit, meeting, email, "
 		    "wechat or note)");
-	memset(&in, 0, sizeof in);
-	in.customer_id = id_operand(argv[1], "a customer");
-	in.kind = a->kind;
-	in.note = val(a->note);
-	in.next = val(a->next);
-	in.due = a->have_due ? a->due : NULL;
-	in.at = a->have_at || !a->have_due ? (a->have_at ? a->at :
-	    crm_now_text()) : NULL;
-	if (in.at && (err = future(in.at)) != NULL)
-		crm_die("--at: '%s' %s", in.at, err);
-	open_writer(&x, "crm-activity log", NULL);
-	if ((err = crm_activity_may_log(x.db, in.customer_id, &in.user_id)))
-		crm_die("%s", err);
-	record(&x, &in);
-	finish(&x, a);
+	read_ids(argc, "log", "customer IDs");
+	begin(&run, a, CRM_BATCH_ACTIVITY_LOG, NULL);
+	x.in.user_id = -1;
+	x.in.kind = a->kind;
+	x.in.note = val(a->note);
+	x.in.next = val(a->next);
+	x.in.due = date_opt("due", a->due, due);
+	if (a->at || a->due == NULL)	/* done: at --at, else now */
+		x.in.at = date_opt("at", a->at ? a->at : crm_now_text(), at);
+	if (x.in.at && (err = crm_activity_future(x.in.at)) != NULL)
+		crm_die("--at: '%s' %s", x.in.at, err);
+	crm_activity_ids(run.db, CRM_IDS_CUSTOMERS, argc - 1, argv + 1, log_one,
+	    &x);
+	crm_run_end(&run);
 	return 0;
-}
-
-static int
-act_done(struct args *a, int argc, char **argv)
-{
-	struct wctx x;
-	const char *at = a->have_at ? a->at : crm_now_text(), *err;
-
-	if (argc < 2)
-		crm_usage_error("done needs at least one ACTIVITY_ID");
-	if ((err = future(at)) != NULL)
-		crm_die("--at: '%s' %s", at, err);
-	for (int i = 1; i < argc; i++)
-		(void)id_operand(argv[i], "an activity");
-	open_writer(&x, "crm-activity done", NULL);
-	for (int i = 1; i < argc; i++) {
-		long long id = id_operand(argv[i], "an activity"), cust, user;
-
-		if ((cust = crm_activity_customer(x.db, id)) < 0)
-			crm_die("no activity %lld", id);
-		if ((err = crm_activity_may_log(x.db, cust, &user)) != NULL)
-			crm_die("activity %lld: %s", id, err);
-		if ((err = crm_activity_done(x.db, id, at, user, val(a->note),
-		    &cust)) != NULL)
-			crm_die("%s", err);
-		put_activity(&x, id);
-		x.rows++;
-	}
-	finish(&x, a);
-	return 0;
-}
-
-enum { IC_CUSTOMER, IC_KIND, IC_AT, IC_NOTE, IC_USER, IC_NEXT, IC_DUE, IC_N };
-static const char *const import_cols[IC_N] = {
-	"customer_id", "kind", "at", "note", "user", "next", "due"
-};
-
-/*
-** Check one call-log row and fill IN (times into AT and DUE); NULL or
-** "FIELD: reason" (static buffer).
-*/
-static const char *
-import_check(struct crm_db *db, const int *col, const struct rec *rec,
-    int admin, long long actor, struct crm_activity_in *in,
-    char at[CRM_TIME_LEN], char due[CRM_TIME_LEN])
-{
-	static char msg[600];
-	const char *v[IC_N], *err;
-	char *end;
-	time_t t;
-
-#define BAD(...) do { snprintf(msg, sizeof msg, __VA_ARGS__); return msg; } while (0)
-	for (int i = 0; i < IC_N; i++)
-		v[i] = col[i] >= 0 ? val(rec->v[col[i]]) : NULL;
-	memset(in, 0, sizeof *in);
-	if (v[IC_CUSTOMER] == NULL)
-		BAD("customer_id: empty");
-	in->customer_id = strtoll(v[IC_CUSTOMER], &end, 10);
-	if (*end != '\0' || in->customer_id <= 0)
-		BAD("customer_id: '%s' is not a customer id", v[IC_CUSTOMER]);
-	if (v[IC_KIND] == NULL)
-		BAD("kind: empty (call, visit, meeting, email, wechat or note)");
-	if ((in->kind = crm_activity_kind(v[IC_KIND])) == NULL)
-		BAD("kind: '%s' is not call, visit, meeting, email, wechat or note",
-		    v[IC_KIND]);
-	if (v[IC_AT]) {
-		if (crm_parse_time(v[IC_AT], &t) == -1)
-			BAD("at: '%s' is not a date (YYYY-MM-DD[THH:MM[:SS]])",
-			    v[IC_AT]);
-		crm_format_time(t, at);
-		if ((err = future(at)) != NULL)
-			BAD("at: '%s' %s", v[IC_AT], err);
-		in->at = at;
-	}
-	if (v[IC_DUE]) {
-		if (crm_parse_time(v[IC_DUE], &t) == -1)
-			BAD("due: '%s' is not a date (YYYY-MM-DD[THH:MM[:SS]])",
-			    v[IC_DUE]);
-		crm_format_time(t, due);
-		in->due = due;
-	}
-	if (in->at == NULL && in->due == NULL)
-		BAD("at: empty (give at for a follow-up done, or due for one "
-		    "planned)");
-	in->user_id = actor;
-	if (v[IC_USER]) {
-		if ((in->user_id = crm_user_id(db, v[IC_USER])) < 0)
-			BAD("user: no user '%s'", v[IC_USER]);
-		if (!admin && in->user_id != actor)
-			BAD("user: permission denied: a rep logs only their own "
-			    "follow-ups (you are '%s', not '%s')", crm_g.actor,
-			    v[IC_USER]);
-	} else if (actor < 0)
-		BAD("user: empty, and you ('%s') are not a user", crm_g.actor);
-	in->note = v[IC_NOTE];
-	in->next = v[IC_NEXT];
-	if (admin) {
-		if (!crm_customer_exists(db, in->customer_id))
-			BAD("customer_id: no customer %lld", in->customer_id);
-	} else {
-		long long me;
-
-		if ((err = crm_activity_may_log(db, in->customer_id, &me)) != NULL)
-			BAD("customer_id: %s", err);
-	}
-#undef BAD
-	return NULL;
 }
 
 static void
-import_one(struct wctx *x, struct args *a, const char *path)
+done_one(long long id, const char *where, void *ctx)
 {
-	struct rec_reader *r = rec_open(path, crm_g.csv, a->encoding);
-	struct rec_rejects rj = { a->skip_bad, a->rejects, path, NULL, NULL, NULL, 0 };
-	struct progress *pg = progress_start("importing", rec_size(r));
-	long long actor = crm_actor_id(x->db);
-	int col[IC_N], admin = crm_actor_is_admin(x->db);
-	struct rec *rec;
+	struct ctx *x = ctx;
+	const char *err;
 
-	for (int i = 0; i < IC_N; i++)
-		col[i] = -1;
-	for (size_t i = 0; i < rec_ncol(r); i++) {
-		const char *c = crm_activity_colname(rec_colname(r, i));
-		int k;
-
-		for (k = 0; c && k < IC_N; k++)
-			if (strcmp(c, import_cols[k]) == 0)
-				break;
-		if (c == NULL || k == IC_N) {
-			if (!crm_g.quiet)
-				crm_warn("note: %s: column '%s' is not an activity "
-				    "field: ignored", rec_name(r), rec_colname(r, i));
-		} else if (col[k] < 0)
-			col[k] = (int)i;
-	}
-	if (col[IC_CUSTOMER] < 0)
-		crm_die("%s: no customer id column (customer_id, id or 客户编号)",
-		    rec_name(r));
-	if (col[IC_KIND] < 0)
-		crm_die("%s: no 'kind' (类型) column", rec_name(r));
-	if (actor >= 0) {
-		struct crm_user u;
-		int active = crm_user_get(x->db, NULL, actor, &u) && u.active;
-
-		crm_user_free(&u);
-		if (!active)
-			crm_die("--as: user '%s' is deactivated", crm_g.actor);
-	}
-	while ((rec = rec_next(r)) != NULL) {
-		struct crm_activity_in in;
-		char at[CRM_TIME_LEN], due[CRM_TIME_LEN];
-		const char *err;
-
-		progress_update(pg, rec_bytes(r));
-		if ((err = rec_width_error(r, rec)) != NULL ||
-		    (err = import_check(x->db, col, rec, admin, actor, &in, at,
-		    due)) != NULL) {
-			rec_reject(&rj, r, rec, err);
-			continue;
-		}
-		record(x, &in);
-	}
-	progress_stop(pg);
-	if (rj.n && !a->skip_bad)
-		crm_die("%s: %zu bad row%s: nothing imported (fix them, or use "
-		    "--skip-bad)", rec_name(r), rj.n, rj.n == 1 ? "" : "s");
-	rec_rejects_close(&rj);
-	rec_close(r);
+	if ((err = crm_activity_done(x->run->db, id, x->at, val(x->a->note))))
+		refuse(where, err);
+	crm_activity_write(x->run->db, id, x->run->out);
+	x->run->rows++;
 }
 
+/* done: planned follow-ups done, at --at or now, by the actor. */
 static int
-act_import(struct args *a, int argc, char **argv)
+act_done(int argc, char **argv, void *args)
 {
-	struct wctx x;
+	struct args *a = args;
+	struct crm_run run;
+	struct ctx x = { &run, a, { 0 }, { 0 }, NULL };
+	char at[CRM_TIME_LEN];
+	const char *err;
 
-	open_writer(&x, "crm-activity import", argc > 1 ? argv[1] : "-");
-	if (argc == 1)
-		import_one(&x, a, "-");
-	for (int i = 1; i < argc; i++)
-		import_one(&x, a, argv[i]);
-	if (!crm_g.quiet)
-		crm_warn("%s%lld activit%s imported", a->dry_run ?
-		    "would have: " : "", x.rows, x.rows == 1 ? "y" : "ies");
-	finish(&x, a);
+	read_ids(argc, "done", "ACTIVITY_IDs");
+	begin(&run, a, CRM_BATCH_ACTIVITY_DONE, NULL);
+	x.at = date_opt("at", a->at ? a->at : crm_now_text(), at);
+	if ((err = crm_activity_future(x.at)) != NULL)
+		crm_die("--at: '%s' %s", x.at, err);
+	crm_activity_ids(run.db, CRM_IDS_ACTIVITIES, argc - 1, argv + 1, done_one,
+	    &x);
+	crm_run_end(&run);
 	return 0;
 }
 
-static int
-act_list(struct args *a, int argc)
+static void
+edit_one(long long id, const char *where, void *ctx)
 {
+	struct ctx *x = ctx;
+	const char *err;
+	int changed;
+
+	if ((err = crm_activity_edit(x->run->db, id, &x->e, &changed)) != NULL)
+		refuse(where, err);
+	crm_activity_write(x->run->db, id, x->run->out);
+	x->run->rows += changed;
+}
+
+/* edit: a planned follow-up moved, renamed or noted anew. */
+static int
+act_edit(int argc, char **argv, void *args)
+{
+	struct args *a = args;
+	struct crm_run run;
+	struct ctx x = { &run, a, { 0 }, { 0 }, NULL };
+	char due[CRM_TIME_LEN];
+
+	if (a->due == NULL && a->note == NULL && a->kind == NULL)
+		crm_usage_error("edit needs --due, --note or --kind");
+	read_ids(argc, "edit", "ACTIVITY_IDs");
+	begin(&run, a, CRM_BATCH_ACTIVITY_EDIT, NULL);
+	x.e.kind = a->kind;
+	x.e.due = date_opt("due", a->due, due);
+	x.e.note = a->note;
+	x.e.reason = val(a->reason);
+	crm_activity_ids(run.db, CRM_IDS_ACTIVITIES, argc - 1, argv + 1, edit_one,
+	    &x);
+	crm_run_end(&run);
+	return 0;
+}
+
+static void
+cancel_one(long long id, const char *where, void *ctx)
+{
+	struct ctx *x = ctx;
+	const char *err;
+
+	crm_activity_write(x->run->db, id, x->run->out);	/* as it was */
+	if ((err = crm_activity_cancel(x->run->db, id, val(x->a->reason))))
+		refuse(where, err);
+	x->run->rows++;
+}
+
+/* cancel: planned follow-ups that will not happen, gone but in the history. */
+static int
+act_cancel(int argc, char **argv, void *args)
+{
+	struct args *a = args;
+	struct crm_run run;
+	struct ctx x = { &run, a, { 0 }, { 0 }, NULL };
+
+	read_ids(argc, "cancel", "ACTIVITY_IDs");
+	begin(&run, a, CRM_BATCH_ACTIVITY_CANCEL, NULL);
+	crm_activity_ids(run.db, CRM_IDS_ACTIVITIES, argc - 1, argv + 1,
+	    cancel_one, &x);
+	crm_run_end(&run);
+	return 0;
+}
+
+/* import: call logs, all or nothing (or with --skip-bad, the good rows). */
+static int
+act_import(int argc, char **argv, void *args)
+{
+	struct args *a = args;
+	struct crm_run run;
+
+	crm_run_read_inputs(argc - 1, argv + 1);
+	begin(&run, a, CRM_BATCH_ACTIVITY_IMPORT, argc > 1 ? argv[1] : "-");
+	if (argc == 1)
+		crm_activity_import(&run, "-", &a->im);
+	for (int i = 1; i < argc; i++)
+		crm_activity_import(&run, argv[i], &a->im);
+	if (!crm_g.quiet)
+		crm_warn("%s%lld activit%s imported", a->dry_run ?
+		    "would have: " : "", run.rows, run.rows == 1 ? "y" : "ies");
+	crm_run_end(&run);
+	return 0;
+}
+
+/* list: the follow-ups the actor may see that pass every filter. */
+static int
+act_list(int argc, char **argv, void *args)
+{
+	struct args *a = args;
 	struct crm_activity_filter f;
 	struct crm_db *db;
 	struct rec_writer *w;
+	char since[CRM_TIME_LEN], until[CRM_TIME_LEN];
 
+	(void)argv;
 	if (argc > 1)
 		crm_usage_error("list takes no operands (filters are options)");
 	memset(&f, 0, sizeof f);
 	f.customer_id = a->customer;
 	f.user = a->user;
-	f.since = a->have_since ? a->since : NULL;
-	f.until = a->have_until ? a->until : NULL;
 	f.planned = a->planned;
 	db = crm_db_open(CRM_DB_READ);
-	if (a->user && crm_user_id(db, a->user) < 0)
-		crm_die("no user '%s'", a->user);
-	if (a->customer && !crm_customer_exists(db, a->customer))
-		crm_die("no customer %lld", a->customer);
+	f.since = date_opt("since", a->since, since);
+	f.until = date_opt("until", a->until, until);
 	w = recw_open(stdout, "standard output", crm_g.csv);
-	recw_header(w, AC_N, crm_activity_cols);
-	crm_activities_each(db, &f, put_row, w);
+	crm_activities_list(db, &f, w);
 	recw_close(w);
 	crm_db_close(db);
 	return 0;
 }
 
-static void
-put_due(const char *const *v, void *ctx)
-{
-	recw_row(ctx, AD_N, v);
-}
-
+/* due: the agenda, today's or --within's. */
 static int
-act_due(struct args *a, int argc)
+act_due(int argc, char **argv, void *args)
 {
+	struct args *a = args;
 	struct crm_db *db;
 	struct rec_writer *w;
-	char cutoff[CRM_TIME_LEN], today[CRM_TIME_LEN];
-	time_t now = crm_now(), midnight = now - now % 86400;
 
+	(void)argv;
 	if (argc > 1)
 		crm_usage_error("due takes no operands (use --user LOGIN)");
-	crm_format_time(midnight, today);
-	crm_format_time(a->have_within ? now + (time_t)a->within :
-	    midnight + 86400, cutoff);
 	db = crm_db_open(CRM_DB_READ);
-	if (a->user && crm_user_id(db, a->user) < 0)
-		crm_die("no user '%s'", a->user);
 	w = recw_open(stdout, "standard output", crm_g.csv);
-	recw_header(w, AD_N, crm_due_cols);
-	crm_activities_due(db, a->user, cutoff, today, put_due, w);
+	crm_activities_due(db, a->user, a->within, w);
 	recw_close(w);
 	crm_db_close(db);
 	return 0;
@@ -459,22 +368,9 @@ int
 cmd_main(int argc, char **argv)
 {
 	struct args a;
-	const char *cmd;
 
 	memset(&a, 0, sizeof a);
+	a.within = -1;
 	argc = crm_parse_options(argc, argv, on_opt, &a);
-	if (argc == 0)
-		crm_usage_error("missing command (log, done, import, list, due)");
-	cmd = argv[0];
-	if (strcmp(cmd, "log") == 0)
-		return act_log(&a, argc, argv);
-	if (strcmp(cmd, "done") == 0)
-		return act_done(&a, argc, argv);
-	if (strcmp(cmd, "import") == 0)
-		return act_import(&a, argc, argv);
-	if (strcmp(cmd, "list") == 0)
-		return act_list(&a, argc);
-	if (strcmp(cmd, "due") == 0)
-		return act_due(&a, argc);
-	crm_usage_error("unknown command '%s'", cmd);
+	return crm_run_command(argc, argv, &a);
 }

@@ -1,10 +1,4 @@
 /* crm-export: records or tables to Excel-safe CSV, XLSX or JSON Lines. */
-#include <errno.h>
-#include <iconv.h>
-#include <strings.h>
-#include <sys/resource.h>
-#include <sys/types.h>
-
 #include "../crm.h"
 #include "../lib/xlsx.h"
 
@@ -54,19 +48,12 @@ struct export {
 	int from_query;
 	unsigned long line;	/* input line of the current record */
 
-	size_t ncol;
-	char **names;		/* header cells as they are written */
-	int *kind;		/* declared: XL_TEXT, XL_NUMBER or XL_DATE */
-	int *eff;		/* this row's, after checking the values */
-	unsigned char *warned;	/* a kind warning was given for the column */
+	struct crm_export_cols cols;
+	int *eff;		/* this row's kinds, after checking the values */
 	int sheet_col;		/* --sheet-by column, or -1 */
 
-	FILE *out;		/* stdout, or mem when re-encoding */
-	FILE *mem;
-	char *membuf;
-	size_t memsize;
-	iconv_t cd;		/* (iconv_t)-1 for UTF-8 */
-	const char *enc;
+	FILE *out;		/* stdout, or memory when re-encoding */
+	struct crm_recode *rc;	/* --encoding, or NULL */
 
 	struct rec_writer *w;	/* --plain */
 	struct xlsx *xl;	/* --xlsx */
@@ -107,49 +94,6 @@ where(struct export *x)
 	else
 		snprintf(buf, sizeof buf, "%s:%lu", x->source, x->line);
 	return buf;
-}
-
-/*
-** The index of the column COL names: its header cell as written, or the
-** same canonical name (rec_canonical: "手机" is "phone").  CANON holds
-** the canonical names.  A column that is not there is a usage error.
-*/
-static size_t
-find_col(struct export *x, const char *const *canon, const char *opt,
-    const char *col)
-{
-	char buf[256];
-	const char *want;
-
-	for (size_t i = 0; i < x->ncol; i++)
-		if (strcmp(x->names[i], col) == 0)
-			return i;
-	want = rec_canonical(col, buf, sizeof buf);
-	for (size_t i = 0; i < x->ncol; i++)
-		if (strcmp(canon[i], want) == 0)
-			return i;
-	crm_usage_error("--%s: no column '%s'", opt, col);
-}
-
-/*
-** Set the kind of the columns named in SV (by option OPT) to KIND.  SET
-** marks the columns declared so far: one given two kinds is an error.
-*/
-static void
-declare(struct export *x, const char *const *canon, const char *opt,
-    const struct strvec *sv, int kind, unsigned char *set)
-{
-	static const char *const optname[] = { "text", "number", "date" };
-
-	for (size_t k = 0; k < sv->n; k++) {
-		size_t i = find_col(x, canon, opt, sv->v[k]);
-
-		if (set[i] && x->kind[i] != kind)
-			crm_usage_error("column '%s' given as --%s and --%s",
-			    x->names[i], optname[x->kind[i]], opt);
-		set[i] = 1;
-		x->kind[i] = kind;
-	}
 }
 
 /* Write S as a JSON string (UTF-8, escaped) to F. */
@@ -215,36 +159,31 @@ json_str(FILE *f, const char *s)
 static void
 start_output(struct export *x)
 {
-	struct rlimit rl;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *m;
 
 	switch (x->mode) {
 	case OUT_EXCEL:
-		if (x->cd == (iconv_t)-1)
+		if (x->rc == NULL)
 			PUTS(XL_BOM, x->out);
-		for (size_t i = 0; i < x->ncol; i++) {
-			if (i)
-				PUTC(',', x->out);
-			if (x->a->raw && i == 0 && strncmp(x->names[0], "ID", 2) == 0)
-				xl_csv_put_cell(x->out, x->names[0], XL_TEXT);
-			else
-				xl_csv_put_cell(x->out, x->names[i],
-				    x->a->raw ? XL_RAW : XL_TEXT);
-		}
-		PUTS(XL_EOL, x->out);
+		/* a first ID is guarded even --raw: Excel would read SYLK */
+		for (size_t i = 0; i < x->cols.n; i++)
+			x->eff[i] = x->a->raw && (i > 0 ||
+			    strncmp(x->cols.names[0], "ID", 2) != 0) ? XL_RAW : XL_TEXT;
+		xl_csv_put_row(x->out, x->cols.n,
+		    (const char *const *)x->cols.names, x->eff);
 		break;
 	case OUT_PLAIN:
 		x->w = recw_open(x->out, "standard output", 1);
-		recw_header(x->w, x->ncol, (const char *const *)x->names);
+		recw_header(x->w, x->cols.n, (const char *const *)x->cols.names);
 		break;
 	case OUT_JSON:
-		x->jkeys = xcalloc(x->ncol, sizeof *x->jkeys);
-		for (size_t i = 0; i < x->ncol; i++) {
+		x->jkeys = xcalloc(x->cols.n, sizeof *x->jkeys);
+		for (size_t i = 0; i < x->cols.n; i++) {
 			if ((m = open_memstream(&buf, &len)) == NULL)
 				crm_die_errno("cannot allocate memory");
-			json_str(m, x->names[i]);
+			json_str(m, x->cols.names[i]);
 			PUTC(':', m);
 			fclose(m);
 			x->jkeys[i] = buf;
@@ -252,14 +191,8 @@ start_output(struct export *x)
 		}
 		break;
 	case OUT_XLSX:
-		/* Each sheet of a constant-memory workbook holds a file open. */
-		if (x->a->sheet_by && getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
-		    rl.rlim_cur < rl.rlim_max) {
-			rl.rlim_cur = rl.rlim_max;
-			setrlimit(RLIMIT_NOFILE, &rl);
-		}
 		x->xl = xlsx_open(x->a->xlsx, x->from_query ? x->a->query :
-		    "Sheet1", x->ncol, (const char *const *)x->names);
+		    "Sheet1", x->cols.n, (const char *const *)x->cols.names);
 		break;
 	}
 }
@@ -273,24 +206,11 @@ static void
 setup(struct export *x, size_t n, const char *const *names,
     const char *const *canon)
 {
-	unsigned char *set;
-
-	x->ncol = n;
-	x->names = xcalloc(n + 1, sizeof *x->names);
-	x->kind = xcalloc(n + 1, sizeof *x->kind);
+	crm_export_cols_init(&x->cols, n, names, canon, &x->a->text,
+	    &x->a->number, &x->a->date);
 	x->eff = xcalloc(n + 1, sizeof *x->eff);
-	x->warned = xcalloc(n + 1, 1);
-	set = xcalloc(n + 1, 1);
-	for (size_t i = 0; i < n; i++) {
-		x->names[i] = xstrdup(names[i]);
-		x->kind[i] = crm_export_kind(canon[i]);
-	}
-	declare(x, canon, "text", &x->a->text, XL_TEXT, set);
-	declare(x, canon, "number", &x->a->number, XL_NUMBER, set);
-	declare(x, canon, "date", &x->a->date, XL_DATE, set);
-	free(set);
-	x->sheet_col = x->a->sheet_by ? (int)find_col(x, canon, "sheet-by",
-	    x->a->sheet_by) : -1;
+	x->sheet_col = x->a->sheet_by ? (int)crm_export_col(&x->cols,
+	    "sheet-by", x->a->sheet_by) : -1;
 	start_output(x);
 }
 
@@ -301,66 +221,14 @@ on_query_header(size_t n, const char *const *names, void *ctx)
 	setup(ctx, n, names, names);
 }
 
-/*
-** How to write value S of column I: its declared kind when S is such a
-** value, else text, with a warning the first time in the column.
-*/
+/* How to write value S of column I (crm_export_cell_kind). */
 static int
 cell_kind(struct export *x, size_t i, const char *s)
 {
-	int k = x->kind[i];
-
-	if (k == XL_TEXT || s == NULL || *s == '\0')
-		return XL_TEXT;
-	if (k == XL_NUMBER ? xl_is_plain_number(s) : xl_is_date(s))
-		return k;
-	if (!x->warned[i] && !crm_g.quiet)
-		crm_warn("%s: %s: '%.60s' is not a %s; written as text (the"
-		    " first such value of a column is reported)", where(x),
-		    x->names[i], s, k == XL_NUMBER ?
-		    "plain number of at most 15 digits" :
-		    "date YYYY-MM-DD[ HH:MM[:SS]]");
-	x->warned[i] = 1;
-	return XL_TEXT;
+	return crm_export_cell_kind(&x->cols, i, s, where(x));
 }
 
-/*
-** Re-encode the row held in x->mem into x->enc on standard output.  A
-** character the encoding lacks stops the export.
-*/
-static void
-put_encoded(struct export *x)
-{
-	char obuf[16384], *in, *o;
-	size_t inleft, outleft;
-	off_t len;
-
-	if (fflush(x->mem) != 0 || (len = ftello(x->mem)) < 0)
-		crm_die_errno("cannot buffer a row");
-	in = x->membuf;
-	inleft = (size_t)len;
-	while (inleft > 0) {
-		o = obuf;
-		outleft = sizeof obuf;
-		if (iconv(x->cd, &in, &inleft, &o, &outleft) == (size_t)-1 &&
-		    errno != E2BIG) {
-			const char *p = in;
-			unsigned c = utf8_next(&p);
-
-			if (c == 0xFFFD && !(p - in == 3 &&
-			    memcmp(in, "\xEF\xBF\xBD", 3) == 0))
-				crm_die("%s: invalid UTF-8", where(x));
-			crm_die("%s: %s has no character U+%04X '%.*s'; try"
-			    " --encoding GB18030 or UTF-8", where(x), x->enc, c,
-			    (int)(p - in), in);
-		}
-		fwrite_unlocked(obuf, 1, (size_t)(o - obuf), stdout);
-	}
-	if (fseeko(x->mem, 0, SEEK_SET) != 0)
-		crm_die_errno("cannot buffer a row");
-}
-
-/* Write one record V (x->ncol values) in the chosen form. */
+/* Write one record V (x->cols.n values) in the chosen form. */
 static void
 put_row(struct export *x, const char *const *v)
 {
@@ -370,20 +238,16 @@ put_row(struct export *x, const char *const *v)
 	x->nrow++;
 	switch (x->mode) {
 	case OUT_EXCEL:
-		for (size_t i = 0; i < x->ncol; i++) {
-			if (i)
-				PUTC(',', f);
-			xl_csv_put_cell(f, v[i], x->a->raw ? XL_RAW :
-			    cell_kind(x, i, v[i]));
-		}
-		PUTS(XL_EOL, f);
+		for (size_t i = 0; i < x->cols.n; i++)
+			x->eff[i] = x->a->raw ? XL_RAW : cell_kind(x, i, v[i]);
+		xl_csv_put_row(f, x->cols.n, v, x->eff);
 		break;
 	case OUT_PLAIN:
-		recw_row(x->w, x->ncol, v);
+		recw_row(x->w, x->cols.n, v);
 		break;
 	case OUT_JSON:
 		PUTC('{', f);
-		for (size_t i = 0; i < x->ncol; i++) {
+		for (size_t i = 0; i < x->cols.n; i++) {
 			const char *s = v[i];
 
 			if (i)
@@ -399,15 +263,15 @@ put_row(struct export *x, const char *const *v)
 		PUTS("}\n", f);
 		break;
 	case OUT_XLSX:
-		for (size_t i = 0; i < x->ncol; i++)
+		for (size_t i = 0; i < x->cols.n; i++)
 			x->eff[i] = cell_kind(x, i, v[i]);
 		if (x->sheet_col >= 0)
 			sheet = xlsx_sheet_for(x->xl, v[x->sheet_col]);
 		xlsx_row(x->xl, sheet, v, x->eff, where(x));
 		break;
 	}
-	if (x->mem != NULL)
-		put_encoded(x);
+	if (x->rc != NULL)
+		crm_recode_put(x->rc, where(x));
 	if ((x->nrow & 4095) == 0) {
 		if (ferror(stdout))
 			crm_flush_or_die(stdout, "standard output");
@@ -506,27 +370,6 @@ check_args(struct export *x, struct args *a, int argc, char **argv)
 	}
 }
 
-/*
-** Set up re-encoding for --encoding ENC: rows are built in memory and
-** converted; UTF-8 (any spelling) needs none.  An encoding iconv does
-** not know is a usage error.
-*/
-static void
-set_encoding(struct export *x, const char *enc)
-{
-	x->cd = (iconv_t)-1;
-	x->out = stdout;
-	if (enc == NULL || strcasecmp(enc, "UTF-8") == 0 ||
-	    strcasecmp(enc, "UTF8") == 0)
-		return;
-	if ((x->cd = iconv_open(enc, "UTF-8")) == (iconv_t)-1)
-		crm_usage_error("--encoding: unknown encoding '%s'", enc);
-	x->enc = enc;
-	if ((x->mem = open_memstream(&x->membuf, &x->memsize)) == NULL)
-		crm_die_errno("cannot allocate memory");
-	x->out = x->mem;
-}
-
 /* Flush and close whatever was written. */
 static void
 finish(struct export *x)
@@ -535,26 +378,16 @@ finish(struct export *x)
 		recw_close(x->w);
 	else if (x->mode == OUT_XLSX)
 		xlsx_close(x->xl);
-	if (x->mem != NULL)
-		put_encoded(x);	/* the header, when there were no rows */
+	if (x->rc != NULL)
+		crm_recode_put(x->rc, "header");	/* when there were no rows */
 	progress_stop(x->prog);
 	crm_flush_or_die(stdout, "standard output");
-	if (x->mem != NULL) {
-		fclose(x->mem);
-		free(x->membuf);
-	}
-	if (x->cd != (iconv_t)-1)
-		iconv_close(x->cd);
-	for (size_t i = 0; i < x->ncol; i++) {
-		free(x->names[i]);
-		if (x->jkeys)
-			free(x->jkeys[i]);
-	}
+	crm_recode_close(x->rc);
+	for (size_t i = 0; x->jkeys && i < x->cols.n; i++)
+		free(x->jkeys[i]);
 	free(x->jkeys);
-	free(x->names);
-	free(x->kind);
+	crm_export_cols_free(&x->cols);
 	free(x->eff);
-	free(x->warned);
 }
 
 int
@@ -568,7 +401,7 @@ cmd_main(int argc, char **argv)
 	argc = crm_parse_options(argc, argv, on_opt, &a);
 	x.a = &a;
 	check_args(&x, &a, argc, argv);
-	set_encoding(&x, a.encoding);
+	x.rc = crm_recode_open(a.encoding, &x.out);
 	if (a.query)
 		export_query(&x, a.query);
 	else

@@ -444,7 +444,8 @@ put_plain(FILE *f, const char *prefix, const char *s, int xl)
 ** string formula, as the comment at the top explains; if that would
 ** pass Excel's XL_FORMULA_MAX the cell is made inert with a leading
 ** apostrophe instead, which shows in the cell.  The caller writes
-** XL_BOM, the separators and XL_EOL, and checks F for write errors.
+** XL_BOM, the separators and XL_EOL (or uses xl_csv_put_row), and checks
+** F for write errors.
 */
 void
 xl_csv_put_cell(FILE *f, const char *s, int kind)
@@ -489,4 +490,16 @@ xl_csv_put_cell(FILE *f, const char *s, int kind)
 		put_formula(f, s);
 		PUTC('"', f);
 	}
+}
+
+/* Write the N cells V to F as one CSV row, cell I of kind KINDS[I], and XL_EOL. */
+void
+xl_csv_put_row(FILE *f, size_t n, const char *const *v, const int *kinds)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			PUTC(',', f);
+		xl_csv_put_cell(f, v[i], kinds[i]);
+	}
+	PUTS(XL_EOL, f);
 }

@@ -2,6 +2,7 @@
 #ifndef CRM_XLCELL_H
 #define CRM_XLCELL_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 /*
@@ -28,5 +29,6 @@ int xl_is_date(const char *s);
 int xl_is_formula_like(const char *s);
 int xl_needs_text_guard(const char *s);
 void xl_csv_put_cell(FILE *f, const char *s, int kind);
+void xl_csv_put_row(FILE *f, size_t n, const char *const *v, const int *kinds);
 
 #endif

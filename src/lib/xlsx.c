@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -238,6 +239,21 @@ xlsx_open(const char *path, const char *sheet, size_t n,
 	return x;
 }
 
+/*
+** Each sheet of a constant-memory workbook holds a file open: with more
+** than one, let the process have as many open files as it may.
+*/
+static void
+raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
 int
 xlsx_sheet_for(struct xlsx *x, const char *key)
 {
@@ -248,6 +264,8 @@ xlsx_sheet_for(struct xlsx *x, const char *key)
 		key = "";
 	if ((i = map_get(&x->bykey, key)) != -1)
 		return (int)i;
+	if (x->bykey.n == 1)
+		raise_nofile();
 	xlsx_sheet_name(key, name, sizeof name);
 	i = add_sheet(x, name, key);
 	map_put(&x->bykey, key, i);
