@@ -328,6 +328,13 @@ plain_field(const char *name)
 	return -1;
 }
 
+int
+crm_customer_is_field(struct crm_db *db, const char *name)
+{
+	return plain_field(name) >= 0 ||
+	    crm_db_id(db, "SELECT id FROM custom_fields WHERE name = ?", name) >= 0;
+}
+
 char *
 crm_customer_field(struct crm_db *db, long long id, const char *name, int *gone)
 {

@@ -195,6 +195,8 @@ int crm_customer_set_pool(struct crm_db *db, long long id, long long pool_id,
 */
 char *crm_customer_field(struct crm_db *db, long long id, const char *name,
     int *gone);
+/* Is NAME such a field: a column undo sets, or a field of the user's own? */
+int crm_customer_is_field(struct crm_db *db, const char *name);
 void crm_customer_set_field(struct crm_db *db, long long id, const char *name,
     const char *value);
 

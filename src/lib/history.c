@@ -186,15 +186,11 @@ static const struct undoable {
 	  "UPDATE contacts SET customer_id = ? WHERE id = ?", 0 },
 };
 
-/*
-** A field of a customer that undo sets back as it is (crm_customer_field):
-** any but the markers of events that are no field.
-*/
+/* A field of a customer that undo sets back as it is (crm_customer_field). */
 static int
-customer_field(const char *entity, const char *field)
+customer_field(struct crm_db *db, const char *entity, const char *field)
 {
-	return strcmp(entity, "customer") == 0 && strcmp(field, "erased") != 0 &&
-	    strcmp(field, "deleted") != 0 && strcmp(field, "created") != 0;
+	return strcmp(entity, "customer") == 0 && crm_customer_is_field(db, field);
 }
 
 static const struct undoable *
@@ -336,7 +332,7 @@ crm_batch_undo(struct crm_db *db, long long b,
 		struct crm_stmt *later;
 		long long newer = 0;
 		char *cur;
-		int gone, plain = u == NULL && customer_field(r->entity, r->field);
+		int gone, plain = u == NULL && customer_field(db, r->entity, r->field);
 		int clock = clock_follows(rows, i);
 
 		if (u == NULL && !plain)
