@@ -41,7 +41,7 @@ struct args {
 	struct crm_assign_opts o;
 	enum crm_strategy s;
 	const char *set, *rules, *strategy_opt;
-	int nstrategies, explain, dry_run, seed_given;
+	int nstrategies, explain, dry_run;
 	long long undo;
 };
 
