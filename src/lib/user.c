@@ -331,7 +331,10 @@ same(const char *a, const char *b)
 	return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
 }
 
-/* A login: 1..64 bytes, no blanks or control characters, no leading '-'. */
+/*
+** A login: 1..64 bytes without blanks, commas or control characters,
+** not starting with '-'.
+*/
 static const char *
 check_login(const char *login)
 {
