@@ -3,10 +3,12 @@
 
 load helpers
 
-# An admin "boss" (added under the bootstrap rule) acting from now on.
+# An admin "boss" (added under the bootstrap rule) acting from now on;
+# the test clock is switched on so that reps may act at the fixed CRM_NOW.
 admin() {
 	crm-user add boss --role admin -q >/dev/null
 	export CRM_USER=boss
+	crm-db config test-clock on >/dev/null
 }
 
 # A snapshot of everything crm-user writes, to prove a refusal changed nothing.
@@ -30,8 +32,10 @@ snapshot() {
 	[[ "$stderr" == *"note: created team '华东'"* ]]
 	[ "$(sql "SELECT name, email, role FROM users")" = "李四	li@example.com	rep" ]
 	[ "$(sql "SELECT count(*) FROM teams WHERE name = '华东'")" = 1 ]
-	# role, capacity and team are recorded as set at creation
-	[ "$(sql "SELECT field || '=' || new_value FROM history WHERE entity = 'user' ORDER BY id" | tr '\n' ' ')" = "role=rep capacity=30 team=华东 " ]
+	# every field is recorded as set at creation, defaults too; the team's creation too
+	[ "$(sql "SELECT field || '=' || new_value FROM history WHERE entity = 'user' ORDER BY id" | tr '\n' ' ')" = \
+	    "login=li name=李四 email=li@example.com team=华东 role=rep capacity=30 weight=2 regions=华东,华南,华北 industries=制造 active=1 " ]
+	[ "$(sql "SELECT entity, field, coalesce(old_value, 'NULL'), new_value, reason FROM history WHERE entity = 'team'")" = "team	name	NULL	华东	created" ]
 	[ "$(sql "SELECT DISTINCT command FROM history")" = "crm-user add" ]
 }
 
@@ -97,40 +101,70 @@ snapshot() {
 	run_split crm-user add boss --role admin
 	assert_status 0
 	before=$(snapshot)
+	# tester is no user, and once an admin exists that is the end of it
 	run_split crm-user add wang
 	assert_status 1
 	[ -z "$output" ]
-	[[ "$stderr" == *"permission denied: adding a user needs an admin (you are 'tester', not a user)"* ]]
+	[[ "$stderr" == *"crm-user: you ('tester') are not a crm user: act as your login with --as or CRM_USER"* ]]
+	run_split crm-user list
+	assert_status 1
+	[[ "$stderr" == *"you ('tester') are not a crm user"* ]]
 	[ "$(snapshot)" = "$before" ]
 	run_split crm-user --as boss add wang
 	assert_status 0
+	[ "$(sql "SELECT actor FROM batches ORDER BY id DESC LIMIT 1")" = boss ]
 }
 
 @test "a rep may not add, update, deactivate, import or add teams" {
 	admin
 	crm-user add li -q >/dev/null
 	before=$(snapshot)
-	for cmd in "add wang" "update li --capacity 99" "deactivate li" \
-	    "activate li" "team add east"; do
-		# shellcheck disable=SC2086
-		run_split crm-user --as li $cmd
+	# refused CMD... WHAT: crm-user --as li CMD exits 1 saying WHAT needs an admin
+	refused() {
+		local what=${*: -1}
+		run_split crm-user --as li "${@:1:$#-1}"
 		assert_status 1
 		[ -z "$output" ]
-		[[ "$stderr" == *"permission denied: "*" needs an admin (you are 'li', a rep)"* ]]
-	done
+		[ "$stderr" = "crm-user: permission denied: $what needs an admin (you are 'li', a rep)" ] ||
+		    { echo "stderr: $stderr"; return 1; }
+	}
+	refused add wang "adding a user"
+	refused update li --capacity 99 "changing a user"
+	refused deactivate li "changing a user"
+	refused activate li "changing a user"
+	refused team add east "adding a team"
 	run_split crm-user --as li import <<<"$(printf 'login\nzhao\n')"
 	assert_status 1
 	[[ "$stderr" == *"permission denied: importing users needs an admin (you are 'li', a rep)"* ]]
 	[ "$(snapshot)" = "$before" ]
 }
 
-@test "a deactivated admin is no admin" {
+@test "a rep may read the users and the teams" {
+	admin
+	crm-user add li --team east --capacity 5 -q >/dev/null
+	run_split crm-user --as li list
+	assert_status 0
+	[ "$(cut -f1 <<<"$output" | tail -n +2 | tr '\n' ' ')" = "boss li " ]
+	[ "$(field 2 capacity <<<"$output")" = 5 ]
+	run_split crm-user --as li show boss
+	assert_status 0
+	[ "$(field 1 role <<<"$output")" = admin ]
+	run_split crm-user --as li team list
+	assert_status 0
+	[ "$(field 1 members <<<"$output")" = 1 ]
+}
+
+@test "a deactivated admin may not act at all" {
 	admin
 	crm-user add boss2 --role admin -q >/dev/null
 	crm-user deactivate boss2 -q >/dev/null
+	before=$(snapshot)
 	run_split crm-user --as boss2 add wang
 	assert_status 1
-	[[ "$stderr" == *"(you are 'boss2', an inactive admin)"* ]]
+	[ "$stderr" = "crm-user: permission denied: user 'boss2' is deactivated" ]
+	run_split crm-user --as boss2 list
+	assert_status 1
+	[ "$(snapshot)" = "$before" ]
 }
 
 @test "list: active users by login with the number of live customers each owns" {
@@ -202,10 +236,13 @@ snapshot() {
 	[ "$(field 1 team <<<"$output")" = west ]
 	[ "$(field 1 name <<<"$output")" = 李四 ]
 	[ "$(sql "SELECT field, old_value, new_value, actor, reason FROM history
-	    WHERE command = 'crm-user update' ORDER BY id")" = "role	rep	admin	boss	update
-capacity	10	20	boss	update
+	    WHERE command = 'crm-user update' AND entity = 'user' ORDER BY id")" = "name		李四	boss	update
 team	east	west	boss	update
+role	rep	admin	boss	update
+capacity	10	20	boss	update
 weight	1	3	boss	update" ]
+	# the new team west is recorded too
+	[ "$(sql "SELECT new_value FROM history WHERE command = 'crm-user update' AND entity = 'team'")" = west ]
 	[ "$(sql "SELECT command, actor, rows FROM batches ORDER BY id DESC LIMIT 1")" = "crm-user update	boss	1" ]
 }
 
@@ -252,6 +289,7 @@ weight	1	3	boss	update" ]
 	[[ "$stderr" == *"--away and --back exclude each other"* ]]
 	run_split crm-user add wang --back
 	assert_status 2
+	[[ "$stderr" == *"option '--back' is not for add (it is for update)"* ]]
 	[ "$(snapshot)" = "$before" ]
 }
 
@@ -279,7 +317,7 @@ weight	1	3	boss	update" ]
 	assert_status 0
 	[ "$(count_rows <<<"$output")" = 2 ]
 	[ "$(field 1 active <<<"$output")" = 0 ]
-	[[ "$stderr" == *"note: 'li' still owns 2 customers (reassign them with crm-assign)"* ]]
+	[[ "$stderr" == *"note: 'li' still owns 2 customers (hand them over with crm-assign --transfer-from)"* ]]
 	[ "$(sql "SELECT login FROM users WHERE active = 0 ORDER BY login" | tr '\n' ' ')" = "li wang " ]
 	[ "$(sql "SELECT count(*) FROM history WHERE field = 'active' AND old_value = '1' AND new_value = '0'")" = 2 ]
 	run_split crm-user deactivate li
@@ -361,6 +399,7 @@ zhao	赵六	admin		1			" ]
 	[[ "$stderr" == *"no 'login' (账号) column"* ]]
 	run_split crm-user import --capacity 3
 	assert_status 2
+	[[ "$stderr" == *"option '--capacity' is not for import (it is for add update)"* ]]
 }
 
 @test "team add and team list: member counts of active users" {
@@ -398,4 +437,112 @@ zhao	赵六	admin		1			" ]
 	run_split crm-user frobnicate
 	assert_status 2
 	[[ "$stderr" == *"unknown command 'frobnicate'"* ]]
+}
+
+@test "every change of any field is a history row: email, tags, leave, activity" {
+	admin
+	crm-user add li --email li@example.com -q >/dev/null
+	n=$(sql "SELECT count(*) FROM history")
+	crm-user update li --email li@example.cn --regions 华东 --industries 制造,零售 -q >/dev/null
+	crm-user update li --away 2026-12-01..2026-12-02 -q >/dev/null
+	crm-user update li --back -q >/dev/null
+	crm-user deactivate li -q >/dev/null
+	[ "$(sql "SELECT field || ':' || coalesce(old_value, 'NULL') || '>' || coalesce(new_value, 'NULL')
+	    || ':' || command FROM history WHERE id > $n ORDER BY id")" = \
+	    "email:li@example.com>li@example.cn:crm-user update
+regions:NULL>华东:crm-user update
+industries:NULL>制造,零售:crm-user update
+away_from:NULL>2026-12-01T00:00:00Z:crm-user update
+away_until:NULL>2026-12-02T23:59:59Z:crm-user update
+away_from:2026-12-01T00:00:00Z>NULL:crm-user update
+away_until:2026-12-02T23:59:59Z>NULL:crm-user update
+active:1>0:crm-user deactivate" ]
+	# nothing changed, nothing written
+	n=$(sql "SELECT count(*) FROM history")
+	crm-user update li --email li@example.cn -q >/dev/null
+	[ "$(sql "SELECT count(*) FROM history")" = "$n" ]
+}
+
+@test "team names with control characters or commas are refused, wherever they come from" {
+	admin
+	before=$(snapshot)
+	run_split crm-user team add "$(printf 'east\tA')"
+	assert_status 1
+	[[ "$stderr" == *"not added: team: commas and control characters are not allowed in a name"* ]]
+	run_split crm-user team add 'east,west'
+	assert_status 1
+	run_split crm-user add li --team "$(printf 'a\nb')"
+	assert_status 1
+	[[ "$stderr" == *"not added: team: commas and control characters are not allowed in a name"* ]]
+	printf 'login\tteam\nzhao\tx\\ty\n' >t.tsv
+	run_split crm-user import t.tsv
+	assert_status 1
+	[[ "$stderr" == *"t.tsv:2: team: commas and control characters"* ]]
+	run_split crm-user add "$(printf 'l\ti')"
+	assert_status 1
+	[[ "$stderr" == *"login: blanks, commas and control characters are not allowed"* ]]
+	[ "$(snapshot)" = "$before" ]
+}
+
+@test "only add creates a database; every other command refuses a missing one by name" {
+	for cmd in "update li --capacity 3" "deactivate li" "activate li" \
+	    "import /dev/null" "team add east" "team list" "show li" "list"; do
+		# shellcheck disable=SC2086
+		run_split crm-user $cmd
+		assert_status 1
+		[[ "$stderr" == *"$CRM_DB"* ]] || { echo "$cmd: $stderr"; return 1; }
+		[ ! -e "$CRM_DB" ]
+	done
+	run_split crm-user add li -n
+	assert_status 1
+	[ ! -e "$CRM_DB" ]
+	run_split crm-user add li
+	assert_status 0
+	[ "$(sql "SELECT login FROM users")" = li ]
+}
+
+@test "options belong to their commands" {
+	admin
+	before=$(snapshot)
+	run_split crm-user list --capacity 3
+	assert_status 2
+	[[ "$stderr" == *"option '--capacity' is not for list (it is for add update)"* ]]
+	run_split crm-user show boss -a
+	assert_status 2
+	[[ "$stderr" == *"option '--all' is not for show (it is for list)"* ]]
+	run_split crm-user list -n
+	assert_status 2
+	run_split crm-user team list -n
+	assert_status 2
+	run_split crm-user deactivate boss --team x
+	assert_status 2
+	[ "$(snapshot)" = "$before" ]
+	crm-user add --help | grep -q -- '--capacity'
+	! crm-user list --help | grep -q -- '--capacity'
+}
+
+@test "team add: all or nothing, in history, dry run writes nothing" {
+	admin
+	before=$(snapshot)
+	run_split crm-user team add 华东 -n
+	assert_status 0
+	[ "$(field 1 team <<<"$output")" = 华东 ]
+	[[ "$stderr" == *"dry run: nothing was changed"* ]]
+	[ "$(snapshot)" = "$before" ]
+	crm-user team add 华东 华南 >/dev/null
+	[ "$(sql "SELECT new_value FROM history WHERE entity = 'team' ORDER BY id" | tr '\n' ' ')" = "华东 华南 " ]
+	[ "$(sql "SELECT command, actor, rows FROM batches ORDER BY id DESC LIMIT 1")" = "crm-user team add	boss	2" ]
+}
+
+@test "a writer after a writer: add | import reads the records after the first commits" {
+	admin
+	run_split bash -c 'crm-user add li --capacity 4 | sed "s/\t4\t1\t/\t6\t1\t/" | crm-user import'
+	assert_status 0
+	[ "$(field 1 capacity <<<"$output")" = 6 ]
+	[ "$(sql "SELECT capacity FROM users WHERE login = 'li'")" = 6 ]
+	[ "$(sql "SELECT command FROM batches WHERE id > 2 ORDER BY id" | tr '\n' ' ')" = "crm-user add crm-user import " ]
+	# the same, piped from a file that is a pipe operand
+	run_split bash -c 'crm-user import <(crm-user show li | sed "s/\t6\t1\t/\t7\t1\t/")'
+	assert_status 0
+	[ "$(sql "SELECT capacity FROM users WHERE login = 'li'")" = 7 ]
 }

@@ -1,4 +1,9 @@
-/* crm-assign: give customers owners: one user, round-robin, balanced, weighted, rules. */
+/*
+** crm-assign: give customers owners: one user, round-robin, balanced,
+** weighted, rules.  It has no commands: one run reads its input, takes
+** the write lock, assigns every row in one batch, commits and only then
+** prints the rows with their owners and pools as they now stand.
+*/
 #include <limits.h>
 
 #include "../crm.h"
@@ -36,7 +41,7 @@ struct args {
 	struct crm_assign_opts o;
 	enum crm_strategy s;
 	const char *set, *rules, *strategy_opt;
-	int nstrategies, explain, dry_run, seed_given;
+	int nstrategies, explain, dry_run;
 	long long undo;
 };
 
@@ -76,12 +81,9 @@ on_opt(int id, const char *arg, void *ctx)
 	}
 }
 
-/* What one run did, and the refusals to report at its end. */
-struct run {
-	struct args *args;
-	struct crm_db *db;
-	struct crm_assigner *as;
-	struct rec_writer *w;
+/* What one run did, and the refusals to report once it has committed. */
+struct tally {
+	const struct args *args;
 	struct strvec msgs;
 	long long n[CRM_NOT_FOUND + 1];
 	long long deals, followups;
@@ -89,14 +91,14 @@ struct run {
 
 /* Count RES and keep a message for a row that was not assigned. */
 static void
-note(struct run *run, const char *where, long long id,
+note(struct tally *t, const char *where, long long id,
     const struct crm_assign_result *res)
 {
 	char *m = NULL;
 
-	run->n[res->outcome]++;
-	run->deals += res->deals;
-	run->followups += res->followups;
+	t->n[res->outcome]++;
+	t->deals += res->deals;
+	t->followups += res->followups;
 	switch (res->outcome) {
 	case CRM_ASSIGNED:
 	case CRM_KEPT:
@@ -112,124 +114,84 @@ note(struct run *run, const char *where, long long id,
 		m = xasprintf("%s: no customer %lld", where, id);
 		break;
 	}
-	sv_push(&run->msgs, m);
+	sv_push(&t->msgs, m);
 	free(m);
 }
 
-/* A customer id operand; anything else is a usage error. */
-static long long
-id_operand(const char *s)
-{
-	char *end;
-	long long id;
-
-	if (*s < '0' || *s > '9')
-		crm_usage_error("'%s' is not a customer id", s);
-	id = strtoll(s, &end, 10);
-	if (*end != '\0' || id <= 0)
-		crm_usage_error("'%s' is not a customer id", s);
-	return id;
-}
-
-/* Assign the ids in IDS[0..N): records "id owner [deals followups] [explain]". */
+/*
+** Assign the ID operands, or without any the customers a transfer
+** takes: records of "id" and the columns out_open() adds.
+*/
 static void
-assign_ids(struct run *run, const long long *ids, size_t n, int from_args)
+assign_ids(struct crm_run *run, struct crm_assigner *as, struct tally *t,
+    int argc, char **argv)
 {
-	const char *h[5], *v[5];
-	size_t nh = 0;
-	int transfer = run->args->o.transfer_from != NULL;
+	static const char *const id[] = { "id" };
+	long long *ids = NULL;
+	size_t n = (size_t)argc;
+	char where[64];
 
-	h[nh++] = "id";
-	h[nh++] = "owner";
-	if (transfer) {
-		h[nh++] = "deals";
-		h[nh++] = "followups";
-	}
-	if (run->args->explain)
-		h[nh++] = "explain";
-	recw_header(run->w, nh, h);
-	crm_assigner_columns(run->as, 0, NULL);
+	if (argc > 0) {
+		ids = xcalloc(n, sizeof *ids);
+		for (size_t i = 0; i < n; i++)
+			crm_parse_id(argv[i], &ids[i]);
+	} else
+		n = crm_assign_transfer_ids(as, &ids);
+	crm_assigner_columns(as, 0, NULL);
+	crm_assign_out_open(as, run->out, 1, id, t->args->explain);
 	for (size_t i = 0; i < n; i++) {
 		struct crm_assign_result res;
-		char idb[32], db[32], fb[32], where[64];
-		size_t k = 0;
 
-		crm_assign_one(run->as, ids[i], 0, NULL, &res);
-		if (from_args)
+		crm_assign_one(as, ids[i], 0, NULL, &res);
+		if (argc > 0)
 			snprintf(where, sizeof where, "argument %zu", i + 1);
 		else
-			snprintf(where, sizeof where, "%s's customer", run->args->o.transfer_from);
-		note(run, where, ids[i], &res);
-		snprintf(idb, sizeof idb, "%lld", ids[i]);
-		v[k++] = idb;
-		v[k++] = res.owner;
-		if (transfer) {
-			snprintf(db, sizeof db, "%lld", res.deals);
-			snprintf(fb, sizeof fb, "%lld", res.followups);
-			v[k++] = db;
-			v[k++] = fb;
-		}
-		if (run->args->explain)
-			v[k++] = res.explain;
-		recw_row(run->w, k, v);
+			snprintf(where, sizeof where, "%s's customer",
+			    t->args->o.transfer_from);
+		note(t, where, ids[i], &res);
+		crm_assign_out_row(as, ids[i], NULL, &res);
 	}
+	free(ids);
 }
 
-/* Assign the records of R, passing every column through. */
+/* Assign the customers of the records on stdin, every column passed through. */
 static void
-assign_stream(struct run *run, struct rec_reader *r)
+assign_stream(struct crm_run *run, struct crm_assigner *as, struct tally *t)
 {
-	struct progress *pg = progress_start("assigning", rec_size(r));
-	size_t n = rec_ncol(r), nout;
-	int idcol = rec_col(r, "id"), ocol = rec_col(r, "owner"), xcol = -1;
-	const char **names, **out;
+	struct rec_reader *r = rec_open("-", crm_g.csv, NULL);
+	struct progress *pg;
+	size_t n = rec_ncol(r);
+	int idcol = rec_col(r, "id");
+	const char **names;
 	struct rec *rec;
 	char where[64];
 
-	names = xcalloc(n + 2, sizeof *names);
-	out = xcalloc(n + 2, sizeof *out);
+	if (idcol < 0)
+		crm_die("%s: no 'id' column in the input", rec_name(r));
+	names = xcalloc(n + 1, sizeof *names);
 	for (size_t i = 0; i < n; i++)
 		names[i] = rec_colname(r, i);
-	crm_assigner_columns(run->as, n, names);
-	nout = n;
-	if (ocol < 0)
-		names[ocol = (int)nout++] = "owner";
-	if (run->args->explain) {
-		if ((xcol = rec_col(r, "explain")) < 0)
-			names[xcol = (int)nout++] = "explain";
-	}
-	recw_header(run->w, nout, names);
+	crm_assigner_columns(as, n, names);
+	crm_assign_out_open(as, run->out, n, names, t->args->explain);
+	pg = progress_start("assigning", rec_size(r));
 	while ((rec = rec_next(r)) != NULL) {
 		struct crm_assign_result res;
-		const char *err, *s;
-		char *end;
+		const char *err;
 		long long id;
 
 		progress_update(pg, rec_bytes(r));
 		if ((err = rec_width_error(r, rec)) != NULL)
 			crm_die("%s:%lu: %s", rec_name(r), rec->line, err);
-		s = rec->v[idcol];
-		if (s == NULL || *s < '0' || *s > '9' ||
-		    (id = strtoll(s, &end, 10)) <= 0 || *end != '\0')
+		if (crm_parse_id(rec->v[idcol], &id) == -1)
 			crm_die("%s:%lu: id: '%s' is not a customer id", rec_name(r),
-			    rec->line, s ? s : "\\N");
-		crm_assign_one(run->as, id, rec->n, (const char *const *)rec->v,
-		    &res);
+			    rec->line, rec->v[idcol] ? rec->v[idcol] : "");
+		crm_assign_one(as, id, rec->n, (const char *const *)rec->v, &res);
 		snprintf(where, sizeof where, "%s:%lu", rec_name(r), rec->line);
-		note(run, where, id, &res);
-		for (size_t i = 0; i < n; i++)
-			out[i] = rec->v[i];
-		if ((size_t)ocol >= n)
-			out[ocol] = NULL;
-		if (res.outcome == CRM_ASSIGNED || res.outcome == CRM_KEPT)
-			out[ocol] = res.owner;
-		if (xcol >= 0)
-			out[xcol] = res.explain;
-		recw_row(run->w, nout, out);
+		note(t, where, id, &res);
+		crm_assign_out_row(as, id, (const char *const *)rec->v, &res);
 	}
 	progress_stop(pg);
 	free(names);
-	free(out);
 	rec_close(r);
 }
 
@@ -245,15 +207,14 @@ undo_skipped(const char *entity, long long id, const char *field,
 }
 
 /*
-** --undo BATCH: revert a crm-assign batch in a new batch.  Returns 1
-** when some changes were skipped (changed since), else 0; dies when the
-** batch is no crm-assign batch or the actor no admin.
+** --undo BATCH: revert a crm-assign batch, clocks included, in a new
+** batch.  Returns 1 when some changes were skipped (changed since).
 */
 static int
-assign_undo(struct args *a, int argc)
+assign_undo(const struct args *a, int argc)
 {
-	struct crm_db *db;
-	long long undone, skipped = 0, batch;
+	struct crm_run run;
+	long long skipped = 0, batch;
 
 	if (argc > 0)
 		crm_usage_error("--undo takes no ids");
@@ -261,33 +222,27 @@ assign_undo(struct args *a, int argc)
 	    a->explain)
 		crm_usage_error("--undo takes no strategy, --transfer-from, "
 		    "--force, --seed or --explain");
-	db = crm_db_open(CRM_DB_WRITE);
-	crm_db_begin(db);
-	crm_require_admin(db, "undo");
-	batch = crm_batch_start(db, CRM_BATCH_ASSIGN_UNDO, NULL);
-	undone = crm_assign_undo(db, a->undo, undo_skipped, &skipped);
-	crm_batch_set_rows(db, undone);
-	if (a->dry_run)
-		crm_db_rollback(db);
-	else
-		crm_db_commit(db);
-	if (crm_g.quiet)
-		;
-	else if (a->dry_run)
-		crm_warn("dry run: would undo %lld change%s of batch %lld, %lld "
-		    "skipped; nothing was changed", undone, undone == 1 ? "" : "s",
-		    a->undo, skipped);
-	else
+	crm_run_begin(&run, CRM_BATCH_ASSIGN_UNDO, a->dry_run ? CRM_RUN_DRY : 0,
+	    NULL);
+	batch = crm_batch_id(run.db);
+	run.rows = crm_assign_undo(run.db, a->undo, undo_skipped, &skipped);
+	if (a->dry_run && !crm_g.quiet)
+		crm_warn("would have: undone %lld change%s of batch %lld, %lld "
+		    "skipped", run.rows, run.rows == 1 ? "" : "s", a->undo, skipped);
+	crm_run_end(&run);
+	if (!a->dry_run && !crm_g.quiet)
 		crm_warn("batch %lld: undid %lld change%s of batch %lld, %lld "
-		    "skipped", batch, undone, undone == 1 ? "" : "s", a->undo,
+		    "skipped", batch, run.rows, run.rows == 1 ? "" : "s", a->undo,
 		    skipped);
-	crm_db_close(db);
 	return skipped ? CRM_EXIT_FAIL : CRM_EXIT_OK;
 }
 
-/* "3 assigned, 1 already owned, 2 refused": the nonzero counts. */
+/*
+** The refusals, then "batch 7: 3 assigned, 1 already owned, 2 refused"
+** (the nonzero counts; "would have: ..." in a dry run, batch 0).
+*/
 static void
-summary(struct run *run, long long batch)
+report(struct tally *t, long long batch)
 {
 	static const char *const what[] = {
 		[CRM_ASSIGNED] = "assigned", [CRM_KEPT] = "already owned",
@@ -296,43 +251,65 @@ summary(struct run *run, long long batch)
 	};
 	struct strbuf sb = STRBUF_INIT;
 
+	for (size_t i = 0; i < t->msgs.n; i++)
+		crm_warn("%s", t->msgs.v[i]);
+	if (crm_g.quiet)
+		return;
 	sb_init(&sb);
 	for (int i = 0; i <= CRM_NOT_FOUND; i++)
-		if (run->n[i] || i == CRM_ASSIGNED)
-			sb_addf(&sb, "%s%lld %s", sb.len ? ", " : "", run->n[i],
+		if (t->n[i] || i == CRM_ASSIGNED)
+			sb_addf(&sb, "%s%lld %s", sb.len ? ", " : "", t->n[i],
 			    what[i]);
-	if (run->args->o.transfer_from)
+	if (t->args->o.transfer_from)
 		sb_addf(&sb, "; %lld open deal%s and %lld planned follow-up%s "
-		    "moved", run->deals, run->deals == 1 ? "" : "s",
-		    run->followups, run->followups == 1 ? "" : "s");
-	if (run->args->dry_run)
-		crm_warn("dry run: would have: %s; nothing was changed", sb.buf);
-	else
+		    "moved", t->deals, t->deals == 1 ? "" : "s", t->followups,
+		    t->followups == 1 ? "" : "s");
+	if (batch)
 		crm_warn("batch %lld: %s", batch, sb.buf);
+	else
+		crm_warn("would have: %s", sb.buf);
 	sb_free(&sb);
 }
 
+/* A transfer's note of the deals and follow-ups its user keeps elsewhere. */
+static void
+transfer_note(struct tally *t, struct crm_assigner *as)
+{
+	long long d, f;
+	char *m;
+
+	crm_assign_transfer_left(as, &d, &f);
+	if (crm_g.quiet || (d == 0 && f == 0))
+		return;
+	m = xasprintf("note: %s still has %lld open deal%s and %lld planned "
+	    "follow-up%s on customers of others", t->args->o.transfer_from, d,
+	    d == 1 ? "" : "s", f, f == 1 ? "" : "s");
+	sv_push(&t->msgs, m);
+	free(m);
+}
+
 /*
-** One run: check the options, read the rules and the input header, then
-** in one transaction and batch assign every row, store the round-robin
-** and weighted state, and commit (roll back with --dry-run) before the
-** records and the refusals are written.  Returns 1 when any row was
-** refused, not assigned or not found.
+** One run: check the options and read the rules and the piped input
+** before the lock; then in one transaction and batch assign every row
+** and store the round-robin and weighted state; commit (roll back with
+** --dry-run), print the records, then the refusals.  Returns 1 when any
+** row was refused, not assigned or not found.
 */
 int
 cmd_main(int argc, char **argv)
 {
 	struct args a;
-	struct run run;
+	struct tally t;
+	struct crm_run run;
+	struct crm_assigner *as;
 	struct crm_rules *rs = NULL;
-	struct rec_reader *in = NULL;
-	long long *ids = NULL, batch;
-	size_t nids = 0;
+	long long id, batch;
 	char err[512];
 	int rc;
 
 	memset(&a, 0, sizeof a);
-	memset(&run, 0, sizeof run);
+	memset(&t, 0, sizeof t);
+	t.args = &a;
 	argc = crm_parse_options(argc, argv, on_opt, &a);
 	if (a.undo)
 		return assign_undo(&a, argc);
@@ -345,78 +322,43 @@ cmd_main(int argc, char **argv)
 	if (a.o.seeded && a.rules == NULL && a.s != CRM_WEIGHTED)
 		crm_usage_error("--seed is for --weighted (or weighted rules), "
 		    "not %s", a.strategy_opt);
-	if (argc > 0) {
-		nids = (size_t)argc;
-		ids = xcalloc(nids, sizeof *ids);
-		for (int i = 0; i < argc; i++)
-			ids[i] = id_operand(argv[i]);
-	}
+	for (int i = 0; i < argc; i++)
+		if (crm_parse_id(argv[i], &id) == -1)
+			crm_usage_error("'%s' is not a customer id", argv[i]);
 	if (a.rules &&
 	    (rs = crm_rules_load(a.rules, crm_assign_action_check, NULL, err,
 	    sizeof err)) == NULL)
 		crm_usage_error("%s", err);
-	/*
-	** Read the header before taking the write lock: a writer upstream
-	** (crm-lead import | crm-assign) holds it until its output comes.
-	*/
-	if (ids == NULL && a.o.transfer_from == NULL &&
-	    rec_col(in = rec_open("-", crm_g.csv, NULL), "id") < 0)
-		crm_die("%s: no 'id' column in the input", rec_name(in));
+	if (argc == 0 && a.o.transfer_from == NULL)
+		crm_run_read_inputs(0, NULL);
 
-	run.args = &a;
-	run.db = crm_db_open(CRM_DB_WRITE);
-	crm_db_begin(run.db);
-	crm_require_admin(run.db, a.o.transfer_from ? "a transfer" :
-	    "assigning customers");
-	batch = crm_batch_start(run.db, a.o.transfer_from ?
-	    CRM_BATCH_ASSIGN_TRANSFER : CRM_BATCH_ASSIGN, a.rules);
-	run.as = crm_assigner_new(run.db, &a.o);
+	crm_run_begin(&run, a.o.transfer_from ? CRM_BATCH_ASSIGN_TRANSFER :
+	    CRM_BATCH_ASSIGN, a.dry_run ? CRM_RUN_DRY : 0, a.rules);
+	as = crm_assigner_new(run.db, &a.o);
 	if (rs)
-		crm_assigner_use_rules(run.as, rs);
+		crm_assigner_use_rules(as, rs);
 	else
-		crm_assigner_use(run.as, a.s, a.set);
-	if (a.o.seeded && !crm_assigner_is_weighted(run.as))
+		crm_assigner_use(as, a.s, a.set);
+	if (a.o.seeded && !crm_assigner_is_weighted(as))
 		crm_usage_error("--seed is for weighted choices, and the rules "
 		    "in '%s' make none", a.rules);
-	run.w = recw_open_held(crm_g.csv);
-	if (a.o.transfer_from) {
-		if (ids == NULL)
-			nids = crm_assign_transfer_ids(run.as, &ids);
-		assign_ids(&run, ids, nids, argc > 0);
-	} else if (ids)
-		assign_ids(&run, ids, nids, 1);
+	if (argc > 0 || a.o.transfer_from)
+		assign_ids(&run, as, &t, argc, argv);
 	else
-		assign_stream(&run, in);
-	crm_assigner_finish(run.as);
-	crm_batch_set_rows(run.db, run.n[CRM_ASSIGNED]);
-	if (a.o.transfer_from && !crm_g.quiet) {
-		long long d, f;
-
-		crm_assign_transfer_left(run.as, &d, &f);
-		if (d || f) {
-			char *m = xasprintf("note: %s still has %lld open deal%s "
-			    "and %lld planned follow-up%s on customers of others",
-			    a.o.transfer_from, d, d == 1 ? "" : "s", f,
-			    f == 1 ? "" : "s");
-
-			sv_push(&run.msgs, m);
-			free(m);
-		}
-	}
+		assign_stream(&run, as, &t);
+	crm_assigner_finish(as);
+	if (a.o.transfer_from)
+		transfer_note(&t, as);
+	run.rows = t.n[CRM_ASSIGNED];
+	batch = crm_batch_id(run.db);
 	if (a.dry_run)
-		crm_db_rollback(run.db);
-	else
-		crm_db_commit(run.db);
-	recw_close(run.w);
-	for (size_t i = 0; i < run.msgs.n; i++)
-		crm_warn("%s", run.msgs.v[i]);
-	if (!crm_g.quiet)
-		summary(&run, batch);
-	rc = run.n[CRM_REFUSED] || run.n[CRM_UNASSIGNED] ||
-	    run.n[CRM_NOT_FOUND] ? CRM_EXIT_FAIL : CRM_EXIT_OK;
-	sv_free(&run.msgs);
-	crm_assigner_free(run.as);
-	crm_db_close(run.db);
-	free(ids);
+		report(&t, 0);
+	crm_assigner_free(as);
+	crm_run_end(&run);
+	if (!a.dry_run)
+		report(&t, batch);
+	rc = t.n[CRM_REFUSED] || t.n[CRM_UNASSIGNED] || t.n[CRM_NOT_FOUND] ?
+	    CRM_EXIT_FAIL : CRM_EXIT_OK;
+	sv_free(&t.msgs);
 	return rc;
 }

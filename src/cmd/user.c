@@ -1,4 +1,4 @@
-/* crm-user: reps and teams: add, list, update, deactivate, import. */
+/* crm-user: reps and teams: add, list, show, update, deactivate, import. */
 #include "../crm.h"
 
 enum {
@@ -28,9 +28,21 @@ static const char *const user_usage[] = {
 	NULL
 };
 
+static int user_add(int, char **, void *), user_list(int, char **, void *);
+static int user_show(int, char **, void *), user_update(int, char **, void *);
+static int user_active(int, char **, void *), user_import(int, char **, void *);
+static int user_team(int, char **, void *);
+
+static const struct crm_cmd user_cmds[] = {
+	{ "add", user_add }, { "list", user_list }, { "show", user_show },
+	{ "update", user_update }, { "deactivate", user_active },
+	{ "activate", user_active }, { "import", user_import },
+	{ "team", user_team }, { NULL, NULL }
+};
+
 const struct crm_prog crm_prog = {
 	"crm-user", "manage reps and teams: roles, capacity, leave",
-	user_usage, user_options, NULL
+	user_usage, user_options, user_cmds
 };
 
 struct args {
@@ -38,10 +50,16 @@ struct args {
 	int all, dry_run, any_change;
 };
 
+/*
+** Values are checked here only as far as they need no database (a bad
+** one is a usage error before anything is opened); crm_user_save()
+** checks them again, and reads --away in the site's time zone.
+*/
 static void
 on_opt(int id, const char *arg, void *ctx)
 {
 	struct args *a = ctx;
+	char from[CRM_TIME_LEN], until[CRM_TIME_LEN];
 
 	if (id != OPT_ALL && id != OPT_DRY_RUN)
 		a->any_change = 1;
@@ -65,100 +83,59 @@ on_opt(int id, const char *arg, void *ctx)
 		break;
 	case OPT_REGIONS: a->c.regions = arg; break;
 	case OPT_INDUSTRIES: a->c.industries = arg; break;
-	case OPT_AWAY: {
-		char f[CRM_TIME_LEN], u[CRM_TIME_LEN];
-
-		if (crm_parse_away(arg, f, u) == -1)
+	case OPT_AWAY:
+		if (crm_parse_away(arg, from, until) == -1)
 			crm_usage_error("--away takes FROM..TO (dates, TO not "
 			    "before FROM, TO may be left out), got '%s'", arg);
 		a->c.away = arg;
 		break;
-	}
 	case OPT_BACK: a->c.clear_away = 1; break;
 	case OPT_ALL: a->all = 1; break;
 	case OPT_DRY_RUN: a->dry_run = 1; break;
 	}
 }
 
-/* Writers: one transaction and batch; output held until commit. */
-struct wctx {
-	struct crm_db *db;
-	struct rec_writer *w;
-	int header;
-	long long rows;
-};
-
-static void
-open_writer(struct wctx *x, const char *command, const char *source,
-    const char *what)
+static unsigned
+run_flags(const struct args *a, unsigned flags)
 {
-	x->db = crm_db_open(strcmp(command, "crm-user add") == 0 ?
-	    CRM_DB_CREATE : CRM_DB_WRITE);
-	crm_db_begin(x->db);
-	crm_require_admin(x->db, what);
-	crm_batch_start(x->db, crm_batch_kind(command), source);
-	x->w = recw_open_held(crm_g.csv);
-	x->header = 0;
-	x->rows = 0;
+	return flags | (a->dry_run ? CRM_RUN_DRY : 0);
 }
 
+/* Open a writing run of KIND whose records are users. */
 static void
-finish(struct wctx *x, struct args *a)
+begin_users(struct crm_run *run, enum crm_batch_kind kind, unsigned flags,
+    const char *source)
 {
-	crm_batch_set_rows(x->db, x->rows);
-	if (a->dry_run) {
-		crm_db_rollback(x->db);
-		if (!crm_g.quiet)
-			crm_warn("dry run: nothing was changed");
-	} else
-		crm_db_commit(x->db);
-	recw_close(x->w);
-	crm_db_close(x->db);
+	crm_run_begin(run, kind, flags, source);
+	recw_header(run->out, UC_N, crm_user_cols);
 }
 
-static void
-put_row(const char *const *v, void *ctx)
-{
-	struct wctx *x = ctx;
-
-	if (!x->header) {
-		recw_header(x->w, UC_N, crm_user_cols);
-		x->header = 1;
-	}
-	recw_row(x->w, UC_N, v);
-}
-
-/* Write LOGIN as list does. */
-static void
-put_user(struct wctx *x, const char *login)
-{
-	crm_users_each(x->db, NULL, 1, login, put_row, x);
-}
-
+/* add LOGIN: the one command of crm-user that may create the database. */
 static int
-user_add(struct args *a, int argc, char **argv)
+user_add(int argc, char **argv, void *args)
 {
-	struct wctx x;
+	struct args *a = args;
+	struct crm_run run;
 	const char *err;
 	long long id;
 
 	if (argc != 2)
 		crm_usage_error("add takes one LOGIN");
-	if (a->c.clear_away)
-		crm_usage_error("--back is for update");
-	open_writer(&x, "crm-user add", NULL, "adding a user");
-	if ((err = crm_user_save(x.db, argv[1], &a->c, 0, &id, NULL)) != NULL)
+	begin_users(&run, CRM_BATCH_USER_ADD, run_flags(a, CRM_RUN_CREATE),
+	    NULL);
+	if ((err = crm_user_save(run.db, argv[1], &a->c, 0, &id, NULL)) != NULL)
 		crm_die("not added: %s", err);
-	x.rows = 1;
-	put_user(&x, argv[1]);
-	finish(&x, a);
+	run.rows = 1;
+	crm_users_write(run.db, run.out, NULL, 1, argv[1]);
+	crm_run_end(&run);
 	return 0;
 }
 
 static int
-user_update(struct args *a, int argc, char **argv)
+user_update(int argc, char **argv, void *args)
 {
-	struct wctx x;
+	struct args *a = args;
+	struct crm_run run;
 	const char *err;
 	long long id;
 	int changed;
@@ -170,245 +147,157 @@ user_update(struct args *a, int argc, char **argv)
 		    "--role, --capacity, ...)");
 	if (a->c.away && a->c.clear_away)
 		crm_usage_error("--away and --back exclude each other");
-	open_writer(&x, "crm-user update", NULL, "updating a user");
-	if ((err = crm_user_save(x.db, argv[1], &a->c, 1, &id, &changed)) != NULL)
+	begin_users(&run, CRM_BATCH_USER_UPDATE, run_flags(a, 0), NULL);
+	if ((err = crm_user_save(run.db, argv[1], &a->c, 1, &id, &changed)))
 		crm_die("not updated: %s", err);
 	if (!changed && !crm_g.quiet)
 		crm_warn("note: '%s' was so already", argv[1]);
-	x.rows = changed;
-	put_user(&x, argv[1]);
-	finish(&x, a);
+	run.rows = changed;
+	crm_users_write(run.db, run.out, NULL, 1, argv[1]);
+	crm_run_end(&run);
 	return 0;
 }
 
+/* deactivate, activate LOGIN...: all or nothing. */
 static int
-user_active(struct args *a, int argc, char **argv, int active)
+user_active(int argc, char **argv, void *args)
 {
-	struct wctx x;
-	char cmd[64];
+	struct args *a = args;
+	struct crm_run run;
+	int active = strcmp(argv[0], "activate") == 0;
 
 	if (argc < 2)
 		crm_usage_error("%s needs at least one LOGIN", argv[0]);
-	snprintf(cmd, sizeof cmd, "crm-user %s", argv[0]);
-	open_writer(&x, cmd, NULL, active ? "activating a user" :
-	    "deactivating a user");
+	begin_users(&run, active ? CRM_BATCH_USER_ACTIVATE :
+	    CRM_BATCH_USER_DEACTIVATE, run_flags(a, 0), NULL);
 	for (int i = 1; i < argc; i++) {
 		const char *err;
+		long long n;
 		int changed;
 
-		if ((err = crm_user_set_active(x.db, argv[i], active, &changed)))
+		if ((err = crm_user_set_active(run.db, argv[i], active, &changed)))
 			crm_die("%s: %s", argv[i], err);
 		if (!changed && !crm_g.quiet)
 			crm_warn("note: '%s' was %s already", argv[i],
 			    active ? "active" : "inactive");
-		if (!active && changed && !crm_g.quiet) {
-			long long n = crm_user_owned(x.db, crm_user_id(x.db, argv[i]));
-
-			if (n > 0)
-				crm_warn("note: '%s' still owns %lld customer%s "
-				    "(reassign them with crm-assign)", argv[i], n,
-				    n == 1 ? "" : "s");
-		}
-		x.rows += changed;
-		put_user(&x, argv[i]);
+		if (!active && changed && !crm_g.quiet &&
+		    (n = crm_user_owned(run.db, crm_user_id(run.db, argv[i]))) > 0)
+			crm_warn("note: '%s' still owns %lld customer%s (hand them "
+			    "over with crm-assign --transfer-from)", argv[i], n,
+			    n == 1 ? "" : "s");
+		run.rows += changed;
+		crm_users_write(run.db, run.out, NULL, 1, argv[i]);
 	}
-	finish(&x, a);
+	crm_run_end(&run);
 	return 0;
 }
 
+/* list: any user may read the users (no customer data is in them). */
 static int
-user_list(struct args *a, int argc)
+user_list(int argc, char **argv, void *args)
 {
-	struct wctx x;
+	struct args *a = args;
+	struct crm_db *db;
+	struct rec_writer *w;
 
+	(void)argv;
 	if (argc > 1)
 		crm_usage_error("list takes no operands (use show LOGIN)");
-	x.db = crm_db_open(CRM_DB_READ);
-	x.w = recw_open(stdout, "standard output", crm_g.csv);
-	x.header = 0;
-	recw_header(x.w, UC_N, crm_user_cols);
-	x.header = 1;
-	if (a->c.team && crm_team_id(x.db, a->c.team) < 0)
+	db = crm_db_open(CRM_DB_READ);
+	if (a->c.team && crm_team_id(db, a->c.team) < 0)
 		crm_die("no team '%s'", a->c.team);
-	crm_users_each(x.db, a->c.team, a->all, NULL, put_row, &x);
-	recw_close(x.w);
-	crm_db_close(x.db);
+	w = recw_open(stdout, "standard output", crm_g.csv);
+	recw_header(w, UC_N, crm_user_cols);
+	crm_users_write(db, w, a->c.team, a->all, NULL);
+	recw_close(w);
+	crm_db_close(db);
 	return 0;
 }
 
+/* show LOGIN...: deactivated users too; a missing one exits 1 after the rest. */
 static int
-user_show(int argc, char **argv)
+user_show(int argc, char **argv, void *args)
 {
-	struct wctx x;
+	struct crm_db *db;
+	struct rec_writer *w;
 	int missing = 0;
 
+	(void)args;
 	if (argc < 2)
 		crm_usage_error("show needs at least one LOGIN");
-	x.db = crm_db_open(CRM_DB_READ);
-	x.w = recw_open(stdout, "standard output", crm_g.csv);
-	recw_header(x.w, UC_N, crm_user_cols);
-	x.header = 1;
-	for (int i = 1; i < argc; i++) {
-		if (crm_user_id(x.db, argv[i]) < 0) {
+	db = crm_db_open(CRM_DB_READ);
+	w = recw_open(stdout, "standard output", crm_g.csv);
+	recw_header(w, UC_N, crm_user_cols);
+	for (int i = 1; i < argc; i++)
+		if (crm_users_write(db, w, NULL, 1, argv[i]) == 0) {
 			crm_warn("no user '%s'", argv[i]);
 			missing = 1;
-			continue;
 		}
-		put_user(&x, argv[i]);
-	}
-	recw_close(x.w);
-	crm_db_close(x.db);
+	recw_close(w);
+	crm_db_close(db);
 	return missing;
 }
 
-/* import: one stream of users keyed by login, inside the transaction. */
-static void
-import_one(struct wctx *x, const char *path)
-{
-	struct rec_reader *r = rec_open(path, crm_g.csv, NULL);
-	size_t n = rec_ncol(r), bad = 0;
-	const char **canon = xcalloc(n + 1, sizeof *canon);
-	int login = -1;
-	struct rec *rec;
-
-	for (size_t i = 0; i < n; i++) {
-		canon[i] = crm_user_colname(rec_colname(r, i));
-		if (canon[i] && strcmp(canon[i], "login") == 0)
-			login = (int)i;
-		else if (canon[i] && strcmp(canon[i], "owned") == 0)
-			canon[i] = NULL;	/* derived: ignored */
-		else if (canon[i] == NULL && !crm_g.quiet)
-			crm_warn("note: %s: column '%s' is not a user field: "
-			    "ignored", rec_name(r), rec_colname(r, i));
-	}
-	if (login < 0)
-		crm_die("%s: no 'login' (账号) column", rec_name(r));
-	while ((rec = rec_next(r)) != NULL) {
-		struct crm_user_change c;
-		const char *err, *from = NULL, *until = NULL, *who;
-		char away[128];
-		long long id;
-
-		if ((err = rec_width_error(r, rec)) != NULL) {
-			crm_warn("%s:%lu: %s", rec_name(r), rec->line, err);
-			bad++;
-			continue;
-		}
-		memset(&c, 0, sizeof c);
-		who = rec->v[login];
-		for (size_t i = 0; i < n; i++) {
-			const char *v = rec->v[i];
-
-			if (canon[i] == NULL || v == NULL || *v == '\0')
-				continue;
-			if (strcmp(canon[i], "name") == 0) c.name = v;
-			else if (strcmp(canon[i], "email") == 0) c.email = v;
-			else if (strcmp(canon[i], "team") == 0) c.team = v;
-			else if (strcmp(canon[i], "role") == 0) c.role = v;
-			else if (strcmp(canon[i], "capacity") == 0) c.capacity = v;
-			else if (strcmp(canon[i], "weight") == 0) c.weight = v;
-			else if (strcmp(canon[i], "regions") == 0) c.regions = v;
-			else if (strcmp(canon[i], "industries") == 0) c.industries = v;
-			else if (strcmp(canon[i], "away") == 0) c.away = v;
-			else if (strcmp(canon[i], "away_from") == 0) from = v;
-			else if (strcmp(canon[i], "away_until") == 0) until = v;
-			else if (strcmp(canon[i], "active") == 0) c.active = v;
-		}
-		if (from && !c.away) {
-			snprintf(away, sizeof away, "%s..%s", from, until ? until : "");
-			c.away = away;
-		} else if (until && !c.away) {
-			crm_warn("%s:%lu: away_until: given without away_from",
-			    rec_name(r), rec->line);
-			bad++;
-			continue;
-		}
-		if (who == NULL || *who == '\0') {
-			crm_warn("%s:%lu: login: empty", rec_name(r), rec->line);
-			bad++;
-			continue;
-		}
-		err = crm_user_save(x->db, who, &c, crm_user_id(x->db, who) >= 0,
-		    &id, NULL);
-		if (err != NULL) {
-			crm_warn("%s:%lu: %s", rec_name(r), rec->line, err);
-			bad++;
-			continue;
-		}
-		x->rows++;
-		put_user(x, who);
-	}
-	if (bad)
-		crm_die("%s: %zu bad row%s: nothing imported", rec_name(r), bad,
-		    bad == 1 ? "" : "s");
-	free(canon);
-	rec_close(r);
-}
-
+/* import [FILE...]: piped input is read to the end before the lock. */
 static int
-user_import(struct args *a, int argc, char **argv)
+user_import(int argc, char **argv, void *args)
 {
-	struct wctx x;
+	struct args *a = args;
+	struct crm_run run;
 
-	if (a->any_change)
-		crm_usage_error("import takes its values from the input, not "
-		    "from options");
-	open_writer(&x, "crm-user import", argc > 1 ? argv[1] : "-",
-	    "importing users");
+	crm_run_read_inputs(argc - 1, argv + 1);
+	begin_users(&run, CRM_BATCH_USER_IMPORT, run_flags(a, 0),
+	    argc > 1 ? argv[1] : "-");
 	if (argc == 1)
-		import_one(&x, "-");
+		run.rows = crm_user_import(run.db, "-", run.out);
 	for (int i = 1; i < argc; i++)
-		import_one(&x, argv[i]);
+		run.rows += crm_user_import(run.db, argv[i], run.out);
 	if (!crm_g.quiet)
 		crm_warn("%s%lld user%s imported", a->dry_run ? "would have: " : "",
-		    x.rows, x.rows == 1 ? "" : "s");
-	finish(&x, a);
+		    run.rows, run.rows == 1 ? "" : "s");
+	crm_run_end(&run);
 	return 0;
 }
 
-static void
-put_team(const char *const *v, void *ctx)
-{
-	recw_row(ctx, 3, v);
-}
-
+/* team add NAME... (all or nothing, then every team), team list. */
 static int
-team_cmd(struct args *a, int argc, char **argv)
+user_team(int argc, char **argv, void *args)
 {
-	static const char *const cols[] = { "team", "members", "created_at" };
-	struct wctx x;
+	struct args *a = args;
+	struct crm_run run;
+	struct crm_db *db;
+	struct rec_writer *w;
 
 	if (argc < 2)
 		crm_usage_error("team needs a command (add, list)");
 	if (strcmp(argv[1], "list") == 0) {
-		if (argc > 2)
-			crm_usage_error("team list takes no operands");
-		x.db = crm_db_open(CRM_DB_READ);
-		x.w = recw_open(stdout, "standard output", crm_g.csv);
-		recw_header(x.w, 3, cols);
-		crm_teams_each(x.db, put_team, x.w);
-		recw_close(x.w);
-		crm_db_close(x.db);
+		if (argc > 2 || a->dry_run)
+			crm_usage_error("team list takes no operands or options");
+		db = crm_db_open(CRM_DB_READ);
+		w = recw_open(stdout, "standard output", crm_g.csv);
+		crm_teams_write(db, w);
+		recw_close(w);
+		crm_db_close(db);
 		return 0;
 	}
 	if (strcmp(argv[1], "add") != 0)
 		crm_usage_error("unknown team command '%s' (add, list)", argv[1]);
 	if (argc < 3)
 		crm_usage_error("team add needs at least one NAME");
-	open_writer(&x, "crm-user team add", NULL, "adding a team");
-	recw_header(x.w, 3, cols);
+	crm_run_begin(&run, CRM_BATCH_USER_TEAM_ADD, run_flags(a, 0), NULL);
 	for (int i = 2; i < argc; i++) {
+		const char *err;
+		long long id;
 		int created;
 
-		if (argv[i][0] == '\0' || strlen(argv[i]) > 128)
-			crm_die("team: name must be 1 to 128 bytes");
-		crm_team_add(x.db, argv[i], &created);
+		if ((err = crm_team_add(run.db, argv[i], &id, &created)) != NULL)
+			crm_die("not added: %s", err);
 		if (!created)
 			crm_die("team '%s' exists already", argv[i]);
-		x.rows++;
+		run.rows++;
 	}
-	crm_teams_each(x.db, put_team, x.w);
-	finish(&x, a);
+	crm_teams_write(run.db, run.out);
+	crm_run_end(&run);
 	return 0;
 }
 
@@ -416,29 +305,8 @@ int
 cmd_main(int argc, char **argv)
 {
 	struct args a;
-	const char *cmd;
 
 	memset(&a, 0, sizeof a);
 	argc = crm_parse_options(argc, argv, on_opt, &a);
-	if (argc == 0)
-		crm_usage_error("missing command (add, list, show, update, "
-		    "deactivate, activate, import, team)");
-	cmd = argv[0];
-	if (strcmp(cmd, "add") == 0)
-		return user_add(&a, argc, argv);
-	if (strcmp(cmd, "list") == 0)
-		return user_list(&a, argc);
-	if (strcmp(cmd, "show") == 0)
-		return user_show(argc, argv);
-	if (strcmp(cmd, "update") == 0)
-		return user_update(&a, argc, argv);
-	if (strcmp(cmd, "deactivate") == 0)
-		return user_active(&a, argc, argv, 0);
-	if (strcmp(cmd, "activate") == 0)
-		return user_active(&a, argc, argv, 1);
-	if (strcmp(cmd, "import") == 0)
-		return user_import(&a, argc, argv);
-	if (strcmp(cmd, "team") == 0)
-		return team_cmd(&a, argc, argv);
-	crm_usage_error("unknown command '%s'", cmd);
+	return crm_run_command(argc, argv, &a);
 }

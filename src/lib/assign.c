@@ -3,7 +3,8 @@
 ** once (crm_user_get, crm_user_away, crm_user_owned) and their owned
 ** counts kept in memory; round-robin cursors and weighted state are read
 ** once per set and stored at the end, so a run of any size costs a few
-** indexed statements per row and nothing that scans.
+** indexed statements per row and nothing that scans.  A customer in a
+** pool is taken with crm_pool_take(), under the pool's rules.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +16,10 @@
 #include "die.h"
 #include "history.h"
 #include "map.h"
+#include "policy.h"
+#include "pool.h"
 #include "re.h"
+#include "rec.h"
 #include "rules.h"
 #include "str.h"
 #include "user.h"
@@ -30,6 +34,23 @@ struct rep {
 	long long weight;
 	long long owned;	/* live customers owned, kept up to date */
 	int active, away;
+	long long member_of;	/* the pool last asked about (0: none) */
+	int member;		/* ... and whether R is a member of it */
+};
+
+/* The records written (crm_assign_out_open); columns -1 when absent. */
+struct assign_out {
+	struct rec_writer *w;
+	size_t nin, n;		/* the input's columns; all */
+	const char **names, **v;
+	int holder[4], deals, followups, explain;
+};
+
+/* The pool of the customer at hand, whose rules a taker must meet. */
+struct from_pool {
+	long long id;		/* -1: the customer is in no pool */
+	char *name;
+	long long max_owned;	/* -1: no limit */
 };
 
 /* A set of reps and how to choose among them. */
@@ -64,7 +85,10 @@ struct crm_assigner {
 	struct rep *from;	/* transfer_from */
 	char *transfer_reason;
 	/* per row */
+	struct from_pool pool;
 	struct strbuf explain, why, owner;
+	char *holder[4];	/* holder_now() */
+	struct assign_out out;
 	struct crm_cursor *stored;	/* the customer as stored, for rules */
 	long long stored_id;
 	const char *const *stored_v;
@@ -115,14 +139,17 @@ rep_loaded(struct crm_assigner *a, long long id)
 }
 
 /*
-** NULL when R may receive a customer now, else why not (static buffer),
-** worded as crm_user_available() words it.  FORCE ignores leave and
-** capacity (a single --to user with --force).
+** NULL when R may receive the customer at hand now, else why not (static
+** buffer), worded as crm_user_available() words it, and for a customer
+** in a pool as the pool's rules (crm_pool_take) would refuse it: R not a
+** member, or owning its --max-owned.  FORCE ignores leave, capacity and
+** the pool's rules (a single --to user with --force); never inactivity.
 */
 static const char *
-rep_unavailable(const struct rep *r, int force)
+rep_unavailable(struct crm_assigner *a, struct rep *r, int force)
 {
-	static char buf[160];
+	static char buf[400];
+	const struct from_pool *p = &a->pool;
 
 	if (!r->active)
 		return "inactive";
@@ -140,7 +167,41 @@ rep_unavailable(const struct rep *r, int force)
 		    r->capacity);
 		return buf;
 	}
+	if (p->id < 0)
+		return NULL;
+	if (r->member_of != p->id) {
+		r->member_of = p->id;
+		r->member = crm_pool_is_member(a->db, p->id, r->id);
+	}
+	if (!r->member) {
+		snprintf(buf, sizeof buf, "not a member of pool '%s'", p->name);
+		return buf;
+	}
+	if (p->max_owned >= 0 && r->owned >= p->max_owned) {
+		snprintf(buf, sizeof buf, "at the max-owned of pool '%s' (%lld of "
+		    "%lld)", p->name, r->owned, p->max_owned);
+		return buf;
+	}
 	return NULL;
+}
+
+/* Make pool POOL_ID (-1 for none) the one of the customer at hand. */
+static void
+pool_at_hand(struct crm_assigner *a, long long pool_id)
+{
+	struct crm_pool p;
+
+	if (pool_id == a->pool.id)
+		return;
+	free(a->pool.name);
+	a->pool.name = NULL;
+	a->pool.id = -1;
+	if (pool_id < 0 || !crm_pool_get(a->db, NULL, pool_id, &p))
+		return;
+	a->pool.id = p.id;
+	a->pool.name = xstrdup(p.name);
+	a->pool.max_owned = p.max_owned;
+	crm_pool_free(&p);
 }
 
 /* ---- sets of reps ---------------------------------------------------- */
@@ -298,7 +359,7 @@ list_unavailable(struct crm_assigner *a, const struct group *g)
 	size_t k = 0;
 
 	for (size_t i = 0; i < g->n; i++) {
-		const char *why = rep_unavailable(g->m[i], 0);
+		const char *why = rep_unavailable(a, g->m[i], 0);
 
 		if (why == NULL && g->s == CRM_WEIGHTED && g->m[i]->weight == 0)
 			why = "weight 0";
@@ -367,7 +428,7 @@ pick_rr(struct crm_assigner *a, struct group *g)
 			start++;
 	for (size_t k = 0; k < g->n; k++) {
 		struct rep *r = g->m[(start + k) % g->n];
-		const char *why = rep_unavailable(r, 0);
+		const char *why = rep_unavailable(a, r, 0);
 
 		if (why) {
 			sb_addf(&a->why, "%s%s: %s", skipped++ ? ", " : "",
@@ -397,12 +458,11 @@ pick_balanced(struct crm_assigner *a, struct group *g)
 	struct rep *best = NULL;
 	long long bc = 1;
 
-	(void)a;
 	for (size_t i = 0; i < g->n; i++) {
 		struct rep *r = g->m[i];
 		long long c = r->capacity >= 0 ? r->capacity : g->stand_in;
 
-		if (rep_unavailable(r, 0))
+		if (rep_unavailable(a, r, 0))
 			continue;
 		if (best == NULL || r->owned * bc < best->owned * c) {
 			best = r;
@@ -432,7 +492,7 @@ pick_weighted(struct crm_assigner *a, struct group *g)
 	for (size_t i = 0; i < g->n; i++) {
 		struct rep *r = g->m[i];
 
-		if (r->weight <= 0 || rep_unavailable(r, 0))
+		if (r->weight <= 0 || rep_unavailable(a, r, 0))
 			continue;
 		total += r->weight;
 		if (a->o.seeded)
@@ -449,7 +509,7 @@ pick_weighted(struct crm_assigner *a, struct group *g)
 		for (size_t i = 0; i < g->n; i++) {
 			struct rep *r = g->m[i];
 
-			if (r->weight <= 0 || rep_unavailable(r, 0))
+			if (r->weight <= 0 || rep_unavailable(a, r, 0))
 				continue;
 			if (x < r->weight) {
 				best = i;
@@ -482,7 +542,7 @@ pick(struct crm_assigner *a, struct group *g)
 	}
 	switch (g->s) {
 	case CRM_TO: {
-		const char *why = rep_unavailable(g->m[0], a->o.force);
+		const char *why = rep_unavailable(a, g->m[0], a->o.force);
 
 		if (why) {
 			sb_addf(&a->explain, "%s is %s%s", g->m[0]->login, why,
@@ -491,7 +551,7 @@ pick(struct crm_assigner *a, struct group *g)
 		}
 		r = g->m[0];
 		sb_addf(&a->explain, "%s", g->reason);
-		if ((why = rep_unavailable(r, 0)) != NULL)
+		if ((why = rep_unavailable(a, r, 0)) != NULL)
 			sb_addf(&a->explain, " although %s (--force)", why);
 		return r;
 	}
@@ -519,9 +579,13 @@ pick(struct crm_assigner *a, struct group *g)
 struct crm_assigner *
 crm_assigner_new(struct crm_db *db, const struct crm_assign_opts *o)
 {
-	struct crm_assigner *a = xcalloc(1, sizeof *a);
+	struct crm_assigner *a;
 
+	crm_require_admin(db, o->transfer_from ? "a transfer" :
+	    "assigning customers");
+	a = xcalloc(1, sizeof *a);
 	a->db = db;
+	a->pool.id = -1;
 	a->o = *o;
 	a->now = crm_now();
 	a->rng = o->seed;
@@ -781,6 +845,7 @@ assign_row(struct crm_assigner *a, long long id, size_t n,
 	struct group *g = a->only;
 	struct crm_rule *rule = NULL;
 	struct rep *r, *old;
+	struct crm_refusal refusal;
 	long long uid, pid;
 	const char *cur, *reason;
 	char *why = NULL;
@@ -791,6 +856,7 @@ assign_row(struct crm_assigner *a, long long id, size_t n,
 		return;
 	}
 	res->owner = cur = login_of(a, uid);
+	pool_at_hand(a, pid);
 	if (a->rules) {
 		rule = crm_rules_match(a->rules, row_field, &row);
 		if (a->stored) {
@@ -855,10 +921,16 @@ assign_row(struct crm_assigner *a, long long id, size_t n,
 		reason = why = f;
 		sb_addf(&a->explain, "; taken from %s (--force)", cur);
 	}
-	if (pid >= 0)
-		sb_addf(&a->explain, "; taken from pool %s",
-		    crm_pool_name(a->db, pid));
-	crm_customer_set_owner(a->db, id, r->id, reason);
+	if (pid < 0)
+		crm_customer_set_owner(a->db, id, r->id, reason);
+	else if (!crm_pool_take(a->db, id, r->id, g->s == CRM_TO && a->o.force ?
+	    CRM_TAKE_FORCE : CRM_TAKE_ASSIGN, reason, &refusal)) {
+		free(why);
+		res->outcome = CRM_UNASSIGNED;
+		sb_addf(&a->explain, "; %s", refusal.why);
+		return;
+	} else
+		sb_addf(&a->explain, "; taken from pool %s", a->pool.name);
 	free(why);
 	r->owned++;
 	if (uid >= 0 && (old = rep_loaded(a, uid)) != NULL)
@@ -971,6 +1043,11 @@ crm_assigner_free(struct crm_assigner *a)
 	if (a->stored)
 		crm_cursor_close(a->stored);
 	free(a->transfer_reason);
+	free(a->pool.name);
+	for (int k = 0; k < 4; k++)
+		free(a->holder[k]);
+	free(a->out.names);
+	free(a->out.v);
 	sb_free(&a->explain);
 	sb_free(&a->why);
 	sb_free(&a->owner);
@@ -982,15 +1059,102 @@ crm_assign_undo(struct crm_db *db, long long b,
     void (*skipped)(const char *, long long, const char *, const char *, void *),
     void *ctx)
 {
-	struct crm_stmt *s = crm_sql(db, "SELECT command FROM batches WHERE id = ?");
-	char cmd[256];
-
-	crm_bind_int(s, 1, b);
-	if (!crm_step(s))
-		crm_die("no batch %lld", b);
-	snprintf(cmd, sizeof cmd, "%s", crm_col_text(s, 0));
-	crm_reset(s);
-	if (strncmp(cmd, "crm-assign", 10) != 0 || (cmd[10] && cmd[10] != ' '))
-		crm_die("batch %lld is not a crm-assign batch (it is '%s')", b, cmd);
+	crm_require_admin(db, "undo");
+	crm_batch_require(db, b, "crm-assign");
 	return crm_batch_undo(db, b, skipped, ctx);
+}
+
+/*
+** Customer ID's owner, owner_since, pool and pool_since as they stand in
+** the run's transaction, as crm-lead list writes them (the cursor applies
+** the rights policy), into V[0..4): NULL for none, all NULL when there
+** is no customer ID.  The strings stay valid until the next call.
+*/
+static void
+holder_now(struct crm_assigner *a, long long id, const char *v[4])
+{
+	static const char *const cols[4] = {
+		"owner", "owner_since", "pool", "pool_since"
+	};
+	struct crm_filter f = { 0 };
+	struct crm_cursor *c;
+	const char *const *row;
+
+	f.id = id;
+	f.merged = 1;
+	f.wide = 1;
+	c = crm_customers_open(a->db, &f);
+	row = crm_cursor_next(c);
+	for (int k = 0; k < 4; k++) {
+		free(a->holder[k]);
+		a->holder[k] = NULL;
+		for (size_t i = 0; row && i < crm_cursor_ncol(c); i++)
+			if (strcmp(crm_cursor_names(c)[i], cols[k]) == 0 && row[i])
+				a->holder[k] = xstrdup(row[i]);
+		v[k] = a->holder[k];
+	}
+	crm_cursor_close(c);
+}
+
+/* The output column NAME, added at the end when there is none. */
+static int
+out_col(struct crm_assigner *a, const char *name)
+{
+	struct assign_out *o = &a->out;
+
+	for (size_t i = 0; i < o->n; i++)
+		if (strcmp(o->names[i], name) == 0)
+			return (int)i;
+	o->names[o->n] = name;
+	return (int)o->n++;
+}
+
+void
+crm_assign_out_open(struct crm_assigner *a, struct rec_writer *w, size_t n,
+    const char *const *names, int explain)
+{
+	static const char *const holder[4] = {
+		"owner", "owner_since", "pool", "pool_since"
+	};
+	struct assign_out *o = &a->out;
+
+	o->w = w;
+	o->names = xcalloc(n + 8, sizeof *o->names);
+	o->v = xcalloc(n + 8, sizeof *o->v);
+	memcpy(o->names, names, n * sizeof *names);
+	o->nin = o->n = n;
+	for (int k = 0; k < 4; k++)
+		o->holder[k] = out_col(a, holder[k]);
+	o->deals = a->from ? out_col(a, "deals") : -1;
+	o->followups = a->from ? out_col(a, "followups") : -1;
+	o->explain = explain ? out_col(a, "explain") : -1;
+	recw_header(w, o->n, o->names);
+}
+
+void
+crm_assign_out_row(struct crm_assigner *a, long long id,
+    const char *const *v, const struct crm_assign_result *res)
+{
+	struct assign_out *o = &a->out;
+	const char *h[4];
+	char idb[32], db[32], fb[32];
+
+	for (size_t i = 0; i < o->n; i++)
+		o->v[i] = v && i < o->nin ? v[i] : NULL;
+	if (v == NULL) {
+		snprintf(idb, sizeof idb, "%lld", id);
+		o->v[0] = idb;
+	}
+	holder_now(a, id, h);
+	for (int k = 0; k < 4; k++)
+		o->v[o->holder[k]] = h[k];
+	if (o->deals >= 0) {
+		snprintf(db, sizeof db, "%lld", res->deals);
+		snprintf(fb, sizeof fb, "%lld", res->followups);
+		o->v[o->deals] = db;
+		o->v[o->followups] = fb;
+	}
+	if (o->explain >= 0)
+		o->v[o->explain] = res->explain;
+	recw_row(o->w, o->n, o->v);
 }

@@ -18,7 +18,8 @@ enum crm_strategy {
 
 struct crm_assign_opts {
 	int force;		/* take customers owned by others; a single
-				   --to user even when away or at capacity */
+				   --to user even when away, at capacity or
+				   past a pool's rules (never when inactive) */
 	int seeded;		/* weighted: random draws from SEED */
 	unsigned long long seed;
 	const char *transfer_from;	/* a login: hand over its customers */
@@ -26,8 +27,10 @@ struct crm_assign_opts {
 
 /*
 ** A new assigner for one run, inside the caller's transaction (and
-** batch).  Dies (status 1) when O->transfer_from is no user.  Free it
-** with crm_assigner_free() after crm_assigner_finish().
+** batch).  Dies (status 1) when the actor is no admin ("permission
+** denied: assigning customers needs an admin ...") or O->transfer_from
+** is no user.  Free it with crm_assigner_free() after
+** crm_assigner_finish().
 */
 struct crm_assigner *crm_assigner_new(struct crm_db *db,
     const struct crm_assign_opts *o);
@@ -71,7 +74,8 @@ enum crm_assign_outcome {
 	CRM_ASSIGNED,		/* the owner changed */
 	CRM_KEPT,		/* already owned by its target: nothing to do */
 	CRM_REFUSED,		/* owned by someone else (no --force) */
-	CRM_UNASSIGNED,		/* no rule matched, or nobody available */
+	CRM_UNASSIGNED,		/* no rule matched, nobody available, or
+				   the pool's rules refused */
 	CRM_NOT_FOUND		/* no such customer (or merged away) */
 };
 
@@ -84,8 +88,12 @@ struct crm_assign_result {
 
 /*
 ** Assign customer ID, whose input record is V[0..N) (N 0 when there is
-** none).  Changes go through crm_customer_set_owner().  RES's strings
-** stay valid until the next call.
+** none).  Changes go through crm_customer_set_owner(), or for a customer
+** in a pool crm_pool_take() (CRM_TAKE_ASSIGN: the taker must be a member
+** and below the pool's --max-owned and its own capacity; with --force to
+** one user, CRM_TAKE_FORCE); the members of a set who fail the pool's
+** rules are passed over as those away or full are.  RES's strings stay
+** valid until the next call.
 */
 void crm_assign_one(struct crm_assigner *a, long long id, size_t n,
     const char *const *v, struct crm_assign_result *res);
@@ -104,12 +112,30 @@ void crm_assigner_finish(struct crm_assigner *a);
 void crm_assigner_free(struct crm_assigner *a);
 
 /*
-** Undo crm-assign batch B in the current batch (crm_batch_undo):
-** SKIPPED gets each change that was not undone and why.  Dies when B is
-** not a crm-assign batch.  Returns the number of changes undone.
+** Undo crm-assign batch B in the current batch (crm_batch_undo), every
+** clock it moved included: SKIPPED gets each change that was not undone
+** and why.  Dies when the actor is no admin or B is not a crm-assign
+** batch.  Returns the number of changes undone.
 */
 long long crm_assign_undo(struct crm_db *db, long long b,
     void (*skipped)(const char *entity, long long id, const char *field,
     const char *why, void *ctx), void *ctx);
+
+/*
+** The records of a run, written to W: the input's columns NAMES[0..N)
+** (for ids that came without records, just "id"), then those of owner,
+** owner_since, pool and pool_since the input lacks, then deals and
+** followups for a transfer and explain with EXPLAIN.  Each row that
+** crm_assign_out_row() writes for customer ID has its input values V
+** (NULL: the id alone), what RES says, and the customer's owner, pool
+** and their clocks as they now stand (after the row's change), so
+** columns such as an unsaved score pass through while the old pool does
+** not.  Call crm_assign_out_open() once.
+*/
+struct rec_writer;
+void crm_assign_out_open(struct crm_assigner *a, struct rec_writer *w,
+    size_t n, const char *const *names, int explain);
+void crm_assign_out_row(struct crm_assigner *a, long long id,
+    const char *const *v, const struct crm_assign_result *res);
 
 #endif

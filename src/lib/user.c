@@ -1,4 +1,4 @@
-/* user.c: reps and teams, and who may do what. */
+/* user.c: reps and teams: reading, writing (an admin's), listing and import. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +8,8 @@
 #include "die.h"
 #include "history.h"
 #include "opt.h"
+#include "policy.h"
+#include "rec.h"
 #include "str.h"
 #include "user.h"
 #include "when.h"
@@ -180,9 +182,9 @@ crm_team_members(struct crm_db *db, long long team_id, int all,
 
 /* ---- listing --------------------------------------------------------- */
 
-void
-crm_users_each(struct crm_db *db, const char *team, int all, const char *login,
-    void (*fn)(const char *const *v, void *ctx), void *ctx)
+long long
+crm_users_write(struct crm_db *db, struct rec_writer *w, const char *team,
+    int all, const char *login)
 {
 	struct crm_stmt *s = crm_sql(db,
 	    "SELECT u.login, u.name, u.email, t.name, u.role, u.capacity,"
@@ -193,6 +195,7 @@ crm_users_each(struct crm_db *db, const char *team, int all, const char *login,
 	    " AND (?3 IS NULL OR u.login = ?3)"
 	    " ORDER BY u.login");
 	const char *v[UC_N];
+	long long n = 0;
 
 	crm_bind_text(s, 1, team);
 	crm_bind_int(s, 2, all || login != NULL);
@@ -200,47 +203,30 @@ crm_users_each(struct crm_db *db, const char *team, int all, const char *login,
 	while (crm_step(s)) {
 		for (int i = 0; i < UC_N; i++)
 			v[i] = crm_col_text(s, i);
-		fn(v, ctx);
+		recw_row(w, UC_N, v);
+		n++;
 	}
+	return n;
 }
 
 void
-crm_teams_each(struct crm_db *db, void (*fn)(const char *const *v, void *ctx),
-    void *ctx)
+crm_teams_write(struct crm_db *db, struct rec_writer *w)
 {
+	static const char *const cols[] = { "team", "members", "created_at" };
 	struct crm_stmt *s = crm_sql(db,
 	    "SELECT t.name, (SELECT count(*) FROM users u WHERE u.team_id = t.id"
 	    " AND u.active = 1), t.created_at FROM teams t ORDER BY t.name");
 	const char *v[3];
 
+	recw_header(w, 3, cols);
 	while (crm_step(s)) {
 		for (int i = 0; i < 3; i++)
 			v[i] = crm_col_text(s, i);
-		fn(v, ctx);
+		recw_row(w, 3, v);
 	}
 }
 
 /* ---- writing --------------------------------------------------------- */
-
-long long
-crm_team_add(struct crm_db *db, const char *name, int *created)
-{
-	struct crm_stmt *s;
-	long long id = crm_team_id(db, name);
-
-	*created = 0;
-	if (id >= 0)
-		return id;
-	s = crm_sql(db, "INSERT INTO teams (name, created_at) VALUES (?, ?)"
-	    " RETURNING id");
-	crm_bind_text(s, 1, name);
-	crm_bind_text(s, 2, crm_now_text());
-	crm_step(s);
-	id = crm_col_int(s, 0);
-	crm_reset(s);
-	*created = 1;
-	return id;
-}
 
 int
 crm_parse_away(const char *s, char from[CRM_TIME_LEN], char until[CRM_TIME_LEN])
@@ -345,16 +331,10 @@ same(const char *a, const char *b)
 	return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
 }
 
-static const char *
-num_text(long long v, char *buf, size_t n)
-{
-	if (v < 0)
-		return NULL;
-	snprintf(buf, n, "%lld", v);
-	return buf;
-}
-
-/* A login: 1..64 bytes, no blanks or control characters, no leading '-'. */
+/*
+** A login: 1..64 bytes without blanks, commas or control characters,
+** not starting with '-'.
+*/
 static const char *
 check_login(const char *login)
 {
@@ -373,6 +353,135 @@ check_login(const char *login)
 	return NULL;
 }
 
+/*
+** A team name: 1..128 bytes without control characters or commas (sets
+** such as "team:east,team:west" are split at commas).
+*/
+static const char *
+check_team(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > 128)
+		return "team: name must be 1 to 128 bytes";
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		if (*p < ' ' || *p == 0x7f || *p == ',')
+			return "team: commas and control characters are not "
+			    "allowed in a name";
+	return NULL;
+}
+
+/* The fields of a user as history records them, in this order. */
+enum { F_NAME, F_EMAIL, F_TEAM, F_ROLE, F_CAPACITY, F_WEIGHT, F_REGIONS,
+    F_INDUSTRIES, F_AWAY_FROM, F_AWAY_UNTIL, F_ACTIVE, F_N };
+static const char *const field_names[F_N] = {
+	"name", "email", "team", "role", "capacity", "weight", "regions",
+	"industries", "away_from", "away_until", "active"
+};
+
+/* Free the strings of V[0..F_N). */
+static void
+fields_free(char *v[F_N])
+{
+	for (int i = 0; i < F_N; i++) {
+		free(v[i]);
+		v[i] = NULL;
+	}
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+/* U's fields as text into V (NULL for none; free with fields_free). */
+static void
+fields_of(const struct crm_user *u, char *v[F_N])
+{
+	v[F_NAME] = dup_or_null(u->name);
+	v[F_EMAIL] = dup_or_null(u->email);
+	v[F_TEAM] = dup_or_null(u->team);
+	v[F_ROLE] = dup_or_null(u->role);
+	v[F_CAPACITY] = u->capacity >= 0 ? xasprintf("%lld", u->capacity) : NULL;
+	v[F_WEIGHT] = xasprintf("%lld", u->weight);
+	v[F_REGIONS] = dup_or_null(u->regions);
+	v[F_INDUSTRIES] = dup_or_null(u->industries);
+	v[F_AWAY_FROM] = dup_or_null(u->away_from);
+	v[F_AWAY_UNTIL] = dup_or_null(u->away_until);
+	v[F_ACTIVE] = xstrdup(u->active ? "1" : "0");
+}
+
+/*
+** Apply change C to the fields V (those of the user as stored, or the
+** defaults of a new one).  Returns NULL, or "FIELD: reason" in MSG
+** (size N) having checked everything before changing anything.
+*/
+static const char *
+fields_change(char *v[F_N], const struct crm_user_change *c, char *msg,
+    size_t n)
+{
+	char from[CRM_TIME_LEN], until[CRM_TIME_LEN], *end;
+	const char *role = NULL, *err;
+	long long num;
+	int active = -1;
+
+#define BAD(...) do { snprintf(msg, n, __VA_ARGS__); return msg; } while (0)
+	if (!str_blank(c->role) && (role = role_canonical(c->role)) == NULL)
+		BAD("role: '%s' is not admin or rep", c->role);
+	if (c->capacity && !str_blank(c->capacity) &&
+	    strcasecmp(c->capacity, "none") != 0 &&
+	    ((num = strtoll(c->capacity, &end, 10)) < 0 || *end != '\0' ||
+	    num > 1000000))
+		BAD("capacity: '%s' is not a whole number from 0 to 1000000 (or "
+		    "none)", c->capacity);
+	if (!str_blank(c->weight) && ((num = strtoll(c->weight, &end, 10)) < 0 ||
+	    *end != '\0' || num > 1000))
+		BAD("weight: '%s' is not a whole number from 0 to 1000", c->weight);
+	if (!str_blank(c->active) && (active = yes_no(c->active)) < 0)
+		BAD("active: '%s' is not yes or no", c->active);
+	if (!str_blank(c->email) && (strchr(c->email, '@') == NULL ||
+	    strpbrk(c->email, " \t,;<>") != NULL))
+		BAD("email: '%s' is not an email address", c->email);
+	if (!str_blank(c->away) && crm_parse_away(c->away, from, until) == -1)
+		BAD("away: '%s' is not FROM..TO (dates YYYY-MM-DD[THH:MM], TO not "
+		    "before FROM; TO may be left out)", c->away);
+	if (!str_blank(c->team) && (err = check_team(c->team)) != NULL)
+		BAD("%s", err);
+#undef BAD
+
+#define SET(f, val) do { char *x_ = (val); free(v[f]); v[f] = x_; } while (0)
+	if (c->name)
+		SET(F_NAME, str_blank(c->name) ? NULL : xstrdup(c->name));
+	if (c->email)
+		SET(F_EMAIL, str_blank(c->email) ? NULL : xstrdup(c->email));
+	if (c->team)
+		SET(F_TEAM, str_blank(c->team) ? NULL : xstrdup(c->team));
+	if (role)
+		SET(F_ROLE, xstrdup(role));
+	if (c->capacity)
+		SET(F_CAPACITY, str_blank(c->capacity) ||
+		    strcasecmp(c->capacity, "none") == 0 ? NULL :
+		    xasprintf("%lld", strtoll(c->capacity, NULL, 10)));
+	if (!str_blank(c->weight))
+		SET(F_WEIGHT, xasprintf("%lld", strtoll(c->weight, NULL, 10)));
+	if (c->regions)
+		SET(F_REGIONS, tags_canonical(c->regions));
+	if (c->industries)
+		SET(F_INDUSTRIES, tags_canonical(c->industries));
+	if (!str_blank(c->away)) {
+		SET(F_AWAY_FROM, xstrdup(from));
+		SET(F_AWAY_UNTIL, until[0] ? xstrdup(until) : NULL);
+	} else if (c->clear_away) {
+		SET(F_AWAY_FROM, NULL);
+		SET(F_AWAY_UNTIL, NULL);
+	}
+	if (active >= 0)
+		SET(F_ACTIVE, xstrdup(active ? "1" : "0"));
+#undef SET
+	return NULL;
+}
+
 const char *
 crm_user_save(struct crm_db *db, const char *login,
     const struct crm_user_change *c, int update, long long *id, int *changed)
@@ -380,23 +489,27 @@ crm_user_save(struct crm_db *db, const char *login,
 	static char msg[512];
 	struct crm_user cur;
 	struct crm_stmt *s;
-	const char *role, *err, *team;
-	char *regions = NULL, *industries = NULL;
-	char from[CRM_TIME_LEN] = "", until[CRM_TIME_LEN] = "";
-	char ob[32], nb[32];
-	long long capacity, weight, team_id;
-	int active, exists, created;
-	char *away_from, *away_until;
+	char *was[F_N] = { 0 }, *now[F_N] = { 0 };
+	const char *err = NULL;
+	long long team_id;
+	int exists, created, active, any = 0;
 
-#define BAD(...) do { snprintf(msg, sizeof msg, __VA_ARGS__); \
-	err = msg; goto out; } while (0)
+	crm_require_admin(db, update ? "changing a user" : "adding a user");
 	if (changed)
 		*changed = 0;
 	exists = crm_user_get(db, login, 0, &cur);
-	err = NULL;
+	if (!exists && update) {
+		snprintf(msg, sizeof msg, "login: no user '%s'", login);
+		err = msg;
+		goto out;
+	}
+	if (exists && !update) {
+		snprintf(msg, sizeof msg, "login: user '%s' exists already (use "
+		    "update)", login);
+		err = msg;
+		goto out;
+	}
 	if (!exists) {
-		if (update)
-			BAD("login: no user '%s'", login);
 		if ((err = check_login(login)) != NULL)
 			goto out;
 		cur.role = xstrdup("rep");
@@ -404,147 +517,75 @@ crm_user_save(struct crm_db *db, const char *login,
 		cur.weight = 1;
 		cur.active = 1;
 		cur.team_id = -1;
-	} else if (!update)
-		BAD("login: user '%s' exists already (use update)", login);
-
-	/* Check everything before changing anything. */
-	role = cur.role;
-	if (!str_blank(c->role) && (role = role_canonical(c->role)) == NULL)
-		BAD("role: '%s' is not admin or rep", c->role);
-	capacity = cur.capacity;
-	if (c->capacity) {
-		char *end;
-
-		if (str_blank(c->capacity) || strcasecmp(c->capacity, "none") == 0)
-			capacity = -1;
-		else if ((capacity = strtoll(c->capacity, &end, 10)) < 0 ||
-		    *end != '\0' || end == c->capacity || capacity > 1000000)
-			BAD("capacity: '%s' is not a whole number from 0 to "
-			    "1000000 (or none)", c->capacity);
 	}
-	weight = cur.weight;
-	if (!str_blank(c->weight)) {
-		char *end;
-
-		if ((weight = strtoll(c->weight, &end, 10)) < 0 || *end != '\0' ||
-		    weight > 1000)
-			BAD("weight: '%s' is not a whole number from 0 to 1000",
-			    c->weight);
-	}
-	active = cur.active;
-	if (!str_blank(c->active) && (active = yes_no(c->active)) < 0)
-		BAD("active: '%s' is not yes or no", c->active);
-	if (!str_blank(c->email) && (strchr(c->email, '@') == NULL ||
-	    strpbrk(c->email, " \t,;<>") != NULL))
-		BAD("email: '%s' is not an email address", c->email);
-	if (!str_blank(c->away) && crm_parse_away(c->away, from, until) == -1)
-		BAD("away: '%s' is not FROM..TO (dates YYYY-MM-DD[THH:MM], "
-		    "TO not before FROM; TO may be left out)", c->away);
-	if (c->team && !str_blank(c->team) && strlen(c->team) > 128)
-		BAD("team: name longer than 128 bytes");
+	fields_of(&cur, now);
+	if (exists)
+		fields_of(&cur, was);
+	if ((err = fields_change(now, c, msg, sizeof msg)) != NULL)
+		goto out;
 	/* The last active admin stays, so the bootstrap rule cannot return. */
+	active = strcmp(now[F_ACTIVE], "1") == 0;
 	if (exists && cur.active && strcmp(cur.role, "admin") == 0 &&
-	    (strcmp(role, "admin") != 0 || !active) && active_admins(db) == 1)
-		BAD("%s: '%s' is the last active admin (make another user an "
-		    "admin first)", !active ? "active" : "role", login);
-
-	team = cur.team;
-	team_id = cur.team_id;
-	if (c->team) {
-		team = str_blank(c->team) ? NULL : c->team;
-		team_id = -1;
-		if (team) {
-			team_id = crm_team_add(db, team, &created);
-			if (created && !crm_g.quiet)
-				crm_warn("note: created team '%s'", team);
-		}
+	    (strcmp(now[F_ROLE], "admin") != 0 || !active) &&
+	    active_admins(db) == 1) {
+		snprintf(msg, sizeof msg, "%s: '%s' is the last active admin (make "
+		    "another user an admin first)", active ? "role" : "active",
+		    login);
+		err = msg;
+		goto out;
 	}
-	regions = c->regions ? tags_canonical(c->regions) :
-	    (cur.regions ? xstrdup(cur.regions) : NULL);
-	industries = c->industries ? tags_canonical(c->industries) :
-	    (cur.industries ? xstrdup(cur.industries) : NULL);
-	away_from = cur.away_from;
-	away_until = cur.away_until;
-	if (!str_blank(c->away)) {
-		away_from = from;
-		away_until = until[0] ? until : NULL;
-	} else if (c->clear_away)
-		away_from = away_until = NULL;
 
+	team_id = cur.team_id;
+	if (c->team && now[F_TEAM] == NULL)
+		team_id = -1;
+	else if (c->team) {
+		if ((err = crm_team_add(db, now[F_TEAM], &team_id, &created)))
+			goto out;
+		if (created && !crm_g.quiet)
+			crm_warn("note: created team '%s'", now[F_TEAM]);
+	}
 	if (!exists) {
 		s = crm_sql(db, "INSERT INTO users (login, name, email, team_id,"
 		    " role, regions, industries, capacity, weight, away_from,"
 		    " away_until, active, created_at)"
-		    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
-		crm_bind_text(s, 1, login);
+		    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 		crm_bind_text(s, 13, crm_now_text());
 	} else {
 		s = crm_sql(db, "UPDATE users SET login = ?, name = ?, email = ?,"
 		    " team_id = ?, role = ?, regions = ?, industries = ?,"
 		    " capacity = ?, weight = ?, away_from = ?, away_until = ?,"
 		    " active = ? WHERE id = ?");
-		crm_bind_text(s, 1, login);
 		crm_bind_int(s, 13, cur.id);
 	}
-	crm_bind_text(s, 2, c->name ? (str_blank(c->name) ? NULL : c->name) : cur.name);
-	crm_bind_text(s, 3, c->email ? (str_blank(c->email) ? NULL : c->email) :
-	    cur.email);
+	crm_bind_text(s, 1, login);
+	crm_bind_text(s, 2, now[F_NAME]);
+	crm_bind_text(s, 3, now[F_EMAIL]);
 	if (team_id >= 0)
 		crm_bind_int(s, 4, team_id);
-	crm_bind_text(s, 5, role);
-	crm_bind_text(s, 6, regions);
-	crm_bind_text(s, 7, industries);
-	if (capacity >= 0)
-		crm_bind_int(s, 8, capacity);
-	crm_bind_int(s, 9, weight);
-	crm_bind_text(s, 10, away_from);
-	crm_bind_text(s, 11, away_until);
+	crm_bind_text(s, 5, now[F_ROLE]);
+	crm_bind_text(s, 6, now[F_REGIONS]);
+	crm_bind_text(s, 7, now[F_INDUSTRIES]);
+	if (now[F_CAPACITY])
+		crm_bind_int(s, 8, strtoll(now[F_CAPACITY], NULL, 10));
+	crm_bind_int(s, 9, strtoll(now[F_WEIGHT], NULL, 10));
+	crm_bind_text(s, 10, now[F_AWAY_FROM]);
+	crm_bind_text(s, 11, now[F_AWAY_UNTIL]);
 	crm_bind_int(s, 12, active);
-	if (crm_step(s)) {	/* the INSERT's RETURNING */
-		*id = crm_col_int(s, 0);
-		crm_reset(s);
-	} else
-		*id = cur.id;
-
-	if (!exists) {
-		crm_history(db, "user", *id, "role", NULL, role, "created");
-		if (capacity >= 0)
-			crm_history(db, "user", *id, "capacity", NULL,
-			    num_text(capacity, nb, sizeof nb), "created");
-		if (team)
-			crm_history(db, "user", *id, "team", NULL, team, "created");
-		if (changed)
-			*changed = 1;
-		goto out;
-	}
-	if (strcmp(role, cur.role) != 0)
-		crm_history(db, "user", *id, "role", cur.role, role, "update");
-	if (capacity != cur.capacity)
-		crm_history(db, "user", *id, "capacity",
-		    num_text(cur.capacity, ob, sizeof ob),
-		    num_text(capacity, nb, sizeof nb), "update");
-	if (!same(team, cur.team))
-		crm_history(db, "user", *id, "team", cur.team, team, "update");
-	if (weight != cur.weight)
-		crm_history(db, "user", *id, "weight",
-		    num_text(cur.weight, ob, sizeof ob),
-		    num_text(weight, nb, sizeof nb), "update");
-	if (active != cur.active)
-		crm_history(db, "user", *id, "active", cur.active ? "1" : "0",
-		    active ? "1" : "0", "update");
+	crm_step(s);
+	*id = exists ? cur.id : crm_db_last_id(db);
+	if (!exists)
+		crm_history(db, "user", *id, "login", NULL, login, "created");
+	for (int i = 0; i < F_N; i++)
+		if (!same(was[i], now[i])) {
+			crm_history(db, "user", *id, field_names[i], was[i], now[i],
+			    exists ? "update" : "created");
+			any = 1;
+		}
 	if (changed)
-		*changed = strcmp(role, cur.role) != 0 || capacity != cur.capacity ||
-		    !same(team, cur.team) || weight != cur.weight ||
-		    active != cur.active || !same(regions, cur.regions) ||
-		    !same(industries, cur.industries) ||
-		    !same(away_from, cur.away_from) ||
-		    !same(away_until, cur.away_until) ||
-		    (c->name && !same(str_blank(c->name) ? NULL : c->name, cur.name)) ||
-		    (c->email && !same(str_blank(c->email) ? NULL : c->email, cur.email));
-#undef BAD
+		*changed = any || !exists;
 out:
-	free(regions);
-	free(industries);
+	fields_free(was);
+	fields_free(now);
 	crm_user_free(&cur);
 	return err;
 }
@@ -559,6 +600,31 @@ crm_user_set_active(struct crm_db *db, const char *login, int active,
 	memset(&c, 0, sizeof c);
 	c.active = active ? "1" : "0";
 	return crm_user_save(db, login, &c, 1, &id, changed);
+}
+
+const char *
+crm_team_add(struct crm_db *db, const char *name, long long *id, int *created)
+{
+	static char msg[300];
+	struct crm_stmt *s;
+	const char *err;
+
+	crm_require_admin(db, "adding a team");
+	*created = 0;
+	if ((err = check_team(name)) != NULL) {
+		snprintf(msg, sizeof msg, "%s, got '%s'", err, name);
+		return msg;
+	}
+	if ((*id = crm_team_id(db, name)) >= 0)
+		return NULL;
+	s = crm_sql(db, "INSERT INTO teams (name, created_at) VALUES (?, ?)");
+	crm_bind_text(s, 1, name);
+	crm_bind_text(s, 2, crm_now_text());
+	crm_step(s);
+	*id = crm_db_last_id(db);
+	crm_history(db, "team", *id, "name", NULL, name, "created");
+	*created = 1;
+	return NULL;
 }
 
 /* ---- import headers -------------------------------------------------- */
@@ -593,4 +659,97 @@ crm_user_colname(const char *name)
 			if (strcasecmp(name, cols[i].alias[k]) == 0)
 				return cols[i].canon;
 	return NULL;
+}
+
+/* ---- import ----------------------------------------------------------- */
+
+/*
+** Row REC of R as a change request in C: the row's non-empty values of
+** the columns CANON names (away_from and away_until joined into AWAY,
+** size N).  Returns NULL, or why the row is bad (static buffer).
+*/
+static const char *
+import_change(const struct rec *rec, const char *const *canon, size_t ncol,
+    struct crm_user_change *c, char *away, size_t n)
+{
+	const char *from = NULL, *until = NULL;
+
+	memset(c, 0, sizeof *c);
+	for (size_t i = 0; i < ncol; i++) {
+		const char *f = canon[i], *v = rec->v[i];
+
+		if (f == NULL || str_blank(v))
+			continue;
+		if (strcmp(f, "name") == 0) c->name = v;
+		else if (strcmp(f, "email") == 0) c->email = v;
+		else if (strcmp(f, "team") == 0) c->team = v;
+		else if (strcmp(f, "role") == 0) c->role = v;
+		else if (strcmp(f, "capacity") == 0) c->capacity = v;
+		else if (strcmp(f, "weight") == 0) c->weight = v;
+		else if (strcmp(f, "regions") == 0) c->regions = v;
+		else if (strcmp(f, "industries") == 0) c->industries = v;
+		else if (strcmp(f, "away") == 0) c->away = v;
+		else if (strcmp(f, "away_from") == 0) from = v;
+		else if (strcmp(f, "away_until") == 0) until = v;
+		else if (strcmp(f, "active") == 0) c->active = v;
+	}
+	if (from && !c->away) {
+		snprintf(away, n, "%s..%s", from, until ? until : "");
+		c->away = away;
+	} else if (until && !c->away)
+		return "away_until: given without away_from";
+	return NULL;
+}
+
+long long
+crm_user_import(struct crm_db *db, const char *path, struct rec_writer *w)
+{
+	struct rec_reader *r = rec_open(path, crm_g.csv, NULL);
+	size_t n = rec_ncol(r), bad = 0;
+	const char **canon = xcalloc(n + 1, sizeof *canon);
+	long long done = 0;
+	int login = -1;
+	struct rec *rec;
+
+	crm_require_admin(db, "importing users");
+	for (size_t i = 0; i < n; i++) {
+		canon[i] = crm_user_colname(rec_colname(r, i));
+		if (canon[i] && strcmp(canon[i], "login") == 0)
+			login = (int)i;
+		else if (canon[i] && strcmp(canon[i], "owned") == 0)
+			canon[i] = NULL;	/* derived: ignored */
+		else if (canon[i] == NULL && !crm_g.quiet)
+			crm_warn("note: %s: column '%s' is not a user field: "
+			    "ignored", rec_name(r), rec_colname(r, i));
+	}
+	if (login < 0)
+		crm_die("%s: no 'login' (账号) column", rec_name(r));
+	while ((rec = rec_next(r)) != NULL) {
+		struct crm_user_change c;
+		const char *err, *who = NULL;
+		char away[128];
+		long long id;
+
+		if ((err = rec_width_error(r, rec)) == NULL &&
+		    (err = import_change(rec, canon, n, &c, away,
+		    sizeof away)) == NULL &&
+		    str_blank(who = rec->v[login]))
+			err = "login: empty";
+		if (err == NULL)
+			err = crm_user_save(db, who, &c, crm_user_id(db, who) >= 0,
+			    &id, NULL);
+		if (err != NULL) {
+			crm_warn("%s:%lu: %s", rec_name(r), rec->line, err);
+			bad++;
+			continue;
+		}
+		crm_users_write(db, w, NULL, 1, who);
+		done++;
+	}
+	if (bad)
+		crm_die("%s: %zu bad row%s: nothing imported", rec_name(r), bad,
+		    bad == 1 ? "" : "s");
+	free(canon);
+	rec_close(r);
+	return done;
 }

@@ -1,4 +1,4 @@
-/* user.h: reps and teams, and who may do what (the authorization API). */
+/* user.h: reps and teams: who they are, their limits and leave, and changing them. */
 #ifndef CRM_USER_H
 #define CRM_USER_H
 
@@ -54,9 +54,14 @@ size_t crm_team_members(struct crm_db *db, long long team_id, int all,
     long long **ids);
 
 /*
-** Writing users (the caller holds the transaction and a batch).
-** A change request: NULL fields are left alone; SET_* flags say which
-** of the numeric fields are given; CLEAR_AWAY ends a leave.
+** Writing users (the caller holds the transaction and a batch).  Only
+** an admin changes users (policy.h; while no admin exists everyone is
+** one): each of these dies with "permission denied: ... needs an admin"
+** (status 1) for anyone else.  Every field that changes is a history row
+** (entity "user", a team's creation entity "team").
+**
+** A change request: NULL fields are left alone (blank clears name,
+** email, team and capacity); CLEAR_AWAY ends a leave.
 */
 struct crm_user_change {
 	const char *name, *email, *team, *role, *regions, *industries;
@@ -71,9 +76,11 @@ struct crm_user_change {
 ** Create LOGIN (creating its team when missing, with a note on stderr
 ** unless quiet) or, with UPDATE set, change an existing one.  Returns
 ** NULL and sets *ID, or "FIELD: reason" (static buffer) having changed
-** nothing.  Role, capacity, team, weight and active changes write
-** history rows (entity "user").  *CHANGED (may be NULL) tells whether
-** anything changed.
+** nothing: a bad login (1 to 64 bytes, no blanks, commas or control
+** characters, no leading '-') or team name (1 to 128 bytes, no commas or
+** control characters), a value out of range, demoting or deactivating
+** the last active admin.  *CHANGED (may be NULL) tells whether anything
+** changed.
 */
 const char *crm_user_save(struct crm_db *db, const char *login,
     const struct crm_user_change *c, int update, long long *id, int *changed);
@@ -82,8 +89,24 @@ const char *crm_user_save(struct crm_db *db, const char *login,
 const char *crm_user_set_active(struct crm_db *db, const char *login,
     int active, int *changed);
 
-/* Create team NAME; returns its id; *CREATED tells whether it is new. */
-long long crm_team_add(struct crm_db *db, const char *name, int *created);
+/*
+** Create team NAME unless it exists, setting *ID and *CREATED; NULL, or
+** why NAME is no team name (static buffer).
+*/
+const char *crm_team_add(struct crm_db *db, const char *name, long long *id,
+    int *created);
+
+/*
+** Users from the record stream PATH ("-" is stdin) keyed by login: a
+** login that exists is updated with the row's non-empty values, a new one
+** added (columns by crm_user_colname(); "owned" and unknown ones are
+** ignored, the latter with a note).  Each user is written to W as it now
+** stands.  All or nothing: every bad row is reported as "FILE:LINE:
+** FIELD: reason" and then it dies (status 1).  Returns the users written.
+*/
+struct rec_writer;
+long long crm_user_import(struct crm_db *db, const char *path,
+    struct rec_writer *w);
 
 /* The columns of a user record, in output order. */
 enum {
@@ -94,16 +117,16 @@ enum {
 extern const char *const crm_user_cols[UC_N];
 
 /*
-** Listing: users of TEAM (NULL for all), only active ones unless ALL,
-** or just LOGIN when it is not NULL; ordered by login.  FN gets each
-** row's UC_N values (NULL for NULL), valid during the call.
+** Write users to W as records of crm_user_cols (the header is the
+** caller's): those of TEAM (NULL for all), only active ones unless ALL,
+** or just LOGIN when it is not NULL; ordered by login.  Returns how many.
+** Anyone who may open the database may read users.
 */
-void crm_users_each(struct crm_db *db, const char *team, int all,
-    const char *login, void (*fn)(const char *const *v, void *ctx), void *ctx);
+long long crm_users_write(struct crm_db *db, struct rec_writer *w,
+    const char *team, int all, const char *login);
 
-/* Teams: name, members (active), created_at, for each team by name. */
-void crm_teams_each(struct crm_db *db,
-    void (*fn)(const char *const *v, void *ctx), void *ctx);
+/* Write every team, by name, with its header: team, members (active), created_at. */
+void crm_teams_write(struct crm_db *db, struct rec_writer *w);
 
 /*
 ** The canonical user column for an import header ("账号" -> "login",
