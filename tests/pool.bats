@@ -11,6 +11,7 @@ load helpers
 local_setup() {
 	crm-user add boss --role admin -q >/dev/null
 	export CRM_USER=boss
+	crm-db config test-clock on -q >/dev/null	# reps act at CRM_NOW too
 	crm-user add li --team east -q >/dev/null
 	crm-user add wang --team east -q >/dev/null
 	crm-user add zhao --team west -q >/dev/null
@@ -31,6 +32,11 @@ pooled() {
 deal() {
 	sql "INSERT INTO deals (customer_id, title, stage_id, stage_since, created_at)
 	    SELECT $1, 'd', id, '$3', '$3' FROM stages WHERE name = '$2'"
+}
+
+# null VALUE: a NULL field, written \N or empty (either, across the change).
+null() {
+	[ "$1" = '\N' ] || [ -z "$1" ]
 }
 
 # holder ID: "owner:LOGIN", "pool:NAME" or "none".
@@ -102,7 +108,29 @@ snapshot() {
 	[[ "$stderr" == *"'A' is not GRADE=DAYS"* ]]
 	run_split crm-pool claim 1 --claim-limit 3
 	assert_status 2
-	[[ "$stderr" == *"pool settings are for create and set"* ]]
+	[ "$(head -1 <<<"$stderr")" = "crm-pool: option '--claim-limit' is not for claim (it is for create set)" ]
+	[ "$(snapshot)" = "$before" ]
+}
+
+@test "create: names with control characters are refused, as logins are" {
+	before=$(snapshot)
+	run_split crm-pool create "$(printf 'east\tpool')"
+	assert_status 1
+	[ "$stderr" = "crm-pool: pool name: control characters are not allowed" ]
+	run_split crm-pool create "$(printf 'east\033[2J')"
+	assert_status 1
+	[ "$stderr" = "crm-pool: pool name: control characters are not allowed" ]
+	run_split crm-pool create " "
+	assert_status 1
+	[ "$stderr" = "crm-pool: pool name: empty" ]
+	# a team or user named in a list: refused without echoing the name
+	run_split crm-pool create east --members "$(printf 'team:ea\033st')"
+	assert_status 1
+	[ "$stderr" = "crm-pool: members: control characters are not allowed in names" ]
+	run_split crm-pool create east --admins "$(printf 'li\r')"
+	assert_status 1
+	[ "$stderr" = "crm-pool: admins: control characters are not allowed in names" ]
+	[ -z "$output" ]
 	[ "$(snapshot)" = "$before" ]
 }
 
@@ -120,7 +148,7 @@ snapshot() {
 	crm-pool create p --members team:east --no-followup-days 30 --claim-limit 3 -q >/dev/null
 	run_split crm-pool set p --claim-limit off --cooling-days 2 --members team:east,team:west
 	assert_status 0
-	[ "$(field 1 claim_limit <<<"$output")" = '\N' ]
+	null "$(field 1 claim_limit <<<"$output")"
 	[ "$(field 1 cooling_days <<<"$output")" = 2 ]
 	[ "$(field 1 no_followup_days <<<"$output")" = 30 ]
 	[ "$(field 1 members <<<"$output")" = team:east,team:west ]
@@ -195,12 +223,17 @@ snapshot() {
 	own B wang 2026-10-02T09:00:00Z
 	own C li 2026-11-20T09:00:00Z
 	crm-pool reclaim -q >/dev/null
-	# per moved customer: one owner row and one pool row naming the rule and the idle days
+	# per moved customer: the owner and its clock to none, the pool and its
+	# clock from none, each row naming the rule and the idle days
 	[ "$(sql "SELECT entity_id, field, coalesce(old_value, '-'), coalesce(new_value, '-'), reason
 	    FROM history WHERE command = 'crm-pool reclaim' ORDER BY id" | tr '\t' ' ')" = \
-	    "1 owner li - reclaim: no-followup 52 days (limit 30)
+	    "1 owner_since 2026-10-01T09:00:00Z - reclaim: no-followup 52 days (limit 30)
+1 owner li - reclaim: no-followup 52 days (limit 30)
+1 pool_since - 2026-11-22T09:00:00Z reclaim: no-followup 52 days (limit 30)
 1 pool - east reclaim: no-followup 52 days (limit 30)
+2 owner_since 2026-10-02T09:00:00Z - reclaim: no-followup 51 days (limit 30)
 2 owner wang - reclaim: no-followup 51 days (limit 30)
+2 pool_since - 2026-11-22T09:00:00Z reclaim: no-followup 51 days (limit 30)
 2 pool - east reclaim: no-followup 51 days (limit 30)" ]
 	[ "$(sql "SELECT count(DISTINCT batch_id), min(actor), min(at) FROM history
 	    WHERE command = 'crm-pool reclaim'")" = "1	boss	2026-11-22T09:00:00Z" ]
@@ -460,17 +493,19 @@ snapshot() {
 	assert_status 0
 	[ "$(field 1 id <<<"$output")" = 1 ]
 	[ "$(field 1 owner <<<"$output")" = li ]
-	[ "$(field 1 pool <<<"$output")" = '\N' ]
+	null "$(field 1 pool <<<"$output")"
 	[ "$(field 1 phone <<<"$output")" = 13800138000 ]
 	[ "$(holder 1)" = owner:li ]
 	[ "$(sql "SELECT owner_since, coalesce(pool_since, '-') FROM customers")" = "2026-11-22T09:00:00Z	-" ]
 	[ "$(sql "SELECT field, coalesce(old_value, '-'), coalesce(new_value, '-'), actor, reason, command
 	    FROM history WHERE command = 'crm-pool claim' ORDER BY id" | tr '\t' ' ')" = \
-	    "pool east - li claim crm-pool claim
+	    "pool_since 2026-11-01T09:00:00Z - li claim crm-pool claim
+pool east - li claim crm-pool claim
+owner_since - 2026-11-22T09:00:00Z li claim crm-pool claim
 owner - li li claim crm-pool claim" ]
 }
 
-@test "claim refusals: not pooled, not a member, not a user" {
+@test "claim refusals: not pooled, not a member, no customer, not a user" {
 	crm-pool create east --members team:east -q >/dev/null
 	pooled X east 2026-11-01T09:00:00Z
 	own Y wang 2026-11-01T09:00:00Z
@@ -486,7 +521,11 @@ owner - li li claim crm-pool claim" ]
 	[ "$stderr" = "crm-pool: claim 99: no such customer" ]
 	run_split crm-pool --as ghost claim 1
 	assert_status 1
-	[[ "$stderr" == *"you ('ghost') are not a user"* ]]
+	[ "$stderr" = "crm-pool: you ('ghost') are not a crm user: act as your login with --as or CRM_USER (crm-user list shows them)" ]
+	[ -z "$output" ]
+	run_split crm-pool --as ghost list
+	assert_status 1
+	[ "$stderr" = "crm-pool: you ('ghost') are not a crm user: act as your login with --as or CRM_USER (crm-user list shows them)" ]
 	[ -z "$output" ]
 	[ "$(snapshot)" = "$before" ]
 }
@@ -628,7 +667,7 @@ owner - li li claim crm-pool claim" ]
 	[ "$(field 2 phone <<<"$output")" = '139****5678' ]
 	[ "$(field 2 email <<<"$output")" = '王***@例子.cn' ]
 	[ "$(field 2 days_in_pool <<<"$output")" = 21 ]
-	[ "$(field 2 prev_owner <<<"$output")" = '\N' ]
+	null "$(field 2 prev_owner <<<"$output")"
 	# nothing of the contact leaks anywhere in the rep's listing
 	[[ "$output" != *13800138000* && "$output" != *zhang@* ]]
 }
@@ -647,7 +686,7 @@ owner - li li claim crm-pool claim" ]
 	[ "$(count_rows <<<"$output")" = 0 ]
 	run_split crm-pool --as zhao list --pool east
 	assert_status 1
-	[ "$stderr" = "crm-pool: permission denied: you ('zhao') are not a member of pool 'east'" ]
+	[ "$stderr" = "crm-pool: permission denied: you ('zhao', a rep) are not a member of pool 'east'" ]
 	run_split crm-pool list --pool nosuch
 	assert_status 1
 	[ "$stderr" = "crm-pool: no pool 'nosuch'" ]
@@ -664,7 +703,7 @@ owner - li li claim crm-pool claim" ]
 	[ "$(holder 1)" = pool:east ]
 	[ "$(sql "SELECT u.login FROM customers c JOIN users u ON u.id = c.prev_owner_id")" = li ]
 	[ "$(sql "SELECT field || ':' || reason FROM history WHERE command = 'crm-pool release' ORDER BY id" | tr '\n' ' ')" = \
-	    "owner:release: 客户没有预算 pool:release: 客户没有预算 " ]
+	    "owner_since:release: 客户没有预算 owner:release: 客户没有预算 pool_since:release: 客户没有预算 pool:release: 客户没有预算 " ]
 }
 
 @test "release refusals: no reason, not yours, not owned, no pool covers it" {
@@ -687,9 +726,10 @@ owner - li li claim crm-pool claim" ]
 	run_split crm-pool --as chen release 3 --reason x
 	assert_status 1
 	[ "$stderr" = "crm-pool: release 3: refused: no pool covers chen customers (name one with --to)" ]
+	# a rep puts a customer only into a pool it is a member of
 	run_split crm-pool --as li release 4 --reason x --to west
 	assert_status 1
-	[ "$stderr" = "crm-pool: release 4: refused by membership (you are not a member of pool 'west')" ]
+	[ "$stderr" = "crm-pool: release 4: permission denied: you ('li', a rep) are not a member of pool 'west'" ]
 	run_split crm-pool --as li release 4 --reason x --to nosuch
 	assert_status 1
 	[ "$stderr" = "crm-pool: no pool 'nosuch'" ]
@@ -719,13 +759,16 @@ owner - li li claim crm-pool claim" ]
 	assert_status 0
 	[ "$(count_rows <<<"$output")" = 2 ]
 	[ "$(holder 1) $(holder 2)" = "pool:west pool:west" ]
-	[ "$(sql "SELECT old_value || '>' || new_value || ':' || reason FROM history
-	    WHERE command = 'crm-pool move' AND entity_id = 1")" = "east>west:move: 区域调整" ]
-	# moving into the pool it is in is no change
+	[ "$(sql "SELECT field || ':' || old_value || '>' || new_value || ':' || reason FROM history
+	    WHERE command = 'crm-pool move' AND entity_id = 1 ORDER BY id" | tr '\n' ' ')" = \
+	    "pool_since:2026-11-01T09:00:00Z>2026-11-22T09:00:00Z:move: 区域调整 pool:east>west:move: 区域调整 " ]
+	# moving into the pool it is in is no change; it is printed as it stands
+	history=$(sql "SELECT * FROM history ORDER BY id")
 	run_split crm-pool move 1 --to west
 	assert_status 0
-	[ "$(count_rows <<<"$output")" = 0 ]
-	[[ "$stderr" == *"move 1: in pool 'west' already"* ]]
+	[ "$(field 1 id <<<"$output") $(field 1 pool <<<"$output")" = "1 west" ]
+	[ "$stderr" = "crm-pool: move 1: in pool 'west' already" ]
+	[ "$(sql "SELECT * FROM history ORDER BY id")" = "$history" ]
 }
 
 @test "assign: an admin hands a pooled customer to a member; the rules for it still apply" {
@@ -770,11 +813,12 @@ assign (forced)" ]
 	lead_batch=$(sql "SELECT min(id) FROM batches WHERE command = 'crm-lead add'")
 	run_split crm-pool undo "$lead_batch"
 	assert_status 1
-	[[ "$stderr" == *"was not made by crm-pool"* ]]
+	[ "$stderr" = "crm-pool: batch $lead_batch was made by 'crm-lead add': undo it with that program" ]
 	run_split crm-pool undo "$b"
 	assert_status 0
 	[ "$(holder 1) $(holder 2)" = "owner:li owner:wang" ]
-	[[ "$stderr" == *"4 changes of batch $b undone"* ]]
+	# owner, pool and their two clocks for each of the two
+	[ "$stderr" = "crm-pool: 8 changes of batch $b undone" ]
 	run_split crm-pool undo 9999
 	assert_status 1
 	[ "$stderr" = "crm-pool: no batch 9999" ]
