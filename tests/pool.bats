@@ -563,7 +563,7 @@ owner - li li claim crm-pool claim" ]
 	assert_status 0
 }
 
-@test "claim refused by claim-limit: N a day per rep per pool, counted since 00:00 UTC" {
+@test "claim refused by claim-limit: N a day per rep per pool, counted since the day began" {
 	crm-pool create east --members team:east --claim-limit 2 -q >/dev/null
 	crm-pool create west --members team:east -q >/dev/null
 	for n in 1 2 3 4; do pooled X$n east 2026-11-01T09:00:00Z; done
@@ -583,6 +583,27 @@ owner - li li claim crm-pool claim" ]
 	# the next day starts afresh
 	run_split crm-pool --as li claim 4 --now 2026-11-23T00:00:00Z
 	assert_status 0
+}
+
+@test "claim-limit: today is the site's day (Asia/Shanghai), not UTC's" {
+	crm-db config timezone Asia/Shanghai -q >/dev/null
+	crm-pool create east --members team:east --claim-limit 1 -q >/dev/null
+	for n in 1 2 3 4; do pooled X$n east 2026-11-01T09:00:00Z; done
+	# 15:59:59Z is 23:59:59 on the 22nd in Shanghai; 17:00Z is 01:00 on the 23rd
+	crm-pool --as li claim 1 --now 2026-11-22T15:59:59Z -q >/dev/null
+	run_split crm-pool --as li claim 2 --now 2026-11-22T17:00:00Z
+	assert_status 0
+	# 2026-11-23T10:00Z is another UTC day, but the 23rd in Shanghai still,
+	# and the claim at 17:00Z counted for the 23rd
+	before=$(snapshot)
+	run_split crm-pool --as li claim 3 --now 2026-11-23T10:00:00Z
+	assert_status 1
+	[ "$stderr" = "crm-pool: claim 3: refused by claim-limit (1 a day; you claimed 1 today)" ]
+	[ "$(snapshot)" = "$before" ]
+	# 16:00Z is midnight in Shanghai: the 24th begins
+	run_split crm-pool --as li claim 3 --now 2026-11-23T16:00:00Z
+	assert_status 0
+	[ "$(holder 1) $(holder 2) $(holder 3) $(holder 4)" = "owner:li owner:li owner:li pool:east" ]
 }
 
 @test "claim refused by max-owned and by the rep's capacity" {
@@ -633,6 +654,25 @@ owner - li li claim crm-pool claim" ]
 	run_split bash -c 'crm-pool --as li list | crm-pool --as li claim'
 	assert_status 0
 	[ "$(holder 1) $(holder 2)" = "owner:li owner:li" ]
+}
+
+@test "claim -n shows no contact the rep would see only after the claim" {
+	crm-pool create east --members team:east -q >/dev/null
+	pooled X east 2026-11-01T09:00:00Z --phone 13800138000 --email zhang@example.com
+	before=$(snapshot)
+	run_split crm-pool --as li claim -n 1
+	assert_status 0
+	[ "$(field 1 owner <<<"$output")" = li ]
+	[ "$(field 1 phone <<<"$output")" = '138****8000' ]
+	[ "$(field 1 email <<<"$output")" = 'z***@example.com' ]
+	[[ "$output" != *13800138000* && "$output" != *zhang@* ]]
+	[ "$stderr" = "crm-pool: dry run: nothing was changed" ]
+	[ "$(snapshot)" = "$before" ]
+	# the claim itself shows them: the rep owns the customer now
+	run_split crm-pool --as li claim 1
+	assert_status 0
+	[ "$(field 1 phone <<<"$output")" = 13800138000 ]
+	[ "$(field 1 email <<<"$output")" = zhang@example.com ]
 }
 
 @test "claim --force: an admin of the pool overrides the rules, a rep may not" {
@@ -690,6 +730,27 @@ owner - li li claim crm-pool claim" ]
 	run_split crm-pool list --pool nosuch
 	assert_status 1
 	[ "$stderr" = "crm-pool: no pool 'nosuch'" ]
+}
+
+@test "list masks by the policy: 11+ digits keep 3 and 4, 8 to 10 keep 2 and 2, fewer the last 2" {
+	crm-pool create east --members team:east --admins chen -q >/dev/null
+	pooled A east 2026-11-01T09:00:00Z --phone 021-62345678 --email Zhang.San@Example.COM
+	pooled B east 2026-11-01T09:00:00Z --phone 62345678
+	pooled C east 2026-11-01T09:00:00Z --phone 1234567890
+	pooled D east 2026-11-01T09:00:00Z --phone 12345
+	run_split crm-pool --as li list
+	assert_status 0
+	[ "$(awk -F'\t' 'NR > 1 { print $4 }' <<<"$output" | tr '\n' ' ')" = \
+	    "021****5678 62****78 12******90 ***45 " ]
+	[ "$(field 1 email <<<"$output")" = 'Z***@Example.COM' ]
+	# the pool's admin (no member) and an admin see them in full
+	for who in chen boss; do
+		run_split crm-pool --as $who list
+		assert_status 0
+		[ "$(awk -F'\t' 'NR > 1 { print $4 }' <<<"$output" | tr '\n' ' ')" = \
+		    "021-62345678 62345678 1234567890 12345 " ]
+		[ "$(field 1 email <<<"$output")" = Zhang.San@Example.COM ]
+	done
 }
 
 # ---- release, move, assign -------------------------------------------------
@@ -797,6 +858,191 @@ owner - li li claim crm-pool claim" ]
 	assert_status 0
 	[ "$(sql "SELECT DISTINCT reason FROM history WHERE command = 'crm-pool assign'")" = "assign
 assign (forced)" ]
+}
+
+@test "assign: not to a deactivated, away or full rep; only an admin's --force passes leave and capacity" {
+	crm-pool create east --members team:east --admins chen -q >/dev/null
+	pooled A east 2026-11-01T09:00:00Z
+	crm-user add zhou --team east -q >/dev/null
+	crm-user deactivate zhou -q >/dev/null
+	crm-user update li --away 2026-11-20..2026-11-30 -q >/dev/null
+	crm-user update wang --capacity 0 -q >/dev/null
+	before=$(snapshot)
+	run_split crm-pool assign 1 --to li
+	assert_status 1
+	[ "$stderr" = "crm-pool: assign 1: refused: 'li' is away until 2026-11-30T23:59:59Z" ]
+	run_split crm-pool assign 1 --to wang
+	assert_status 1
+	[ "$stderr" = "crm-pool: assign 1: refused by capacity ('wang' owns 0 of at most 0)" ]
+	run_split crm-pool assign 1 --to zhou
+	assert_status 1
+	[ "$stderr" = "crm-pool: assign 1: refused: 'zhou' is deactivated" ]
+	run_split crm-pool assign 1 --to zhou --force
+	assert_status 1
+	[ "$stderr" = "crm-pool: assign 1: refused: 'zhou' is deactivated" ]
+	# the pool's admin, a rep, overrides the pool's rules, not the rep's limits
+	run_split crm-pool --as chen assign 1 --to li --force
+	assert_status 1
+	[ "$stderr" = "crm-pool: assign 1: refused: 'li' is away until 2026-11-30T23:59:59Z" ]
+	# and a rep on leave claims nothing
+	run_split crm-pool --as li claim 1
+	assert_status 1
+	[ "$stderr" = "crm-pool: claim 1: refused: you are away until 2026-11-30T23:59:59Z" ]
+	[ -z "$output" ]
+	[ "$(snapshot)" = "$before" ]
+	run_split crm-pool assign 1 --to wang --force
+	assert_status 0
+	[ "$(holder 1)" = owner:wang ]
+}
+
+@test "assign passes input records through, the holder's columns as they now stand" {
+	crm-pool create east --members team:east -q >/dev/null
+	pooled X east 2026-11-01T09:00:00Z --score 7	# 1
+	pooled Y east 2026-11-01T09:00:00Z		# 2
+	crm-lead list -l --pool east |
+	    awk -F'\t' -v OFS='\t' '{ print $0, (NR == 1 ? "note" : "n" NR) }' >in.tsv
+	run_split crm-pool assign --to li <in.tsv
+	assert_status 0
+	[ "$(head -1 <<<"$output")" = "$(head -1 in.tsv)" ]
+	[ "$(count_rows <<<"$output")" = 2 ]
+	for r in 1 2; do
+		[ "$(field $r owner <<<"$output")" = li ]
+		null "$(field $r pool <<<"$output")"
+		[ "$(field $r owner_since <<<"$output")" = 2026-11-22T09:00:00Z ]
+		null "$(field $r pool_since <<<"$output")"
+		[ "$(field $r note <<<"$output")" = "n$((r + 1))" ]
+	done
+	[ "$(field 1 score <<<"$output")" = 7 ]
+	# columns that did not come in are added at the end
+	run_split bash -c 'printf "id\tmine\n2\tx\n" | crm-pool release --reason 退回'
+	assert_status 0
+	[ "$(head -1 <<<"$output")" = "id	mine	owner	owner_since	pool	pool_since" ]
+	[ "$(field 1 mine <<<"$output") $(field 1 pool <<<"$output")" = "x east" ]
+}
+
+# ---- pipelines ---------------------------------------------------------------
+
+# twenty CMD CHECK: run the pipeline CMD (shell text) 20 times, each on a new
+# copy of template.db, and CHECK OUT (a function, with CRM_DB that copy) on
+# each; every run must succeed with every row.
+twenty() {
+	local ok=0 i
+	for i in $(seq 1 20); do
+		cp template.db "run$i.db"
+		if CRM_DB="$PWD/run$i.db" bash -c "set -o pipefail; $1" >"out$i" 2>"err$i" &&
+		    CRM_DB="$PWD/run$i.db" "$2" "out$i"; then
+			ok=$((ok + 1))
+		else
+			echo "run $i: status or rows wrong; stderr:"
+			cat "err$i"
+		fi
+	done
+	[ "$ok" = 20 ]
+}
+
+# Customers 1-3 in pool west, 4-6 owned by wang, 7-9 in pool east.
+pipeline_setup() {
+	crm-pool create east --members team:east -q >/dev/null
+	crm-pool create west --members team:west -q >/dev/null
+	for n in 1 2 3; do pooled W$n west 2026-11-01T09:00:00Z; done
+	for n in 4 5 6; do own O$n wang 2026-11-01T09:00:00Z; done
+	for n in 7 8 9; do pooled E$n east 2026-11-01T09:00:00Z; done
+	crm-db backup template.db -q
+}
+
+# ids_of OUT COLUMN: "id:value" of each record of OUT.
+ids_of() {
+	awk -F'\t' -v col="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) c = i; next }
+	    { print $1 ":" $c }' "$1" | tr '\n' ' '
+}
+
+moved_then_claimed() {
+	[ "$(ids_of "$1" owner)" = "1:li 2:li 3:li " ] &&
+	    [ "$(ids_of "$1" pool | tr -d '\\N')" = "1: 2: 3: " ] &&
+	    [ "$(sql "SELECT group_concat(c.id) FROM customers c JOIN users u
+	        ON u.id = c.owner_id WHERE u.login = 'li'")" = 1,2,3 ]
+}
+
+@test "crm-pool move | crm-pool claim: 20 runs on fresh databases, 20 successes" {
+	pipeline_setup
+	twenty 'crm-pool move --to east 1 2 3 | crm-pool --as li claim' moved_then_claimed
+}
+
+assigned_then_released() {
+	[ "$(ids_of "$1" pool)" = "4:east 5:east 6:east " ] &&
+	    [ "$(ids_of "$1" owner | tr -d '\\N')" = "4: 5: 6: " ] &&
+	    [ "$(sql "SELECT group_concat(c.id || ':' || p.name || ':' || u.login)
+	        FROM customers c JOIN pools p ON p.id = c.pool_id
+	        JOIN users u ON u.id = c.prev_owner_id WHERE c.id BETWEEN 4 AND 6")" = \
+	    "4:east:li,5:east:li,6:east:li" ]
+}
+
+@test "crm-lead list | crm-assign | crm-pool release: 20 runs on fresh databases, 20 successes" {
+	pipeline_setup
+	twenty 'crm-lead list --owner wang | crm-assign -f --to li -q |
+	    crm-pool --as li release --reason 换人' assigned_then_released
+}
+
+claimed_then_qualified() {
+	[ "$(ids_of "$1" status)" = "7:qualified 8:qualified 9:qualified " ] &&
+	    [ "$(ids_of "$1" owner)" = "7:li 8:li 9:li " ] &&
+	    [ "$(sql "SELECT group_concat(id || ':' || status) FROM customers
+	        WHERE id BETWEEN 7 AND 9")" = "7:qualified,8:qualified,9:qualified" ]
+}
+
+@test "crm-pool claim | crm-lead qualify: 20 runs on fresh databases, 20 successes" {
+	pipeline_setup
+	twenty 'crm-pool --as li claim 7 8 9 | crm-lead --as li qualify' claimed_then_qualified
+}
+
+# ---- the site's day and undo -------------------------------------------------
+
+@test "due: today and days_left are the site's days (Asia/Shanghai), not UTC's" {
+	crm-pool create east --members team:east --no-followup-days 30 -q >/dev/null
+	own A li 2026-10-23T15:00:00Z	# 1: due 15:00Z on the 22nd: 23:00 in Shanghai
+	own B li 2026-10-23T17:00:00Z	# 2: due 17:00Z on the 22nd: the 23rd, 01:00 in Shanghai
+	own C li 2026-10-25T15:30:00Z	# 3: due 15:30Z on the 24th: 23:30 in Shanghai
+	# now is 09:00Z on the 22nd; in UTC both 1 and 2 fall due today
+	run_split crm-pool due
+	assert_status 0
+	[ "$(awk -F'\t' 'NR > 1 { print $3 ":" $11 }' <<<"$output" | tr '\n' ' ')" = "1:0 2:0 " ]
+	crm-db config timezone Asia/Shanghai -q >/dev/null
+	# in Shanghai it is 17:00 on the 22nd: 1 falls due today, 2 tomorrow
+	run_split crm-pool due
+	assert_status 0
+	[ "$(awk -F'\t' 'NR > 1 { print $3 ":" $11 }' <<<"$output" | tr '\n' ' ')" = "1:0 " ]
+	run_split crm-pool due --within 1d
+	[ "$(awk -F'\t' 'NR > 1 { print $3 ":" $11 }' <<<"$output" | tr '\n' ' ')" = "1:0 2:1 " ]
+	run_split crm-pool due --within 2d
+	[ "$(awk -F'\t' 'NR > 1 { print $3 ":" $11 }' <<<"$output" | tr '\n' ' ')" = "1:0 2:1 3:2 " ]
+}
+
+@test "undo puts back every clock it moved: owner_since after a reclaim, pool_since after a claim" {
+	crm-pool create east --members team:east --no-followup-days 30 -q >/dev/null
+	own A li 2026-09-01T09:00:00Z		# 1: reclaimed
+	pooled B east 2026-11-01T09:00:00Z	# 2: claimed
+	crm-pool reclaim -q >/dev/null
+	crm-pool --as wang claim 2 --now 2026-11-22T10:00:00Z -q >/dev/null
+	r=$(sql "SELECT id FROM batches WHERE command = 'crm-pool reclaim'")
+	c=$(sql "SELECT id FROM batches WHERE command = 'crm-pool claim'")
+	# a day later: the clocks are the first ones, not the time of the undo
+	CRM_NOW=2026-11-23T09:00:00Z run_split crm-pool undo "$r"
+	assert_status 0
+	CRM_NOW=2026-11-23T09:00:00Z run_split crm-pool undo "$c"
+	assert_status 0
+	[ "$(sql "SELECT c.id, coalesce(u.login, '-'), coalesce(c.owner_since, '-'),
+	    coalesce(p.name, '-'), coalesce(c.pool_since, '-') FROM customers c
+	    LEFT JOIN users u ON u.id = c.owner_id LEFT JOIN pools p ON p.id = c.pool_id
+	    ORDER BY c.id" | tr '\t' ' ')" = \
+	    "1 li 2026-09-01T09:00:00Z - -
+2 - - east 2026-11-01T09:00:00Z" ]
+	[ "$(sql "SELECT entity_id, field, coalesce(new_value, '-') FROM history
+	    WHERE reason IN ('undo batch $r', 'undo batch $c')
+	    AND field IN ('owner_since', 'pool_since') ORDER BY id" | tr '\t' ' ')" = \
+	    "1 pool_since -
+1 owner_since 2026-09-01T09:00:00Z
+2 owner_since -
+2 pool_since 2026-11-01T09:00:00Z" ]
 }
 
 # ---- undo and errors -------------------------------------------------------
