@@ -16,13 +16,18 @@ _crm_prog()
 		opts='--to --round-robin --balanced --weighted --rules --seed --force -f --transfer-from --explain -x --dry-run -n --undo --db -d --as --wait --csv --now --quiet -q --help --version'
 		vopts=' --to --round-robin --balanced --weighted --rules --seed --transfer-from --undo --db -d --as --wait --now '
 		;;
+	db)
+		cmds='init check backup config'
+		opts='--timezone --limit --dry-run -n --db -d --as --wait --csv --now --quiet -q --help --version'
+		vopts=' --timezone --limit --db -d --as --wait --now '
+		;;
 	export)
 		cmds=''
 		opts='--query --xlsx --sheet-by --json --plain --raw --encoding --number --date --text --db -d --as --wait --csv --now --quiet -q --help --version'
 		vopts=' --query --xlsx --sheet-by --encoding --number --date --text --db -d --as --wait --now '
 		;;
 	lead)
-		cmds='add import list show check update qualify convert disqualify merge unmerge'
+		cmds='add import list show check update qualify convert disqualify merge unmerge lock unlock history erase undo dups'
 		opts='--name --company --phone --email --region --industry --source --status --owner --pool --score --grade --field --reason --since --until --match -m --all -a --long -l --limit --encoding -E --on-duplicate --skip-bad --rejects --dry-run -n --db -d --as --wait --csv --now --quiet -q --help --version'
 		vopts=' --name --company --phone --email --region --industry --source --status --owner --pool --score --grade --field --reason --since --until --match -m --limit --encoding -E --on-duplicate --rejects --db -d --as --wait --now '
 		;;
@@ -49,6 +54,7 @@ _crm_values()
 	'activity --db'|'activity -d') echo '_files' ;;
 	'assign --rules') echo '_files' ;;
 	'assign --db'|'assign -d') echo '_files' ;;
+	'db --db'|'db -d') echo '_files' ;;
 	'export --query') echo 'customers leads deals activities history' ;;
 	'export --xlsx') echo '_files' ;;
 	'export --encoding') echo 'UTF-8 GBK GB18030' ;;
@@ -80,11 +86,11 @@ _crm()
 	start=1
 	if [[ $name == crm ]]; then
 		if (( COMP_CWORD == 1 )); then
-			COMPREPLY=($(compgen -W 'activity assign export lead pool user help --help --version' -- "$cur"))
+			COMPREPLY=($(compgen -W 'activity assign db export lead pool user help --help --version' -- "$cur"))
 			return
 		fi
 		if [[ ${COMP_WORDS[1]} == help ]]; then
-			(( COMP_CWORD == 2 )) && COMPREPLY=($(compgen -W 'activity assign export lead pool user' -- "$cur"))
+			(( COMP_CWORD == 2 )) && COMPREPLY=($(compgen -W 'activity assign db export lead pool user' -- "$cur"))
 			return
 		fi
 		name=crm-${COMP_WORDS[1]}
@@ -126,4 +132,4 @@ _crm()
 	COMPREPLY=($(compgen -f -- "$cur"))
 }
 
-complete -F _crm crm crm-activity crm-assign crm-export crm-lead crm-pool crm-user
+complete -F _crm crm crm-activity crm-assign crm-db crm-export crm-lead crm-pool crm-user

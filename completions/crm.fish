@@ -9,10 +9,10 @@ function __crm_as_program
     complete -C (string join -- " " (string escape -- $tokens))" "(commandline -ct)
 end
 complete -c crm -f
-complete -c crm -n __fish_use_subcommand -a 'activity assign export lead pool user help'
+complete -c crm -n __fish_use_subcommand -a 'activity assign db export lead pool user help'
 complete -c crm -n __fish_use_subcommand -l help -d 'show the help and exit'
 complete -c crm -n __fish_use_subcommand -l version -d 'show the version and exit'
-complete -c crm -n '__fish_seen_subcommand_from help' -a 'activity assign export lead pool user'
+complete -c crm -n '__fish_seen_subcommand_from help' -a 'activity assign db export lead pool user'
 complete -c crm -n 'not __fish_use_subcommand; and not __fish_seen_subcommand_from help' -a '(__crm_as_program)'
 
 complete -c crm-activity -n __fish_use_subcommand -f -a 'log done import list due'
@@ -60,6 +60,19 @@ complete -c crm-assign -s q -l quiet -d 'no progress or notes on stderr'
 complete -c crm-assign -l help -d 'show the help and exit'
 complete -c crm-assign -l version -d 'show the version and exit'
 
+complete -c crm-db -n __fish_use_subcommand -f -a 'init check backup config'
+complete -c crm-db -l timezone -x -d 'init: the site\'s time zone (default $TZ, else the system\'s)'
+complete -c crm-db -l limit -x -d 'check: list at most N problems (default 100)'
+complete -c crm-db -s n -l dry-run -d 'config: say what would change; change nothing'
+complete -c crm-db -s d -l db -r -F -d 'database file (default $CRM_DB, else ./crm.db)'
+complete -c crm-db -l as -x -d 'act as USER in history (default $CRM_USER, else login name)'
+complete -c crm-db -l wait -x -d 'wait this long for a busy database (default 5)'
+complete -c crm-db -l csv -d 'read and write CSV instead of TSV'
+complete -c crm-db -l now -x -d 'take TIME (ISO 8601) as the current time (default $CRM_NOW)'
+complete -c crm-db -s q -l quiet -d 'no progress or notes on stderr'
+complete -c crm-db -l help -d 'show the help and exit'
+complete -c crm-db -l version -d 'show the version and exit'
+
 complete -c crm-export -l query -x -a 'customers leads deals activities history' -d 'export NAME from the database instead of reading records'
 complete -c crm-export -l xlsx -r -F -d 'write an XLSX workbook to FILE (- for standard output)'
 complete -c crm-export -l sheet-by -x -d 'xlsx: one sheet per value of FIELD'
@@ -79,7 +92,7 @@ complete -c crm-export -s q -l quiet -d 'no progress or notes on stderr'
 complete -c crm-export -l help -d 'show the help and exit'
 complete -c crm-export -l version -d 'show the version and exit'
 
-complete -c crm-lead -n __fish_use_subcommand -f -a 'add import list show check update qualify convert disqualify merge unmerge'
+complete -c crm-lead -n __fish_use_subcommand -f -a 'add import list show check update qualify convert disqualify merge unmerge lock unlock history erase undo dups'
 complete -c crm-lead -l name -x -d 'add/update: the person\'s name'
 complete -c crm-lead -l company -x -d 'add/update: company name'
 complete -c crm-lead -l phone -x -d 'add/update: phone number'
