@@ -85,7 +85,7 @@ on_opt(int id, const char *arg, void *ctx)
 	case OPT_DRY_RUN: a->dry_run = 1; break;
 	default:
 		/* A pool setting: checked now, applied by create or set. */
-		for (o = pool_options; o->id != id; o++)
+		for (o = pool_options; o->name && o->id != id; o++)
 			;
 		if ((err = crm_pool_setting(&a->check, o->name, arg)) != NULL)
 			crm_usage_error("%s", err);

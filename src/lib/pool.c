@@ -663,7 +663,7 @@ list_text(const char *s)
 	return *s ? s : NULL;
 }
 
-/* Write pool P as a record, when it is the one asked for or one the actor may see. */
+/* Pool P as a record: the one asked for, or each the actor may see. */
 static void
 pool_record(const struct crm_pool *p, void *ctx)
 {
@@ -891,7 +891,8 @@ crm_pool_taker(struct crm_db *db, const char *to)
 time_t
 crm_pool_claimable_at(const struct crm_pool *p, time_t pool_since)
 {
-	return pool_since + (time_t)(p->cooling_days > 0 ? p->cooling_days : 0) * DAY;
+	return pool_since +
+	    (time_t)(p->cooling_days > 0 ? p->cooling_days : 0) * DAY;
 }
 
 /* The claims USER made from POOL since START (history rows of claims). */
@@ -951,7 +952,7 @@ pooled(struct crm_db *db, long long id, long long *owner, long long *pool,
 	return 1;
 }
 
-/* The user's own limits: leave and capacity; 1 when they allow a customer more. */
+/* The user's own limits, leave and capacity: 1 when they allow one more. */
 static int
 user_allows(struct crm_db *db, const struct crm_user *u, const char *who,
     int self, long long owned, struct crm_refusal *r)

@@ -53,8 +53,8 @@ char *crm_pool_format_grades(const struct crm_pool *p);	/* caller frees */
 ** ("claim-limit", "no-followup-days", "exempt", "region", ...): parse
 ** VALUE ("off" or "none" turns a rule off) onto P.  Returns NULL, or a
 ** message naming the option (static buffer): for crm-pool, a usage error.
-** "members" and "admins" are settings too, of the database: the only
-** names it accepts without parsing (crm_pool_configure applies them).
+** "members" and "admins" are accepted as they are: they are stored
+** elsewhere (crm_pool_configure applies them).
 */
 const char *crm_pool_setting(struct crm_pool *p, const char *name,
     const char *value);
@@ -85,9 +85,10 @@ int crm_pool_update(struct crm_db *db, const struct crm_pool *p);
 ** crm-pool create (CREATE set) and set: apply SETTINGS, each
 ** "NAME=VALUE" as crm_pool_setting() takes it, "members" and "admins"
 ** included, to pool NAME: a new one (an admin's right; the name must be
-** free and fit) or an existing one (its admins' right).  Returns the
-** number of settings that changed; dies, having changed nothing that the
-** caller's rollback would keep, on a refusal or a bad setting.
+** free and fit) or an existing one (its admins' right), with history
+** rows.  Returns the number of settings that changed (1 for a new pool).
+** Dies on a refusal or a bad setting, maybe after writing some: the
+** caller's transaction is rolled back.
 */
 struct strvec;
 long long crm_pool_configure(struct crm_db *db, const char *name, int create,
@@ -182,8 +183,8 @@ int crm_pool_take(struct crm_db *db, long long id, long long user_id, int how,
 ** with REASON (crm_customer_set_pool).  RELEASE: a give-back, so ID
 ** must be owned; its owner may release it into a pool it may put
 ** customers into (crm_may_pool: a member of it), anyone else must
-** administer that pool.  Otherwise (a move) the
-** actor must administer the pool, and the pool ID is in, if any.
+** administer that pool.  Otherwise (a move) the actor must administer
+** the pool, and the pool ID is in, if any.
 ** Returns 1 when moved, else 0 with R->why saying why: it was there
 ** already (R->rule NULL), or it was refused (R->rule set).
 */
@@ -233,8 +234,9 @@ long long crm_pool_days_left(time_t t, time_t now);
 ** crm-pool due: the customers that fall due by the end of the site's day
 ** WITHIN seconds from now (-1: each pool's warn days; those due today
 ** when a pool has none), including those due already, of every pool
-** (or of POOL only), ordered by owner, then due time, then id, with the columns owner, owner_email, id, name,
-** company, pool, rule, idle_days, limit_days, due_at, days_left.  A rep
+** (or of POOL only), ordered by owner, then due time, then id, with the
+** columns owner, owner_email, id, name, company, pool, rule, idle_days,
+** limit_days, due_at, days_left (crm_pool_days_left).  A rep
 ** sees its own; an admin everyone's, or OWNER's.  Dies on an unknown
 ** pool or user, or when a rep asks for another's.
 */
