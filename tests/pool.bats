@@ -89,7 +89,7 @@ snapshot() {
 	[ "$stderr" = "crm-pool: permission denied: creating a pool needs an admin (you are 'li', a rep)" ]
 	run_split crm-pool create p1
 	assert_status 1
-	[[ "$stderr" == *"pool 'p1' exists already"* ]]
+	[ "$stderr" = "crm-pool: pool 'p1' exists already (change it with set)" ]
 	run_split crm-pool create p3 --members team:nosuch
 	assert_status 1
 	[ "$stderr" = "crm-pool: members: no team 'nosuch'" ]
@@ -99,13 +99,13 @@ snapshot() {
 	[ -z "$output" ]
 	run_split crm-pool create p3 --claim-limit lots
 	assert_status 2
-	[[ "$stderr" == *"--claim-limit must be a whole number"* ]]
+	[ "$(head -1 <<<"$stderr")" = "crm-pool: --claim-limit must be a whole number from 0 to 36500, or off, got 'lots'" ]
 	run_split crm-pool create p3 --exempt sleepy
 	assert_status 2
-	[[ "$stderr" == *"no exemption 'sleepy'"* ]]
+	[ "$(head -1 <<<"$stderr")" = "crm-pool: --exempt: no exemption 'sleepy' (locked, won, open-deal, each optionally after RULE:)" ]
 	run_split crm-pool create p3 --grade-days A
 	assert_status 2
-	[[ "$stderr" == *"'A' is not GRADE=DAYS"* ]]
+	[ "$(head -1 <<<"$stderr")" = "crm-pool: --grade-days: 'A' is not GRADE=DAYS" ]
 	run_split crm-pool claim 1 --claim-limit 3
 	assert_status 2
 	[ "$(head -1 <<<"$stderr")" = "crm-pool: option '--claim-limit' is not for claim (it is for create set)" ]
@@ -171,7 +171,7 @@ snapshot() {
 	[ "$stderr" = "crm-pool: no pool 'nosuch'" ]
 	run_split crm-pool set p
 	assert_status 2
-	[[ "$stderr" == *"nothing to change"* ]]
+	[ "$(head -1 <<<"$stderr")" = "crm-pool: set: nothing to change (give a rule, --members or --admins)" ]
 	[ "$(snapshot)" = "$before" ]
 }
 
@@ -436,9 +436,10 @@ snapshot() {
 	[ "$stderr" = "crm-pool: permission denied: reclaim of every pool needs an admin (you are 'li', a rep)" ]
 	run_split crm-pool --as chen reclaim
 	assert_status 1
+	[ "$stderr" = "crm-pool: permission denied: reclaim of every pool needs an admin (you are 'chen', a rep)" ]
 	run_split crm-pool --as li reclaim --pool east
 	assert_status 1
-	[[ "$stderr" == *"reclaiming into pool 'east' needs an admin of it"* ]]
+	[ "$stderr" = "crm-pool: permission denied: reclaiming into pool 'east' needs an admin of it (you are 'li', a rep)" ]
 	[ "$(snapshot)" = "$before" ]
 	run_split crm-pool --as chen reclaim --pool east
 	assert_status 0
@@ -476,12 +477,13 @@ snapshot() {
 	[ "$(field 1 id <<<"$output")" = 2 ]
 	run_split crm-pool --as li due --owner wang
 	assert_status 1
-	[[ "$stderr" == *"permission denied: only an admin may see the customers due of 'wang'"* ]]
+	[ "$stderr" = "crm-pool: permission denied: only an admin may see the customers due of 'wang' (you are 'li', a rep)" ]
 	run_split crm-pool due --owner wang
 	assert_status 0
 	[ "$(field 1 id <<<"$output")" = 1 ]
 	run_split crm-pool due --within soon
 	assert_status 2
+	[ "$(head -1 <<<"$stderr")" = "crm-pool: --within takes a duration such as 3d, 12h or 2w, got 'soon'" ]
 }
 
 # ---- claim -----------------------------------------------------------------
@@ -558,7 +560,7 @@ owner - li li claim crm-pool claim" ]
 	crm-pool --as li release 1 --reason 不需要 --now 2026-11-29T10:00:00Z -q >/dev/null
 	run_split crm-pool --as li claim 1 --now 2026-11-30T10:00:00Z
 	assert_status 1
-	[[ "$stderr" == *"refused by lockout"* ]]
+	[ "$stderr" = "crm-pool: claim 1: refused by lockout (7 days; you lost it on 2026-11-29T10:00:00Z, and may claim it back from 2026-12-06T10:00:00Z)" ]
 	run_split crm-pool --as wang claim 1 --now 2026-11-30T10:00:00Z
 	assert_status 0
 }
@@ -637,8 +639,8 @@ owner - li li claim crm-pool claim" ]
 	run_split crm-pool --as li claim --partial 1 2 3
 	assert_status 1
 	[ "$(count_rows <<<"$output")" = 2 ]
-	[[ "$stderr" == *"claim 3: refused by claim-limit"* ]]
-	[[ "$stderr" == *"2 claimed, 1 refused"* ]]
+	[ "$stderr" = "crm-pool: claim 3: refused by claim-limit (2 a day; you claimed 2 today)
+crm-pool: 2 claimed, 1 refused" ]
 	[ "$(holder 1) $(holder 2) $(holder 3)" = "owner:li owner:li pool:east" ]
 }
 
@@ -777,7 +779,7 @@ owner - li li claim crm-pool claim" ]
 	before=$(snapshot)
 	run_split crm-pool --as li release 1
 	assert_status 2
-	[[ "$stderr" == *"release needs --reason TEXT"* ]]
+	[ "$(head -1 <<<"$stderr")" = "crm-pool: release needs --reason TEXT" ]
 	run_split crm-pool --as li release 1 --reason x
 	assert_status 1
 	[ "$stderr" = "crm-pool: release 1: refused: owned by 'wang', not you" ]
@@ -815,6 +817,7 @@ owner - li li claim crm-pool claim" ]
 	[ "$stderr" = "crm-pool: move 1: permission denied: moving out of pool 'east' needs an admin of it (you are 'chen', a rep)" ]
 	run_split crm-pool move 1
 	assert_status 2
+	[ "$(head -1 <<<"$stderr")" = "crm-pool: move needs --to POOL" ]
 	[ "$(snapshot)" = "$before" ]
 	run_split bash -c 'crm-pool list --pool east | crm-pool move --to west --reason 区域调整'
 	assert_status 0
@@ -1055,7 +1058,7 @@ claimed_then_qualified() {
 	b=$(sql "SELECT id FROM batches WHERE command = 'crm-pool reclaim'")
 	run_split crm-pool --as li undo "$b"
 	assert_status 1
-	[[ "$stderr" == *"permission denied: undo needs an admin"* ]]
+	[ "$stderr" = "crm-pool: permission denied: undo needs an admin (you are 'li', a rep)" ]
 	lead_batch=$(sql "SELECT min(id) FROM batches WHERE command = 'crm-lead add'")
 	run_split crm-pool undo "$lead_batch"
 	assert_status 1
@@ -1073,22 +1076,25 @@ claimed_then_qualified() {
 @test "usage errors exit 2 without touching the database" {
 	crm-pool create east -q >/dev/null
 	before=$(snapshot)
-	run_split crm-pool
-	assert_status 2
-	run_split crm-pool frobnicate
-	assert_status 2
-	[[ "$stderr" == *"unknown command 'frobnicate'"* ]]
-	run_split crm-pool claim abc
-	assert_status 2
-	[[ "$stderr" == *"'abc' is not a customer id"* ]]
-	run_split crm-pool list --explain
-	assert_status 2
-	run_split crm-pool claim 1 --to li
-	assert_status 2
-	run_split crm-pool assign 1
-	assert_status 2
-	run_split crm-pool reclaim --now yesterday
-	assert_status 2
-	[ -z "$output" ]
+	# usage FIRST-LINE CMD...: CMD exits 2 saying FIRST-LINE, printing nothing
+	usage() {
+		local want=$1
+		shift
+		run_split "$@"
+		assert_status 2
+		[ "$(head -1 <<<"$stderr")" = "crm-pool: $want" ]
+		[ -z "$output" ]
+	}
+	usage "missing command (create, set, pools, list, due, claim, assign, release, move, reclaim, undo)" crm-pool
+	usage "unknown command 'frobnicate' (create, set, pools, list, due, claim, assign, release, move, reclaim, undo)" crm-pool frobnicate
+	usage "'abc' is not a customer id" crm-pool claim abc
+	usage "option '--explain' is not for list (it is for reclaim)" crm-pool list --explain
+	usage "option '--to' is not for claim (it is for move release assign)" crm-pool claim 1 --to li
+	usage "option '--dry-run' is not for due (it is for create set claim release assign move reclaim undo)" crm-pool due -n
+	usage "assign needs --to USER" crm-pool assign 1
+	usage "bad time 'yesterday' in --now or CRM_NOW (use YYYY-MM-DD[THH:MM[:SS]])" crm-pool reclaim --now yesterday
+	usage "create takes one NAME" crm-pool create
+	usage "undo takes one BATCH number" crm-pool undo x
+	usage "list takes no operands (use --pool)" crm-pool list east
 	[ "$(snapshot)" = "$before" ]
 }
