@@ -11,6 +11,7 @@ load helpers
 local_setup() {
 	crm-user add boss --role admin -q >/dev/null
 	export CRM_USER=boss
+	crm-db config test-clock on -q >/dev/null	# reps act at CRM_NOW too
 	crm-user add li --team east -q >/dev/null
 	crm-user add wang --team east -q >/dev/null
 	crm-user add zhao --team west -q >/dev/null
@@ -31,6 +32,11 @@ pooled() {
 deal() {
 	sql "INSERT INTO deals (customer_id, title, stage_id, stage_since, created_at)
 	    SELECT $1, 'd', id, '$3', '$3' FROM stages WHERE name = '$2'"
+}
+
+# null VALUE: a NULL field, written \N or empty (either, across the change).
+null() {
+	[ "$1" = '\N' ] || [ -z "$1" ]
 }
 
 # holder ID: "owner:LOGIN", "pool:NAME" or "none".
@@ -83,7 +89,7 @@ snapshot() {
 	[ "$stderr" = "crm-pool: permission denied: creating a pool needs an admin (you are 'li', a rep)" ]
 	run_split crm-pool create p1
 	assert_status 1
-	[[ "$stderr" == *"pool 'p1' exists already"* ]]
+	[ "$stderr" = "crm-pool: pool 'p1' exists already (change it with set)" ]
 	run_split crm-pool create p3 --members team:nosuch
 	assert_status 1
 	[ "$stderr" = "crm-pool: members: no team 'nosuch'" ]
@@ -93,16 +99,38 @@ snapshot() {
 	[ -z "$output" ]
 	run_split crm-pool create p3 --claim-limit lots
 	assert_status 2
-	[[ "$stderr" == *"--claim-limit must be a whole number"* ]]
+	[ "$(head -1 <<<"$stderr")" = "crm-pool: --claim-limit must be a whole number from 0 to 36500, or off, got 'lots'" ]
 	run_split crm-pool create p3 --exempt sleepy
 	assert_status 2
-	[[ "$stderr" == *"no exemption 'sleepy'"* ]]
+	[ "$(head -1 <<<"$stderr")" = "crm-pool: --exempt: no exemption 'sleepy' (locked, won, open-deal, each optionally after RULE:)" ]
 	run_split crm-pool create p3 --grade-days A
 	assert_status 2
-	[[ "$stderr" == *"'A' is not GRADE=DAYS"* ]]
+	[ "$(head -1 <<<"$stderr")" = "crm-pool: --grade-days: 'A' is not GRADE=DAYS" ]
 	run_split crm-pool claim 1 --claim-limit 3
 	assert_status 2
-	[[ "$stderr" == *"pool settings are for create and set"* ]]
+	[ "$(head -1 <<<"$stderr")" = "crm-pool: option '--claim-limit' is not for claim (it is for create set)" ]
+	[ "$(snapshot)" = "$before" ]
+}
+
+@test "create: names with control characters are refused, as logins are" {
+	before=$(snapshot)
+	run_split crm-pool create "$(printf 'east\tpool')"
+	assert_status 1
+	[ "$stderr" = "crm-pool: pool name: control characters are not allowed" ]
+	run_split crm-pool create "$(printf 'east\033[2J')"
+	assert_status 1
+	[ "$stderr" = "crm-pool: pool name: control characters are not allowed" ]
+	run_split crm-pool create " "
+	assert_status 1
+	[ "$stderr" = "crm-pool: pool name: empty" ]
+	# a team or user named in a list: refused without echoing the name
+	run_split crm-pool create east --members "$(printf 'team:ea\033st')"
+	assert_status 1
+	[ "$stderr" = "crm-pool: members: control characters are not allowed in names" ]
+	run_split crm-pool create east --admins "$(printf 'li\r')"
+	assert_status 1
+	[ "$stderr" = "crm-pool: admins: control characters are not allowed in names" ]
+	[ -z "$output" ]
 	[ "$(snapshot)" = "$before" ]
 }
 
@@ -120,7 +148,7 @@ snapshot() {
 	crm-pool create p --members team:east --no-followup-days 30 --claim-limit 3 -q >/dev/null
 	run_split crm-pool set p --claim-limit off --cooling-days 2 --members team:east,team:west
 	assert_status 0
-	[ "$(field 1 claim_limit <<<"$output")" = '\N' ]
+	null "$(field 1 claim_limit <<<"$output")"
 	[ "$(field 1 cooling_days <<<"$output")" = 2 ]
 	[ "$(field 1 no_followup_days <<<"$output")" = 30 ]
 	[ "$(field 1 members <<<"$output")" = team:east,team:west ]
@@ -143,7 +171,7 @@ snapshot() {
 	[ "$stderr" = "crm-pool: no pool 'nosuch'" ]
 	run_split crm-pool set p
 	assert_status 2
-	[[ "$stderr" == *"nothing to change"* ]]
+	[ "$(head -1 <<<"$stderr")" = "crm-pool: set: nothing to change (give a rule, --members or --admins)" ]
 	[ "$(snapshot)" = "$before" ]
 }
 
@@ -195,12 +223,17 @@ snapshot() {
 	own B wang 2026-10-02T09:00:00Z
 	own C li 2026-11-20T09:00:00Z
 	crm-pool reclaim -q >/dev/null
-	# per moved customer: one owner row and one pool row naming the rule and the idle days
+	# per moved customer: the owner and its clock to none, the pool and its
+	# clock from none, each row naming the rule and the idle days
 	[ "$(sql "SELECT entity_id, field, coalesce(old_value, '-'), coalesce(new_value, '-'), reason
 	    FROM history WHERE command = 'crm-pool reclaim' ORDER BY id" | tr '\t' ' ')" = \
-	    "1 owner li - reclaim: no-followup 52 days (limit 30)
+	    "1 owner_since 2026-10-01T09:00:00Z - reclaim: no-followup 52 days (limit 30)
+1 owner li - reclaim: no-followup 52 days (limit 30)
+1 pool_since - 2026-11-22T09:00:00Z reclaim: no-followup 52 days (limit 30)
 1 pool - east reclaim: no-followup 52 days (limit 30)
+2 owner_since 2026-10-02T09:00:00Z - reclaim: no-followup 51 days (limit 30)
 2 owner wang - reclaim: no-followup 51 days (limit 30)
+2 pool_since - 2026-11-22T09:00:00Z reclaim: no-followup 51 days (limit 30)
 2 pool - east reclaim: no-followup 51 days (limit 30)" ]
 	[ "$(sql "SELECT count(DISTINCT batch_id), min(actor), min(at) FROM history
 	    WHERE command = 'crm-pool reclaim'")" = "1	boss	2026-11-22T09:00:00Z" ]
@@ -403,9 +436,10 @@ snapshot() {
 	[ "$stderr" = "crm-pool: permission denied: reclaim of every pool needs an admin (you are 'li', a rep)" ]
 	run_split crm-pool --as chen reclaim
 	assert_status 1
+	[ "$stderr" = "crm-pool: permission denied: reclaim of every pool needs an admin (you are 'chen', a rep)" ]
 	run_split crm-pool --as li reclaim --pool east
 	assert_status 1
-	[[ "$stderr" == *"reclaiming into pool 'east' needs an admin of it"* ]]
+	[ "$stderr" = "crm-pool: permission denied: reclaiming into pool 'east' needs an admin of it (you are 'li', a rep)" ]
 	[ "$(snapshot)" = "$before" ]
 	run_split crm-pool --as chen reclaim --pool east
 	assert_status 0
@@ -443,12 +477,13 @@ snapshot() {
 	[ "$(field 1 id <<<"$output")" = 2 ]
 	run_split crm-pool --as li due --owner wang
 	assert_status 1
-	[[ "$stderr" == *"permission denied: only an admin may see the customers due of 'wang'"* ]]
+	[ "$stderr" = "crm-pool: permission denied: only an admin may see the customers due of 'wang' (you are 'li', a rep)" ]
 	run_split crm-pool due --owner wang
 	assert_status 0
 	[ "$(field 1 id <<<"$output")" = 1 ]
 	run_split crm-pool due --within soon
 	assert_status 2
+	[ "$(head -1 <<<"$stderr")" = "crm-pool: --within takes a duration such as 3d, 12h or 2w, got 'soon'" ]
 }
 
 # ---- claim -----------------------------------------------------------------
@@ -460,17 +495,19 @@ snapshot() {
 	assert_status 0
 	[ "$(field 1 id <<<"$output")" = 1 ]
 	[ "$(field 1 owner <<<"$output")" = li ]
-	[ "$(field 1 pool <<<"$output")" = '\N' ]
+	null "$(field 1 pool <<<"$output")"
 	[ "$(field 1 phone <<<"$output")" = 13800138000 ]
 	[ "$(holder 1)" = owner:li ]
 	[ "$(sql "SELECT owner_since, coalesce(pool_since, '-') FROM customers")" = "2026-11-22T09:00:00Z	-" ]
 	[ "$(sql "SELECT field, coalesce(old_value, '-'), coalesce(new_value, '-'), actor, reason, command
 	    FROM history WHERE command = 'crm-pool claim' ORDER BY id" | tr '\t' ' ')" = \
-	    "pool east - li claim crm-pool claim
+	    "pool_since 2026-11-01T09:00:00Z - li claim crm-pool claim
+pool east - li claim crm-pool claim
+owner_since - 2026-11-22T09:00:00Z li claim crm-pool claim
 owner - li li claim crm-pool claim" ]
 }
 
-@test "claim refusals: not pooled, not a member, not a user" {
+@test "claim refusals: not pooled, not a member, no customer, not a user" {
 	crm-pool create east --members team:east -q >/dev/null
 	pooled X east 2026-11-01T09:00:00Z
 	own Y wang 2026-11-01T09:00:00Z
@@ -486,7 +523,11 @@ owner - li li claim crm-pool claim" ]
 	[ "$stderr" = "crm-pool: claim 99: no such customer" ]
 	run_split crm-pool --as ghost claim 1
 	assert_status 1
-	[[ "$stderr" == *"you ('ghost') are not a user"* ]]
+	[ "$stderr" = "crm-pool: you ('ghost') are not a crm user: act as your login with --as or CRM_USER (crm-user list shows them)" ]
+	[ -z "$output" ]
+	run_split crm-pool --as ghost list
+	assert_status 1
+	[ "$stderr" = "crm-pool: you ('ghost') are not a crm user: act as your login with --as or CRM_USER (crm-user list shows them)" ]
 	[ -z "$output" ]
 	[ "$(snapshot)" = "$before" ]
 }
@@ -519,12 +560,12 @@ owner - li li claim crm-pool claim" ]
 	crm-pool --as li release 1 --reason 不需要 --now 2026-11-29T10:00:00Z -q >/dev/null
 	run_split crm-pool --as li claim 1 --now 2026-11-30T10:00:00Z
 	assert_status 1
-	[[ "$stderr" == *"refused by lockout"* ]]
+	[ "$stderr" = "crm-pool: claim 1: refused by lockout (7 days; you lost it on 2026-11-29T10:00:00Z, and may claim it back from 2026-12-06T10:00:00Z)" ]
 	run_split crm-pool --as wang claim 1 --now 2026-11-30T10:00:00Z
 	assert_status 0
 }
 
-@test "claim refused by claim-limit: N a day per rep per pool, counted since 00:00 UTC" {
+@test "claim refused by claim-limit: N a day per rep per pool, counted since the day began" {
 	crm-pool create east --members team:east --claim-limit 2 -q >/dev/null
 	crm-pool create west --members team:east -q >/dev/null
 	for n in 1 2 3 4; do pooled X$n east 2026-11-01T09:00:00Z; done
@@ -544,6 +585,27 @@ owner - li li claim crm-pool claim" ]
 	# the next day starts afresh
 	run_split crm-pool --as li claim 4 --now 2026-11-23T00:00:00Z
 	assert_status 0
+}
+
+@test "claim-limit: today is the site's day (Asia/Shanghai), not UTC's" {
+	crm-db config timezone Asia/Shanghai -q >/dev/null
+	crm-pool create east --members team:east --claim-limit 1 -q >/dev/null
+	for n in 1 2 3 4; do pooled X$n east 2026-11-01T09:00:00Z; done
+	# 15:59:59Z is 23:59:59 on the 22nd in Shanghai; 17:00Z is 01:00 on the 23rd
+	crm-pool --as li claim 1 --now 2026-11-22T15:59:59Z -q >/dev/null
+	run_split crm-pool --as li claim 2 --now 2026-11-22T17:00:00Z
+	assert_status 0
+	# 2026-11-23T10:00Z is another UTC day, but the 23rd in Shanghai still,
+	# and the claim at 17:00Z counted for the 23rd
+	before=$(snapshot)
+	run_split crm-pool --as li claim 3 --now 2026-11-23T10:00:00Z
+	assert_status 1
+	[ "$stderr" = "crm-pool: claim 3: refused by claim-limit (1 a day; you claimed 1 today)" ]
+	[ "$(snapshot)" = "$before" ]
+	# 16:00Z is midnight in Shanghai: the 24th begins
+	run_split crm-pool --as li claim 3 --now 2026-11-23T16:00:00Z
+	assert_status 0
+	[ "$(holder 1) $(holder 2) $(holder 3) $(holder 4)" = "owner:li owner:li owner:li pool:east" ]
 }
 
 @test "claim refused by max-owned and by the rep's capacity" {
@@ -577,8 +639,8 @@ owner - li li claim crm-pool claim" ]
 	run_split crm-pool --as li claim --partial 1 2 3
 	assert_status 1
 	[ "$(count_rows <<<"$output")" = 2 ]
-	[[ "$stderr" == *"claim 3: refused by claim-limit"* ]]
-	[[ "$stderr" == *"2 claimed, 1 refused"* ]]
+	[ "$stderr" = "crm-pool: claim 3: refused by claim-limit (2 a day; you claimed 2 today)
+crm-pool: 2 claimed, 1 refused" ]
 	[ "$(holder 1) $(holder 2) $(holder 3)" = "owner:li owner:li pool:east" ]
 }
 
@@ -594,6 +656,25 @@ owner - li li claim crm-pool claim" ]
 	run_split bash -c 'crm-pool --as li list | crm-pool --as li claim'
 	assert_status 0
 	[ "$(holder 1) $(holder 2)" = "owner:li owner:li" ]
+}
+
+@test "claim -n shows no contact the rep would see only after the claim" {
+	crm-pool create east --members team:east -q >/dev/null
+	pooled X east 2026-11-01T09:00:00Z --phone 13800138000 --email zhang@example.com
+	before=$(snapshot)
+	run_split crm-pool --as li claim -n 1
+	assert_status 0
+	[ "$(field 1 owner <<<"$output")" = li ]
+	[ "$(field 1 phone <<<"$output")" = '138****8000' ]
+	[ "$(field 1 email <<<"$output")" = 'z***@example.com' ]
+	[[ "$output" != *13800138000* && "$output" != *zhang@* ]]
+	[ "$stderr" = "crm-pool: dry run: nothing was changed" ]
+	[ "$(snapshot)" = "$before" ]
+	# the claim itself shows them: the rep owns the customer now
+	run_split crm-pool --as li claim 1
+	assert_status 0
+	[ "$(field 1 phone <<<"$output")" = 13800138000 ]
+	[ "$(field 1 email <<<"$output")" = zhang@example.com ]
 }
 
 @test "claim --force: an admin of the pool overrides the rules, a rep may not" {
@@ -628,7 +709,7 @@ owner - li li claim crm-pool claim" ]
 	[ "$(field 2 phone <<<"$output")" = '139****5678' ]
 	[ "$(field 2 email <<<"$output")" = '王***@例子.cn' ]
 	[ "$(field 2 days_in_pool <<<"$output")" = 21 ]
-	[ "$(field 2 prev_owner <<<"$output")" = '\N' ]
+	null "$(field 2 prev_owner <<<"$output")"
 	# nothing of the contact leaks anywhere in the rep's listing
 	[[ "$output" != *13800138000* && "$output" != *zhang@* ]]
 }
@@ -647,10 +728,31 @@ owner - li li claim crm-pool claim" ]
 	[ "$(count_rows <<<"$output")" = 0 ]
 	run_split crm-pool --as zhao list --pool east
 	assert_status 1
-	[ "$stderr" = "crm-pool: permission denied: you ('zhao') are not a member of pool 'east'" ]
+	[ "$stderr" = "crm-pool: permission denied: you ('zhao', a rep) are not a member of pool 'east'" ]
 	run_split crm-pool list --pool nosuch
 	assert_status 1
 	[ "$stderr" = "crm-pool: no pool 'nosuch'" ]
+}
+
+@test "list masks by the policy: 11+ digits keep 3 and 4, 8 to 10 keep 2 and 2, fewer the last 2" {
+	crm-pool create east --members team:east --admins chen -q >/dev/null
+	pooled A east 2026-11-01T09:00:00Z --phone 021-62345678 --email Zhang.San@Example.COM
+	pooled B east 2026-11-01T09:00:00Z --phone 62345678
+	pooled C east 2026-11-01T09:00:00Z --phone 1234567890
+	pooled D east 2026-11-01T09:00:00Z --phone 12345
+	run_split crm-pool --as li list
+	assert_status 0
+	[ "$(awk -F'\t' 'NR > 1 { print $4 }' <<<"$output" | tr '\n' ' ')" = \
+	    "021****5678 62****78 12******90 ***45 " ]
+	[ "$(field 1 email <<<"$output")" = 'Z***@Example.COM' ]
+	# the pool's admin (no member) and an admin see them in full
+	for who in chen boss; do
+		run_split crm-pool --as $who list
+		assert_status 0
+		[ "$(awk -F'\t' 'NR > 1 { print $4 }' <<<"$output" | tr '\n' ' ')" = \
+		    "021-62345678 62345678 1234567890 12345 " ]
+		[ "$(field 1 email <<<"$output")" = Zhang.San@Example.COM ]
+	done
 }
 
 # ---- release, move, assign -------------------------------------------------
@@ -664,7 +766,7 @@ owner - li li claim crm-pool claim" ]
 	[ "$(holder 1)" = pool:east ]
 	[ "$(sql "SELECT u.login FROM customers c JOIN users u ON u.id = c.prev_owner_id")" = li ]
 	[ "$(sql "SELECT field || ':' || reason FROM history WHERE command = 'crm-pool release' ORDER BY id" | tr '\n' ' ')" = \
-	    "owner:release: 客户没有预算 pool:release: 客户没有预算 " ]
+	    "owner_since:release: 客户没有预算 owner:release: 客户没有预算 pool_since:release: 客户没有预算 pool:release: 客户没有预算 " ]
 }
 
 @test "release refusals: no reason, not yours, not owned, no pool covers it" {
@@ -677,7 +779,7 @@ owner - li li claim crm-pool claim" ]
 	before=$(snapshot)
 	run_split crm-pool --as li release 1
 	assert_status 2
-	[[ "$stderr" == *"release needs --reason TEXT"* ]]
+	[ "$(head -1 <<<"$stderr")" = "crm-pool: release needs --reason TEXT" ]
 	run_split crm-pool --as li release 1 --reason x
 	assert_status 1
 	[ "$stderr" = "crm-pool: release 1: refused: owned by 'wang', not you" ]
@@ -687,9 +789,10 @@ owner - li li claim crm-pool claim" ]
 	run_split crm-pool --as chen release 3 --reason x
 	assert_status 1
 	[ "$stderr" = "crm-pool: release 3: refused: no pool covers chen customers (name one with --to)" ]
+	# a rep puts a customer only into a pool it is a member of
 	run_split crm-pool --as li release 4 --reason x --to west
 	assert_status 1
-	[ "$stderr" = "crm-pool: release 4: refused by membership (you are not a member of pool 'west')" ]
+	[ "$stderr" = "crm-pool: release 4: permission denied: you ('li', a rep) are not a member of pool 'west'" ]
 	run_split crm-pool --as li release 4 --reason x --to nosuch
 	assert_status 1
 	[ "$stderr" = "crm-pool: no pool 'nosuch'" ]
@@ -714,18 +817,22 @@ owner - li li claim crm-pool claim" ]
 	[ "$stderr" = "crm-pool: move 1: permission denied: moving out of pool 'east' needs an admin of it (you are 'chen', a rep)" ]
 	run_split crm-pool move 1
 	assert_status 2
+	[ "$(head -1 <<<"$stderr")" = "crm-pool: move needs --to POOL" ]
 	[ "$(snapshot)" = "$before" ]
 	run_split bash -c 'crm-pool list --pool east | crm-pool move --to west --reason 区域调整'
 	assert_status 0
 	[ "$(count_rows <<<"$output")" = 2 ]
 	[ "$(holder 1) $(holder 2)" = "pool:west pool:west" ]
-	[ "$(sql "SELECT old_value || '>' || new_value || ':' || reason FROM history
-	    WHERE command = 'crm-pool move' AND entity_id = 1")" = "east>west:move: 区域调整" ]
-	# moving into the pool it is in is no change
+	[ "$(sql "SELECT field || ':' || old_value || '>' || new_value || ':' || reason FROM history
+	    WHERE command = 'crm-pool move' AND entity_id = 1 ORDER BY id" | tr '\n' ' ')" = \
+	    "pool_since:2026-11-01T09:00:00Z>2026-11-22T09:00:00Z:move: 区域调整 pool:east>west:move: 区域调整 " ]
+	# moving into the pool it is in is no change; it is printed as it stands
+	history=$(sql "SELECT * FROM history ORDER BY id")
 	run_split crm-pool move 1 --to west
 	assert_status 0
-	[ "$(count_rows <<<"$output")" = 0 ]
-	[[ "$stderr" == *"move 1: in pool 'west' already"* ]]
+	[ "$(field 1 id <<<"$output") $(field 1 pool <<<"$output")" = "1 west" ]
+	[ "$stderr" = "crm-pool: move 1: in pool 'west' already" ]
+	[ "$(sql "SELECT * FROM history ORDER BY id")" = "$history" ]
 }
 
 @test "assign: an admin hands a pooled customer to a member; the rules for it still apply" {
@@ -756,6 +863,191 @@ owner - li li claim crm-pool claim" ]
 assign (forced)" ]
 }
 
+@test "assign: not to a deactivated, away or full rep; only an admin's --force passes leave and capacity" {
+	crm-pool create east --members team:east --admins chen -q >/dev/null
+	pooled A east 2026-11-01T09:00:00Z
+	crm-user add zhou --team east -q >/dev/null
+	crm-user deactivate zhou -q >/dev/null
+	crm-user update li --away 2026-11-20..2026-11-30 -q >/dev/null
+	crm-user update wang --capacity 0 -q >/dev/null
+	before=$(snapshot)
+	run_split crm-pool assign 1 --to li
+	assert_status 1
+	[ "$stderr" = "crm-pool: assign 1: refused: 'li' is away until 2026-11-30T23:59:59Z" ]
+	run_split crm-pool assign 1 --to wang
+	assert_status 1
+	[ "$stderr" = "crm-pool: assign 1: refused by capacity ('wang' owns 0 of at most 0)" ]
+	run_split crm-pool assign 1 --to zhou
+	assert_status 1
+	[ "$stderr" = "crm-pool: assign 1: refused: 'zhou' is deactivated" ]
+	run_split crm-pool assign 1 --to zhou --force
+	assert_status 1
+	[ "$stderr" = "crm-pool: assign 1: refused: 'zhou' is deactivated" ]
+	# the pool's admin, a rep, overrides the pool's rules, not the rep's limits
+	run_split crm-pool --as chen assign 1 --to li --force
+	assert_status 1
+	[ "$stderr" = "crm-pool: assign 1: refused: 'li' is away until 2026-11-30T23:59:59Z" ]
+	# and a rep on leave claims nothing
+	run_split crm-pool --as li claim 1
+	assert_status 1
+	[ "$stderr" = "crm-pool: claim 1: refused: you are away until 2026-11-30T23:59:59Z" ]
+	[ -z "$output" ]
+	[ "$(snapshot)" = "$before" ]
+	run_split crm-pool assign 1 --to wang --force
+	assert_status 0
+	[ "$(holder 1)" = owner:wang ]
+}
+
+@test "assign passes input records through, the holder's columns as they now stand" {
+	crm-pool create east --members team:east -q >/dev/null
+	pooled X east 2026-11-01T09:00:00Z --score 7	# 1
+	pooled Y east 2026-11-01T09:00:00Z		# 2
+	crm-lead list -l --pool east |
+	    awk -F'\t' -v OFS='\t' '{ print $0, (NR == 1 ? "note" : "n" NR) }' >in.tsv
+	run_split crm-pool assign --to li <in.tsv
+	assert_status 0
+	[ "$(head -1 <<<"$output")" = "$(head -1 in.tsv)" ]
+	[ "$(count_rows <<<"$output")" = 2 ]
+	for r in 1 2; do
+		[ "$(field $r owner <<<"$output")" = li ]
+		null "$(field $r pool <<<"$output")"
+		[ "$(field $r owner_since <<<"$output")" = 2026-11-22T09:00:00Z ]
+		null "$(field $r pool_since <<<"$output")"
+		[ "$(field $r note <<<"$output")" = "n$((r + 1))" ]
+	done
+	[ "$(field 1 score <<<"$output")" = 7 ]
+	# columns that did not come in are added at the end
+	run_split bash -c 'printf "id\tmine\n2\tx\n" | crm-pool release --reason 退回'
+	assert_status 0
+	[ "$(head -1 <<<"$output")" = "id	mine	owner	owner_since	pool	pool_since" ]
+	[ "$(field 1 mine <<<"$output") $(field 1 pool <<<"$output")" = "x east" ]
+}
+
+# ---- pipelines ---------------------------------------------------------------
+
+# twenty CMD CHECK: run the pipeline CMD (shell text) 20 times, each on a new
+# copy of template.db, and CHECK OUT (a function, with CRM_DB that copy) on
+# each; every run must succeed with every row.
+twenty() {
+	local ok=0 i
+	for i in $(seq 1 20); do
+		cp template.db "run$i.db"
+		if CRM_DB="$PWD/run$i.db" bash -c "set -o pipefail; $1" >"out$i" 2>"err$i" &&
+		    CRM_DB="$PWD/run$i.db" "$2" "out$i"; then
+			ok=$((ok + 1))
+		else
+			echo "run $i: status or rows wrong; stderr:"
+			cat "err$i"
+		fi
+	done
+	[ "$ok" = 20 ]
+}
+
+# Customers 1-3 in pool west, 4-6 owned by wang, 7-9 in pool east.
+pipeline_setup() {
+	crm-pool create east --members team:east -q >/dev/null
+	crm-pool create west --members team:west -q >/dev/null
+	for n in 1 2 3; do pooled W$n west 2026-11-01T09:00:00Z; done
+	for n in 4 5 6; do own O$n wang 2026-11-01T09:00:00Z; done
+	for n in 7 8 9; do pooled E$n east 2026-11-01T09:00:00Z; done
+	crm-db backup template.db -q
+}
+
+# ids_of OUT COLUMN: "id:value" of each record of OUT.
+ids_of() {
+	awk -F'\t' -v col="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) c = i; next }
+	    { print $1 ":" $c }' "$1" | tr '\n' ' '
+}
+
+moved_then_claimed() {
+	[ "$(ids_of "$1" owner)" = "1:li 2:li 3:li " ] &&
+	    [ "$(ids_of "$1" pool | tr -d '\\N')" = "1: 2: 3: " ] &&
+	    [ "$(sql "SELECT group_concat(c.id) FROM customers c JOIN users u
+	        ON u.id = c.owner_id WHERE u.login = 'li'")" = 1,2,3 ]
+}
+
+@test "crm-pool move | crm-pool claim: 20 runs on fresh databases, 20 successes" {
+	pipeline_setup
+	twenty 'crm-pool move --to east 1 2 3 | crm-pool --as li claim' moved_then_claimed
+}
+
+assigned_then_released() {
+	[ "$(ids_of "$1" pool)" = "4:east 5:east 6:east " ] &&
+	    [ "$(ids_of "$1" owner | tr -d '\\N')" = "4: 5: 6: " ] &&
+	    [ "$(sql "SELECT group_concat(c.id || ':' || p.name || ':' || u.login)
+	        FROM customers c JOIN pools p ON p.id = c.pool_id
+	        JOIN users u ON u.id = c.prev_owner_id WHERE c.id BETWEEN 4 AND 6")" = \
+	    "4:east:li,5:east:li,6:east:li" ]
+}
+
+@test "crm-lead list | crm-assign | crm-pool release: 20 runs on fresh databases, 20 successes" {
+	pipeline_setup
+	twenty 'crm-lead list --owner wang | crm-assign -f --to li -q |
+	    crm-pool --as li release --reason 换人' assigned_then_released
+}
+
+claimed_then_qualified() {
+	[ "$(ids_of "$1" status)" = "7:qualified 8:qualified 9:qualified " ] &&
+	    [ "$(ids_of "$1" owner)" = "7:li 8:li 9:li " ] &&
+	    [ "$(sql "SELECT group_concat(id || ':' || status) FROM customers
+	        WHERE id BETWEEN 7 AND 9")" = "7:qualified,8:qualified,9:qualified" ]
+}
+
+@test "crm-pool claim | crm-lead qualify: 20 runs on fresh databases, 20 successes" {
+	pipeline_setup
+	twenty 'crm-pool --as li claim 7 8 9 | crm-lead --as li qualify' claimed_then_qualified
+}
+
+# ---- the site's day and undo -------------------------------------------------
+
+@test "due: today and days_left are the site's days (Asia/Shanghai), not UTC's" {
+	crm-pool create east --members team:east --no-followup-days 30 -q >/dev/null
+	own A li 2026-10-23T15:00:00Z	# 1: due 15:00Z on the 22nd: 23:00 in Shanghai
+	own B li 2026-10-23T17:00:00Z	# 2: due 17:00Z on the 22nd: the 23rd, 01:00 in Shanghai
+	own C li 2026-10-25T15:30:00Z	# 3: due 15:30Z on the 24th: 23:30 in Shanghai
+	# now is 09:00Z on the 22nd; in UTC both 1 and 2 fall due today
+	run_split crm-pool due
+	assert_status 0
+	[ "$(awk -F'\t' 'NR > 1 { print $3 ":" $11 }' <<<"$output" | tr '\n' ' ')" = "1:0 2:0 " ]
+	crm-db config timezone Asia/Shanghai -q >/dev/null
+	# in Shanghai it is 17:00 on the 22nd: 1 falls due today, 2 tomorrow
+	run_split crm-pool due
+	assert_status 0
+	[ "$(awk -F'\t' 'NR > 1 { print $3 ":" $11 }' <<<"$output" | tr '\n' ' ')" = "1:0 " ]
+	run_split crm-pool due --within 1d
+	[ "$(awk -F'\t' 'NR > 1 { print $3 ":" $11 }' <<<"$output" | tr '\n' ' ')" = "1:0 2:1 " ]
+	run_split crm-pool due --within 2d
+	[ "$(awk -F'\t' 'NR > 1 { print $3 ":" $11 }' <<<"$output" | tr '\n' ' ')" = "1:0 2:1 3:2 " ]
+}
+
+@test "undo puts back every clock it moved: owner_since after a reclaim, pool_since after a claim" {
+	crm-pool create east --members team:east --no-followup-days 30 -q >/dev/null
+	own A li 2026-09-01T09:00:00Z		# 1: reclaimed
+	pooled B east 2026-11-01T09:00:00Z	# 2: claimed
+	crm-pool reclaim -q >/dev/null
+	crm-pool --as wang claim 2 --now 2026-11-22T10:00:00Z -q >/dev/null
+	r=$(sql "SELECT id FROM batches WHERE command = 'crm-pool reclaim'")
+	c=$(sql "SELECT id FROM batches WHERE command = 'crm-pool claim'")
+	# a day later: the clocks are the first ones, not the time of the undo
+	CRM_NOW=2026-11-23T09:00:00Z run_split crm-pool undo "$r"
+	assert_status 0
+	CRM_NOW=2026-11-23T09:00:00Z run_split crm-pool undo "$c"
+	assert_status 0
+	[ "$(sql "SELECT c.id, coalesce(u.login, '-'), coalesce(c.owner_since, '-'),
+	    coalesce(p.name, '-'), coalesce(c.pool_since, '-') FROM customers c
+	    LEFT JOIN users u ON u.id = c.owner_id LEFT JOIN pools p ON p.id = c.pool_id
+	    ORDER BY c.id" | tr '\t' ' ')" = \
+	    "1 li 2026-09-01T09:00:00Z - -
+2 - - east 2026-11-01T09:00:00Z" ]
+	[ "$(sql "SELECT entity_id, field, coalesce(new_value, '-') FROM history
+	    WHERE reason IN ('undo batch $r', 'undo batch $c')
+	    AND field IN ('owner_since', 'pool_since') ORDER BY id" | tr '\t' ' ')" = \
+	    "1 pool_since -
+1 owner_since 2026-09-01T09:00:00Z
+2 owner_since -
+2 pool_since 2026-11-01T09:00:00Z" ]
+}
+
 # ---- undo and errors -------------------------------------------------------
 
 @test "undo: an admin reverts a reclaim batch; other programs' batches are refused" {
@@ -766,15 +1058,16 @@ assign (forced)" ]
 	b=$(sql "SELECT id FROM batches WHERE command = 'crm-pool reclaim'")
 	run_split crm-pool --as li undo "$b"
 	assert_status 1
-	[[ "$stderr" == *"permission denied: undo needs an admin"* ]]
+	[ "$stderr" = "crm-pool: permission denied: undo needs an admin (you are 'li', a rep)" ]
 	lead_batch=$(sql "SELECT min(id) FROM batches WHERE command = 'crm-lead add'")
 	run_split crm-pool undo "$lead_batch"
 	assert_status 1
-	[[ "$stderr" == *"was not made by crm-pool"* ]]
+	[ "$stderr" = "crm-pool: batch $lead_batch was made by 'crm-lead add': undo it with that program" ]
 	run_split crm-pool undo "$b"
 	assert_status 0
 	[ "$(holder 1) $(holder 2)" = "owner:li owner:wang" ]
-	[[ "$stderr" == *"4 changes of batch $b undone"* ]]
+	# owner, pool and their two clocks for each of the two
+	[ "$stderr" = "crm-pool: 8 changes of batch $b undone" ]
 	run_split crm-pool undo 9999
 	assert_status 1
 	[ "$stderr" = "crm-pool: no batch 9999" ]
@@ -783,22 +1076,25 @@ assign (forced)" ]
 @test "usage errors exit 2 without touching the database" {
 	crm-pool create east -q >/dev/null
 	before=$(snapshot)
-	run_split crm-pool
-	assert_status 2
-	run_split crm-pool frobnicate
-	assert_status 2
-	[[ "$stderr" == *"unknown command 'frobnicate'"* ]]
-	run_split crm-pool claim abc
-	assert_status 2
-	[[ "$stderr" == *"'abc' is not a customer id"* ]]
-	run_split crm-pool list --explain
-	assert_status 2
-	run_split crm-pool claim 1 --to li
-	assert_status 2
-	run_split crm-pool assign 1
-	assert_status 2
-	run_split crm-pool reclaim --now yesterday
-	assert_status 2
-	[ -z "$output" ]
+	# usage FIRST-LINE CMD...: CMD exits 2 saying FIRST-LINE, printing nothing
+	usage() {
+		local want=$1
+		shift
+		run_split "$@"
+		assert_status 2
+		[ "$(head -1 <<<"$stderr")" = "crm-pool: $want" ]
+		[ -z "$output" ]
+	}
+	usage "missing command (create, set, pools, list, due, claim, assign, release, move, reclaim, undo)" crm-pool
+	usage "unknown command 'frobnicate' (create, set, pools, list, due, claim, assign, release, move, reclaim, undo)" crm-pool frobnicate
+	usage "'abc' is not a customer id" crm-pool claim abc
+	usage "option '--explain' is not for list (it is for reclaim)" crm-pool list --explain
+	usage "option '--to' is not for claim (it is for move release assign)" crm-pool claim 1 --to li
+	usage "option '--dry-run' is not for due (it is for create set claim release assign move reclaim undo)" crm-pool due -n
+	usage "assign needs --to USER" crm-pool assign 1
+	usage "bad time 'yesterday' in --now or CRM_NOW (use YYYY-MM-DD[THH:MM[:SS]])" crm-pool reclaim --now yesterday
+	usage "create takes one NAME" crm-pool create
+	usage "undo takes one BATCH number" crm-pool undo x
+	usage "list takes no operands (use --pool)" crm-pool list east
 	[ "$(snapshot)" = "$before" ]
 }

@@ -11,6 +11,7 @@ load helpers
 local_setup() {
 	crm-user add boss --role admin -q >/dev/null
 	export CRM_USER=boss
+	crm-db config test-clock on -q >/dev/null	# the reps act at CRM_NOW
 	for k in 1 2 3 4 5 6 7 8; do
 		crm-user add rep$k --team east -q >/dev/null
 	done
@@ -81,9 +82,10 @@ local_setup() {
 	    HAVING count(h.id) > 1 OR (count(h.id) = 1) <> (c.owner_id IS NOT NULL)
 	        OR (count(h.id) = 1 AND max(h.new_value) <> u.login)")
 	[ -z "$bad" ] || { echo "inconsistent: $bad"; return 1; }
-	# each successful claim is one batch with one pool row and one owner row
+	# each successful claim is one batch with four rows: pool, owner and
+	# their clocks
 	[ "$(sql "SELECT count(*) FROM batches b WHERE b.command = 'crm-pool claim'
-	    AND (SELECT count(*) FROM history h WHERE h.batch_id = b.id) NOT IN (0, 2)")" = 0 ]
+	    AND (SELECT count(*) FROM history h WHERE h.batch_id = b.id) NOT IN (0, 4)")" = 0 ]
 	for k in 1 2 3 4 5 6 7 8; do
 		won=$(awk '$2 == 0' "status.$k" | wc -l)
 		[ "$(sql "SELECT count(*) FROM history WHERE command = 'crm-pool claim'

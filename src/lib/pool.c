@@ -1,5 +1,7 @@
 /* pool.c: public pools (公海): rules, membership, claims and the reclaim. */
+#include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,7 @@
 #include "opt.h"
 #include "policy.h"
 #include "pool.h"
+#include "rec.h"
 #include "str.h"
 #include "user.h"
 #include "when.h"
@@ -289,6 +292,92 @@ crm_pool_format_grades(const struct crm_pool *p)
 	return sb_detach(&sb);
 }
 
+/* ---- settings by option name ---------------------------------------- */
+
+/* The numeric settings: where each is kept, and its range. */
+static const struct setting {
+	const char *name;
+	size_t off;		/* of the long long in struct crm_pool */
+	long long min, max;
+} numbers[] = {
+	{ "no-followup-days", offsetof(struct crm_pool, days[CRM_RULE_FOLLOWUP]),
+	    1, 36500 },
+	{ "no-deal-days", offsetof(struct crm_pool, days[CRM_RULE_DEAL]), 1, 36500 },
+	{ "not-won-days", offsetof(struct crm_pool, days[CRM_RULE_WON]), 1, 36500 },
+	{ "warn-days", offsetof(struct crm_pool, warn_days), 0, 36500 },
+	{ "claim-limit", offsetof(struct crm_pool, claim_limit), 0, 36500 },
+	{ "max-owned", offsetof(struct crm_pool, max_owned), 0, 100000000 },
+	{ "lockout-days", offsetof(struct crm_pool, lockout_days), 0, 36500 },
+	{ "cooling-days", offsetof(struct crm_pool, cooling_days), 0, 36500 },
+};
+
+/* A filter's value: "none" or empty is no filter. */
+static void
+set_filter(char **field, const char *value)
+{
+	free(*field);
+	*field = strcmp(value, "none") == 0 || *value == '\0' ? NULL :
+	    xstrdup(value);
+}
+
+const char *
+crm_pool_setting(struct crm_pool *p, const char *name, const char *value)
+{
+	static char msg[300];
+	const char *err;
+	char *end;
+	long long v;
+
+	if (strcmp(name, "members") == 0 || strcmp(name, "admins") == 0)
+		return NULL;
+	if (strcmp(name, "region") == 0 || strcmp(name, "industry") == 0) {
+		set_filter(name[0] == 'r' ? &p->region : &p->industry, value);
+		return NULL;
+	}
+	if (strcmp(name, "exempt") == 0 || strcmp(name, "grade-days") == 0) {
+		err = name[0] == 'e' ? crm_pool_parse_exempt(value, p->exempt) :
+		    crm_pool_parse_grades(value, p);
+		if (err == NULL)
+			return NULL;
+		snprintf(msg, sizeof msg, "--%s: %s", name, err);
+		return msg;
+	}
+	for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++) {
+		const struct setting *st = &numbers[i];
+
+		if (strcmp(name, st->name) != 0)
+			continue;
+		if (strcmp(value, "off") == 0 || strcmp(value, "none") == 0)
+			v = -1;
+		else {
+			errno = 0;
+			v = strtoll(value, &end, 10);
+			if (*value < '0' || *value > '9' || *end != '\0' ||
+			    errno == ERANGE || v < st->min || v > st->max) {
+				snprintf(msg, sizeof msg, "--%s must be a whole number "
+				    "from %lld to %lld, or off, got '%s'", name, st->min,
+				    st->max, value);
+				return msg;
+			}
+		}
+		*(long long *)((char *)p + st->off) = v;
+		return NULL;
+	}
+	snprintf(msg, sizeof msg, "no pool setting '%s'", name);
+	return msg;
+}
+
+const char *
+crm_pool_check_name(const char *name)
+{
+	if (str_blank(name))
+		return "pool name: empty";
+	for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+		if (*c < ' ' || *c == 0x7f)
+			return "pool name: control characters are not allowed";
+	return NULL;
+}
+
 /* ---- reading and writing pools ------------------------------------- */
 
 #define POOL_COLS \
@@ -473,6 +562,156 @@ crm_pool_update(struct crm_db *db, const struct crm_pool *p)
 	return changed;
 }
 
+long long
+crm_pool_find(struct crm_db *db, const char *name)
+{
+	long long id = crm_pool_id(db, name);
+
+	if (id < 0)
+		crm_die("no pool '%s'", name);
+	return id;
+}
+
+void
+crm_pool_require_admin(struct crm_db *db, long long pool_id, const char *what)
+{
+	if (!crm_pool_actor_is_admin(db, pool_id))
+		crm_die("permission denied: %s pool '%s' needs an admin of it (you "
+		    "are '%s', %s)", what, crm_pool_name(db, pool_id), crm_actor(db),
+		    crm_actor_describe(db));
+}
+
+long long
+crm_pool_configure(struct crm_db *db, const char *name, int create,
+    const struct strvec *settings)
+{
+	struct crm_pool p;
+	const char *err;
+	long long changed = 0;
+	int roles_changed;
+
+	if (create) {
+		crm_require_admin(db, "creating a pool");
+		if ((err = crm_pool_check_name(name)) != NULL)
+			crm_die("%s", err);
+		if (crm_pool_id(db, name) >= 0)
+			crm_die("pool '%s' exists already (change it with set)", name);
+		crm_pool_init(&p);
+		p.name = xstrdup(name);
+	} else {
+		crm_pool_require_admin(db, crm_pool_find(db, name), "configuring");
+		crm_pool_get(db, name, 0, &p);
+	}
+	for (size_t i = 0; i < settings->n; i++) {
+		char *set = xstrdup(settings->v[i]), *eq = strchr(set, '=');
+
+		if (eq == NULL)
+			crm_die("internal error: setting '%s' is not NAME=VALUE", set);
+		*eq = '\0';
+		if ((err = crm_pool_setting(&p, set, eq + 1)) != NULL)
+			crm_die("%s", err);
+		free(set);
+	}
+	if (create) {
+		crm_pool_insert(db, &p);
+		changed = 1;
+	} else
+		changed = crm_pool_update(db, &p);
+	for (size_t i = 0; i < settings->n; i++) {
+		const char *set = settings->v[i];
+		int admins = strncmp(set, "admins=", 7) == 0;
+
+		if (!admins && strncmp(set, "members=", 8) != 0)
+			continue;
+		if ((err = crm_pool_set_members(db, p.id, admins ? "admin" :
+		    "member", strchr(set, '=') + 1, &roles_changed)) != NULL)
+			crm_die("%s", err);
+		changed += roles_changed && !create;
+	}
+	crm_pool_free(&p);
+	return changed;
+}
+
+static const char *const pool_record_cols[] = {
+	"name", "region", "industry", "members", "admins", "no_followup_days",
+	"no_deal_days", "not_won_days", "grade_days", "exempt", "warn_days",
+	"claim_limit", "max_owned", "lockout_days", "cooling_days", "customers",
+	"created_at"
+};
+#define NPOOLCOLS (sizeof pool_record_cols / sizeof pool_record_cols[0])
+
+struct pools_out {
+	struct crm_db *db;
+	struct rec_writer *w;
+	const char *name;
+};
+
+/* A rule's number as text in BUF, or NULL when the rule is off. */
+static const char *
+rule_text(long long v, char buf[32])
+{
+	if (v < 0)
+		return NULL;
+	snprintf(buf, 32, "%lld", v);
+	return buf;
+}
+
+/* An empty list is no value. */
+static const char *
+list_text(const char *s)
+{
+	return *s ? s : NULL;
+}
+
+/* Pool P as a record: the one asked for, or each the actor may see. */
+static void
+pool_record(const struct crm_pool *p, void *ctx)
+{
+	struct pools_out *o = ctx;
+	char num[9][32];
+	char *members, *admins, *grades, *exempt;
+	const char *v[NPOOLCOLS];
+
+	if (o->name ? strcmp(o->name, p->name) != 0 :
+	    crm_may_pool(o->db, p->id) != NULL)
+		return;
+	members = crm_pool_members_text(o->db, p->id, "member");
+	admins = crm_pool_members_text(o->db, p->id, "admin");
+	grades = crm_pool_format_grades(p);
+	exempt = crm_pool_format_exempt(p->exempt);
+	v[0] = p->name;
+	v[1] = p->region;
+	v[2] = p->industry;
+	v[3] = list_text(members);
+	v[4] = list_text(admins);
+	v[5] = rule_text(p->days[CRM_RULE_FOLLOWUP], num[0]);
+	v[6] = rule_text(p->days[CRM_RULE_DEAL], num[1]);
+	v[7] = rule_text(p->days[CRM_RULE_WON], num[2]);
+	v[8] = list_text(grades);
+	v[9] = list_text(exempt);
+	v[10] = rule_text(p->warn_days, num[3]);
+	v[11] = rule_text(p->claim_limit, num[4]);
+	v[12] = rule_text(p->max_owned, num[5]);
+	v[13] = rule_text(p->lockout_days, num[6]);
+	v[14] = rule_text(p->cooling_days, num[7]);
+	v[15] = rule_text(crm_pool_count(o->db, p->id), num[8]);
+	v[16] = p->created_at;
+	recw_row(o->w, NPOOLCOLS, v);
+	free(members);
+	free(admins);
+	free(grades);
+	free(exempt);
+}
+
+void
+crm_pools_write(struct crm_db *db, struct rec_writer *w, const char *name)
+{
+	struct pools_out o = { db, w, name };
+
+	recw_header(w, NPOOLCOLS, pool_record_cols);
+	crm_pools_each(db, pool_record, &o);
+}
+
 /* ---- members and admins -------------------------------------------- */
 
 char *
@@ -501,7 +740,7 @@ crm_pool_members_text(struct crm_db *db, long long pool_id, const char *role)
 
 const char *
 crm_pool_set_members(struct crm_db *db, long long pool_id, const char *role,
-    const char *list)
+    const char *list, int *changed)
 {
 	static char msg[300];
 	struct strvec items = STRVEC_INIT;
@@ -519,6 +758,12 @@ crm_pool_set_members(struct crm_db *db, long long pool_id, const char *role,
 		team[i] = user[i] = -1;
 		if (strcmp(it, "none") == 0 && items.n == 1)
 			continue;
+		if (crm_pool_check_name(it) != NULL) {
+			/* not echoed: it would reach the terminal as it is */
+			snprintf(msg, sizeof msg, "%s: control characters are not "
+			    "allowed in names", what);
+			goto bad;
+		}
 		if (strncmp(it, "team:", 5) == 0) {
 			if ((team[i] = crm_team_id(db, it + 5)) < 0) {
 				snprintf(msg, sizeof msg, "%s: no team '%s'", what, it + 5);
@@ -558,6 +803,8 @@ crm_pool_set_members(struct crm_db *db, long long pool_id, const char *role,
 		crm_step(s);
 	}
 	after = crm_pool_members_text(db, pool_id, role);
+	if (changed)
+		*changed = strcmp(before, after) != 0;
 	if (strcmp(before, after) != 0)
 		crm_history(db, "pool", pool_id, what, *before ? before : NULL,
 		    *after ? after : NULL, "configure");
@@ -627,19 +874,41 @@ crm_pool_covering(struct crm_db *db, long long id)
 
 /* ---- claiming ------------------------------------------------------ */
 
+long long
+crm_pool_taker(struct crm_db *db, const char *to)
+{
+	long long id;
+
+	if (to == NULL) {
+		if ((id = crm_actor_id(db)) < 0)
+			crm_die("claim: you ('%s') are not a user, so you cannot own "
+			    "customers (crm-user add %s)", crm_actor(db), crm_actor(db));
+	} else if ((id = crm_user_id(db, to)) < 0)
+		crm_die("assign: no user '%s'", to);
+	return id;
+}
+
+time_t
+crm_pool_claimable_at(const struct crm_pool *p, time_t pool_since)
+{
+	return pool_since +
+	    (time_t)(p->cooling_days > 0 ? p->cooling_days : 0) * DAY;
+}
+
 /* The claims USER made from POOL since START (history rows of claims). */
 static long long
 claims_since(struct crm_db *db, const char *login, const char *pool,
     const char *start)
 {
 	struct crm_stmt *s = crm_sql(db, "SELECT count(*) FROM history"
-	    " WHERE command = 'crm-pool claim' AND actor = ? AND at >= ?"
+	    " WHERE command = ? AND actor = ? AND at >= ?"
 	    " AND entity = 'customer' AND field = 'pool' AND old_value = ?");
 	long long n = 0;
 
-	crm_bind_text(s, 1, login);
-	crm_bind_text(s, 2, start);
-	crm_bind_text(s, 3, pool);
+	crm_bind_text(s, 1, crm_batch_names[CRM_BATCH_POOL_CLAIM]);
+	crm_bind_text(s, 2, login);
+	crm_bind_text(s, 3, start);
+	crm_bind_text(s, 4, pool);
 	if (crm_step(s)) {
 		n = crm_col_int(s, 0);
 		crm_reset(s);
@@ -683,16 +952,42 @@ pooled(struct crm_db *db, long long id, long long *owner, long long *pool,
 	return 1;
 }
 
+/* The user's own limits, leave and capacity: 1 when they allow one more. */
+static int
+user_allows(struct crm_db *db, const struct crm_user *u, const char *who,
+    int self, long long owned, struct crm_refusal *r)
+{
+	if (crm_user_away(db, u->id, crm_now())) {
+		if (u->away_until)
+			refuse(r, "away", "refused: %s %s away until %s", who,
+			    self ? "are" : "is", u->away_until);
+		else
+			refuse(r, "away", "refused: %s %s away since %s", who,
+			    self ? "are" : "is", u->away_from);
+		return 0;
+	}
+	if (u->capacity >= 0) {
+		if (owned < 0)
+			owned = crm_user_owned(db, u->id);
+		if (owned >= u->capacity) {
+			refuse(r, "capacity", "refused by capacity (%s own%s %lld of "
+			    "at most %lld)", who, self ? "" : "s", owned, u->capacity);
+			return 0;
+		}
+	}
+	return 1;
+}
+
 /* The rules of HOW for USER taking ID from P; 1 when they allow it. */
 static int
 take_allowed(struct crm_db *db, const struct crm_pool *p, long long id,
     const struct crm_user *u, int how, time_t since, struct crm_refusal *r)
 {
-	time_t now = crm_now();
+	time_t now = crm_now(), t;
 	char t1[CRM_TIME_LEN], t2[CRM_TIME_LEN];
 	int self = how == CRM_TAKE_CLAIM && strcmp(u->login, crm_actor(db)) == 0;
 	char who[300];
-	long long n;
+	long long n = -1;
 
 	snprintf(who, sizeof who, self ? "you" : "'%s'", u->login);
 	if (how != CRM_TAKE_CLAIM && !crm_pool_actor_is_admin(db, p->id)) {
@@ -703,22 +998,21 @@ take_allowed(struct crm_db *db, const struct crm_pool *p, long long id,
 		return 0;
 	}
 	if (!u->active) {
-		refuse(r, "inactive", "refused: %s %s inactive", who,
+		refuse(r, "inactive", "refused: %s %s deactivated", who,
 		    self ? "are" : "is");
 		return 0;
 	}
 	if (how == CRM_TAKE_FORCE)
-		return 1;
+		return crm_actor_is_admin(db) || user_allows(db, u, who, self, -1, r);
 	if (!crm_pool_is_member(db, p->id, u->id) &&
 	    !(how == CRM_TAKE_CLAIM && crm_pool_actor_is_admin(db, p->id))) {
 		refuse(r, "membership", "refused by membership (%s %s not a member "
 		    "of pool '%s')", who, self ? "are" : "is", p->name);
 		return 0;
 	}
-	if (how == CRM_TAKE_CLAIM && p->cooling_days > 0 &&
-	    since + p->cooling_days * DAY > now) {
+	if (how == CRM_TAKE_CLAIM && (t = crm_pool_claimable_at(p, since)) > now) {
 		crm_format_time(since, t1);
-		crm_add_days(since, p->cooling_days, t2);
+		crm_format_time(t, t2);
 		refuse(r, "cooling-off", "refused by cooling-off (%lld day%s; in the "
 		    "pool since %s, claimable from %s)", p->cooling_days,
 		    p->cooling_days == 1 ? "" : "s", t1, t2);
@@ -737,31 +1031,23 @@ take_allowed(struct crm_db *db, const struct crm_pool *p, long long id,
 		}
 	}
 	if (how == CRM_TAKE_CLAIM && p->claim_limit >= 0) {
-		crm_format_time(now - now % DAY, t1);
+		/* "today" is the site's day (crm-db config timezone), not UTC's */
+		crm_format_time(crm_day_start(now), t1);
 		n = claims_since(db, u->login, p->name, t1);
 		if (n >= p->claim_limit) {
 			refuse(r, "claim-limit", "refused by claim-limit (%lld a day; "
 			    "%s claimed %lld today)", p->claim_limit, who, n);
 			return 0;
 		}
+		n = -1;
 	}
-	n = -1;
 	if (p->max_owned >= 0 && (n = crm_user_owned(db, u->id)) >= p->max_owned) {
 		refuse(r, "max-owned", "refused by max-owned (%lld at most in pool "
 		    "'%s'; %s own%s %lld)", p->max_owned, p->name, who,
 		    self ? "" : "s", n);
 		return 0;
 	}
-	if (u->capacity >= 0) {
-		if (n < 0)
-			n = crm_user_owned(db, u->id);
-		if (n >= u->capacity) {
-			refuse(r, "capacity", "refused by capacity (%s own%s %lld of "
-			    "at most %lld)", who, self ? "" : "s", n, u->capacity);
-			return 0;
-		}
-	}
-	return 1;
+	return user_allows(db, u, who, self, n, r);
 }
 
 int
@@ -837,13 +1123,13 @@ crm_pool_put(struct crm_db *db, long long id, long long pool_id, int release,
 		return 0;
 	}
 	snprintf(name, sizeof name, "%s", crm_pool_name(db, pool_id));
-	if (pool == pool_id)
+	if (pool == pool_id) {
+		snprintf(r->why, sizeof r->why, "in pool '%s' already", name);
 		return 0;
+	}
 	if (release && owner == me && me >= 0) {
-		if (!crm_pool_is_member(db, pool_id, me) &&
-		    !crm_pool_actor_is_admin(db, pool_id)) {
-			refuse(r, "membership", "refused by membership (you are not "
-			    "a member of pool '%s')", name);
+		if ((n = crm_may_pool(db, pool_id)) != NULL) {
+			refuse(r, "membership", "%s", n);
 			return 0;
 		}
 	} else if (!crm_pool_actor_is_admin(db, pool_id)) {
@@ -1063,6 +1349,172 @@ crm_pool_due(struct crm_db *db, const struct crm_pool *p, time_t at,
 	return n;
 }
 
+void
+crm_pool_due_explain(const struct crm_due *d, char *buf, size_t n)
+{
+	char limit[128];
+	int len;
+
+	if (d->grade_limit)
+		snprintf(limit, sizeof limit, "limit %lld for grade %s",
+		    d->limit_days, d->grade_limit);
+	else
+		snprintf(limit, sizeof limit, "limit %lld", d->limit_days);
+	switch (d->rule) {
+	case CRM_RULE_FOLLOWUP:
+		len = snprintf(buf, n, "last follow-up %s, owner since %s: %lld "
+		    "days without a follow-up, %s", d->last_activity_at ?
+		    d->last_activity_at : "never", d->owner_since, d->idle_days,
+		    limit);
+		break;
+	case CRM_RULE_DEAL:
+		len = snprintf(buf, n, "last deal %s, owner since %s: %lld days "
+		    "without a new deal, %s", d->last_deal_at ? d->last_deal_at :
+		    "never", d->owner_since, d->idle_days, limit);
+		break;
+	default:
+		len = snprintf(buf, n, "owner since %s and no deal won: %lld "
+		    "days, %s", d->owner_since, d->idle_days, limit);
+	}
+	if (d->exempt_by && len > 0 && (size_t)len < n)
+		snprintf(buf + len, n - (size_t)len, "; exempt: %s", d->exempt_by);
+}
+
+long long
+crm_pool_days_left(time_t t, time_t now)
+{
+	/* whole days between midnights; DST makes a day 23 or 25 hours */
+	double d = difftime(crm_day_start(t), crm_day_start(now)) / DAY;
+
+	return d > 0 ? (long long)(d + 0.5) : 0;
+}
+
+/* The last second of the site's day that holds T. */
+static time_t
+day_end(time_t t)
+{
+	return crm_day_start(crm_day_start(t) + DAY + DAY / 2) - 1;
+}
+
+static const char *const due_cols[] = {
+	"owner", "owner_email", "id", "name", "company", "pool", "rule",
+	"idle_days", "limit_days", "due_at", "days_left"
+};
+#define NDUECOLS (sizeof due_cols / sizeof due_cols[0])
+
+/* A row of the due list, kept for sorting: its values, owned. */
+struct due_row {
+	long long id;
+	char *v[NDUECOLS];
+};
+
+struct due_list {
+	const char *pool, *owner;
+	long long within;
+	time_t now;
+	const struct crm_pool *p;
+	struct due_row *rows;
+	size_t n, cap;
+	struct crm_db *db;
+};
+
+static char *
+dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static void
+due_keep(const struct crm_due *d, void *ctx)
+{
+	struct due_list *dl = ctx;
+	struct due_row *r;
+	time_t due = when(d->due_at);
+
+	if (dl->owner && strcmp(dl->owner, d->owner) != 0)
+		return;
+	if (dl->n == dl->cap)
+		dl->rows = xrealloc(dl->rows, (dl->cap = dl->cap ? dl->cap * 2 :
+		    64) * sizeof *dl->rows);
+	r = &dl->rows[dl->n++];
+	r->id = d->id;
+	r->v[0] = xstrdup(d->owner);
+	r->v[1] = dup_or_null(d->owner_email);
+	r->v[2] = xasprintf("%lld", d->id);
+	r->v[3] = dup_or_null(d->name);
+	r->v[4] = dup_or_null(d->company);
+	r->v[5] = xstrdup(dl->p->name);
+	r->v[6] = xstrdup(crm_rule_names[d->rule]);
+	r->v[7] = xasprintf("%lld", d->idle_days);
+	r->v[8] = xasprintf("%lld", d->limit_days);
+	r->v[9] = xstrdup(d->due_at);
+	r->v[10] = xasprintf("%lld", crm_pool_days_left(due, dl->now));
+}
+
+/* The customers of pool P due by the end of the day of the window. */
+static void
+due_pool(const struct crm_pool *p, void *ctx)
+{
+	struct due_list *dl = ctx;
+	long long ahead = dl->within;
+
+	if (dl->pool && strcmp(dl->pool, p->name) != 0)
+		return;
+	if (ahead < 0)
+		ahead = p->warn_days > 0 ? p->warn_days * DAY : 0;
+	dl->p = p;
+	crm_pool_due(dl->db, p, day_end(dl->now + (time_t)ahead), 0, due_keep, dl);
+}
+
+/* By owner, then due time (ISO text sorts as time), then id. */
+static int
+due_cmp(const void *a, const void *b)
+{
+	const struct due_row *x = a, *y = b;
+	int c;
+
+	if ((c = strcmp(x->v[0], y->v[0])) != 0)
+		return c;
+	if ((c = strcmp(x->v[9], y->v[9])) != 0)
+		return c;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+void
+crm_pool_due_list(struct crm_db *db, struct rec_writer *w, const char *pool,
+    const char *owner, long long within)
+{
+	struct due_list dl;
+
+	memset(&dl, 0, sizeof dl);
+	if (pool)
+		(void)crm_pool_find(db, pool);
+	if (!crm_actor_is_admin(db)) {
+		if (owner && strcmp(owner, crm_actor(db)) != 0)
+			crm_die("permission denied: only an admin may see the "
+			    "customers due of '%s' (you are '%s', %s)", owner,
+			    crm_actor(db), crm_actor_describe(db));
+		owner = crm_actor(db);
+	}
+	if (owner && crm_user_id(db, owner) < 0)
+		crm_die("no user '%s'", owner);
+	dl.db = db;
+	dl.pool = pool;
+	dl.owner = owner;
+	dl.within = within;
+	dl.now = crm_now();
+	crm_pools_each(db, due_pool, &dl);
+	if (dl.n > 1)
+		qsort(dl.rows, dl.n, sizeof *dl.rows, due_cmp);
+	recw_header(w, NDUECOLS, due_cols);
+	for (size_t i = 0; i < dl.n; i++) {
+		recw_row(w, NDUECOLS, (const char *const *)dl.rows[i].v);
+		for (size_t k = 0; k < NDUECOLS; k++)
+			free(dl.rows[i].v[k]);
+	}
+	free(dl.rows);
+}
+
 /* The reclaim collects the due customers first, then moves them. */
 struct due_copy {
 	struct crm_due d;
@@ -1133,35 +1585,148 @@ crm_pool_reclaim(struct crm_db *db, const struct crm_pool *p, int exempt,
 	return moved;
 }
 
+/* ---- the reclaim of every pool -------------------------------------- */
+
+static const char *const reclaim_cols[] = {
+	"id", "name", "company", "owner", "pool", "rule", "idle_days",
+	"limit_days", "since", "action", "explain"
+};
+
+struct reclaim_out {
+	struct rec_writer *w;
+	struct crm_db *db;
+	const char *name;
+	const struct crm_pool *p;
+	long long moved;
+	int explain;
+};
+
+/* The record of a customer the reclaim moved (or, explaining, kept). */
+static void
+reclaim_record(const struct crm_due *d, void *ctx)
+{
+	struct reclaim_out *o = ctx;
+	char id[32], idle[32], lim[32], why[700];
+	const char *v[11];
+
+	snprintf(id, sizeof id, "%lld", d->id);
+	snprintf(idle, sizeof idle, "%lld", d->idle_days);
+	snprintf(lim, sizeof lim, "%lld", d->limit_days);
+	v[0] = id;
+	v[1] = d->name;
+	v[2] = d->company;
+	v[3] = d->owner;
+	v[4] = o->p->name;
+	v[5] = crm_rule_names[d->rule];
+	v[6] = idle;
+	v[7] = lim;
+	v[8] = d->clock;
+	v[9] = d->exempt_by ? "exempt" : "move";
+	crm_pool_due_explain(d, why, sizeof why);
+	v[10] = why;
+	recw_row(o->w, o->explain ? 11 : 9, v);
+}
+
+static void
+reclaim_pool(const struct crm_pool *p, void *ctx)
+{
+	struct reclaim_out *o = ctx;
+	long long n;
+
+	if (o->name && strcmp(o->name, p->name) != 0)
+		return;
+	o->p = p;
+	n = crm_pool_reclaim(o->db, p, o->explain, reclaim_record, o);
+	o->moved += n;
+	if (n > 0 && !crm_g.quiet)
+		crm_warn("pool '%s': %lld customer%s %s", p->name, n,
+		    n == 1 ? "" : "s", crm_ctx(o->db)->dry_run ?
+		    "would be reclaimed" : "reclaimed");
+}
+
+long long
+crm_pools_reclaim(struct crm_db *db, struct rec_writer *w, const char *name,
+    int explain)
+{
+	struct reclaim_out o = { w, db, name, NULL, 0, explain };
+
+	if (name)
+		crm_pool_require_admin(db, crm_pool_find(db, name), "reclaiming into");
+	else
+		crm_require_admin(db, "reclaim of every pool");
+	recw_header(w, explain ? 11 : 9, reclaim_cols);
+	crm_pools_each(db, reclaim_pool, &o);
+	if (o.moved == 0 && !crm_g.quiet)
+		crm_warn("nothing is due");
+	return o.moved;
+}
+
 /* ---- listing -------------------------------------------------------- */
 
-void
-crm_pool_customers(struct crm_db *db, long long pool_id,
-    void (*fn)(const struct crm_pooled *c, void *ctx), void *ctx)
+static const char *const list_cols[] = {
+	"id", "name", "company", "phone", "email", "region", "industry", "grade",
+	"pool", "pool_since", "days_in_pool", "prev_owner", "claimable_from"
+};
+#define NLISTCOLS (sizeof list_cols / sizeof list_cols[0])
+
+struct list_out {
+	struct crm_db *db;
+	struct rec_writer *w;
+	const char *name;
+	char *masks[2];
+};
+
+/* The customers of pool P, when the actor may see them. */
+static void
+list_pool(const struct crm_pool *p, void *ctx)
 {
-	struct crm_stmt *s = crm_sql(db, "SELECT c.id, c.name, c.company, c.phone,"
-	    " c.email, c.region, c.industry, c.grade, p.name, c.pool_since, u.login"
-	    " FROM customers c JOIN pools p ON p.id = c.pool_id"
-	    " LEFT JOIN users u ON u.id = c.prev_owner_id"
+	struct list_out *o = ctx;
+	struct crm_stmt *s;
+	time_t now = crm_now();
+
+	if ((o->name && strcmp(o->name, p->name) != 0) ||
+	    crm_may_pool(o->db, p->id) != NULL)
+		return;
+	s = crm_sql(o->db, "SELECT c.id, c.name, c.company, c.phone,"
+	    " c.email, c.region, c.industry, c.grade, c.pool_since, u.login"
+	    " FROM customers c LEFT JOIN users u ON u.id = c.prev_owner_id"
 	    " WHERE c.pool_id = ? AND c.merged_into IS NULL ORDER BY c.id");
-
-	crm_bind_int(s, 1, pool_id);
+	crm_bind_int(s, 1, p->id);
 	while (crm_step(s)) {
-		struct crm_pooled c;
+		char id[32], days[32], from[CRM_TIME_LEN];
+		const char *v[NLISTCOLS];
+		long long cid = crm_col_int(s, 0);
+		time_t since = when(crm_col_text(s, 8));
 
-		c.id = crm_col_int(s, 0);
-		c.name = crm_col_text(s, 1);
-		c.company = crm_col_text(s, 2);
-		c.phone = crm_col_text(s, 3);
-		c.email = crm_col_text(s, 4);
-		c.region = crm_col_text(s, 5);
-		c.industry = crm_col_text(s, 6);
-		c.grade = crm_col_text(s, 7);
-		c.pool = crm_col_text(s, 8);
-		c.pool_since = crm_col_text(s, 9);
-		c.prev_owner = crm_col_text(s, 10);
-		fn(&c, ctx);
+		snprintf(id, sizeof id, "%lld", cid);
+		snprintf(days, sizeof days, "%lld", now > since ?
+		    (long long)((now - since) / DAY) : 0LL);
+		crm_format_time(crm_pool_claimable_at(p, since), from);
+		v[0] = id;
+		for (int k = 1; k < 8; k++)
+			v[k] = crm_col_text(s, k);
+		v[8] = p->name;
+		v[9] = crm_col_text(s, 8);
+		v[10] = v[9] ? days : NULL;
+		v[11] = crm_col_text(s, 9);
+		v[12] = v[9] ? from : NULL;
+		crm_sight_apply(crm_sight(o->db, cid, -1, p->id), NLISTCOLS,
+		    list_cols, v, o->masks);
+		recw_row(o->w, NLISTCOLS, v);
 	}
+}
+
+void
+crm_pool_list(struct crm_db *db, struct rec_writer *w, const char *name)
+{
+	struct list_out o = { db, w, name, { NULL, NULL } };
+	const char *why;
+
+	if (name && (why = crm_may_pool(db, crm_pool_find(db, name))) != NULL)
+		crm_die("%s", why);
+	recw_header(w, NLISTCOLS, list_cols);
+	crm_pools_each(db, list_pool, &o);
+	crm_sight_free(o.masks);
 }
 
 long long
@@ -1169,18 +1734,4 @@ crm_pool_count(struct crm_db *db, long long pool_id)
 {
 	return crm_db_int(db, "SELECT count(*) FROM customers WHERE pool_id = ?"
 	    " AND merged_into IS NULL", pool_id);
-}
-
-int
-crm_pool_batch_ours(struct crm_db *db, long long b)
-{
-	struct crm_stmt *s = crm_sql(db, "SELECT command FROM batches WHERE id = ?");
-	int ours;
-
-	crm_bind_int(s, 1, b);
-	if (!crm_step(s))
-		return -1;
-	ours = strncmp(crm_col_text(s, 0), "crm-pool ", 9) == 0;
-	crm_reset(s);
-	return ours;
 }

@@ -48,6 +48,23 @@ char *crm_pool_format_exempt(const unsigned ex[CRM_RULE_N]);
 const char *crm_pool_parse_grades(const char *s, struct crm_pool *p);
 char *crm_pool_format_grades(const struct crm_pool *p);	/* caller frees */
 
+/*
+** A rule or filter of P by the name of its option, without the dashes
+** ("claim-limit", "no-followup-days", "exempt", "region", ...): parse
+** VALUE ("off" or "none" turns a rule off) onto P.  Returns NULL, or a
+** message naming the option (static buffer): for crm-pool, a usage error.
+** "members" and "admins" are accepted as they are: they are stored
+** elsewhere (crm_pool_configure applies them).
+*/
+const char *crm_pool_setting(struct crm_pool *p, const char *name,
+    const char *value);
+
+/*
+** A pool's name: not blank, no control characters (they would corrupt a
+** terminal or a record), as logins.  NULL, or a message (static).
+*/
+const char *crm_pool_check_name(const char *name);
+
 /* Load pool NAME (or id ID when NAME is NULL) into P; 1 when found, else 0. */
 int crm_pool_get(struct crm_db *db, const char *name, long long id,
     struct crm_pool *p);
@@ -65,14 +82,48 @@ void crm_pool_insert(struct crm_db *db, struct crm_pool *p);
 int crm_pool_update(struct crm_db *db, const struct crm_pool *p);
 
 /*
+** crm-pool create (CREATE set) and set: apply SETTINGS, each
+** "NAME=VALUE" as crm_pool_setting() takes it, "members" and "admins"
+** included, to pool NAME: a new one (an admin's right; the name must be
+** free and fit) or an existing one (its admins' right), with history
+** rows.  Returns the number of settings that changed (1 for a new pool).
+** Dies on a refusal or a bad setting, maybe after writing some: the
+** caller's transaction is rolled back.
+*/
+struct strvec;
+long long crm_pool_configure(struct crm_db *db, const char *name, int create,
+    const struct strvec *settings);
+
+/*
+** Pools as records: the columns name, region, industry, members, admins,
+** no_followup_days, no_deal_days, not_won_days, grade_days, exempt,
+** warn_days, claim_limit, max_owned, lockout_days, cooling_days,
+** customers, created_at (NULL for a rule that is off).  With NAME, that
+** pool only (the caller checked the actor's rights); else every pool the
+** actor is a member or an admin of.  The header is always written.
+*/
+struct rec_writer;
+void crm_pools_write(struct crm_db *db, struct rec_writer *w, const char *name);
+
+/*
+** Die unless the actor administers pool POOL_ID (an admin, or one of its
+** admins): "permission denied: WHAT pool 'P' needs an admin of it (you
+** are 'li', a rep)".
+*/
+void crm_pool_require_admin(struct crm_db *db, long long pool_id,
+    const char *what);
+/* The id of pool NAME, or death ("no pool 'NAME'"). */
+long long crm_pool_find(struct crm_db *db, const char *name);
+
+/*
 ** Replace the members (ROLE "member") or admins (ROLE "admin") of pool
 ** POOL_ID with LIST: "team:NAME" and "user:LOGIN" (or a bare LOGIN),
 ** comma-separated.  Returns NULL, or a message naming the unknown team
 ** or user (static buffer) having changed nothing.  A change is recorded
-** in the history.
+** in the history, and *CHANGED (may be NULL) tells whether there was one.
 */
 const char *crm_pool_set_members(struct crm_db *db, long long pool_id,
-    const char *role, const char *list);
+    const char *role, const char *list, int *changed);
 /* The members or admins of POOL_ID as that LIST text (caller frees). */
 char *crm_pool_members_text(struct crm_db *db, long long pool_id,
     const char *role);
@@ -91,6 +142,18 @@ int crm_pool_actor_is_admin(struct crm_db *db, long long pool_id);
 */
 long long crm_pool_covering(struct crm_db *db, long long id);
 
+/*
+** The user claim (TO NULL: the actor, who must be a user) or assign
+** (user TO, who must exist) gives customers to; dies otherwise.
+*/
+long long crm_pool_taker(struct crm_db *db, const char *to);
+
+/*
+** When a customer that entered pool P at POOL_SINCE may be claimed: at
+** once, or after P's cooling-off days.
+*/
+time_t crm_pool_claimable_at(const struct crm_pool *p, time_t pool_since);
+
 /* Why a change was refused: the rule, and the details for the message. */
 struct crm_refusal {
 	const char *rule;		/* "claim-limit", "lockout", ... */
@@ -101,9 +164,14 @@ struct crm_refusal {
 ** Give pooled customer ID to USER_ID (crm_customer_set_owner, with
 ** REASON in the history).  HOW says which rules apply:
 **   CRM_TAKE_CLAIM  the user claims it: membership, cooling-off,
-**                   lockout, claim limit and max-owned;
-**   CRM_TAKE_ASSIGN an admin hands it out: membership and max-owned;
-**   CRM_TAKE_FORCE  none.
+**                   lockout, claim limit (claims since the start of the
+**                   site's day), max-owned, and the user's leave and
+**                   capacity;
+**   CRM_TAKE_ASSIGN an admin of the pool hands it out: membership,
+**                   max-owned, leave and capacity;
+**   CRM_TAKE_FORCE  an admin of the pool overrides the pool's rules; the
+**                   user's leave and capacity only an admin overrides.
+** Nobody gives a deactivated user a customer.
 ** Returns 1 when done, else 0 with R filled; dies when ID is no customer.
 */
 enum { CRM_TAKE_CLAIM, CRM_TAKE_ASSIGN, CRM_TAKE_FORCE };
@@ -113,11 +181,12 @@ int crm_pool_take(struct crm_db *db, long long id, long long user_id, int how,
 /*
 ** Put customer ID into pool POOL_ID (-1: the pool covering its owner)
 ** with REASON (crm_customer_set_pool).  RELEASE: a give-back, so ID
-** must be owned; its owner may release it into a pool it is a member
-** of, anyone else must administer that pool.  Otherwise (a move) the
-** actor must administer the pool, and the pool ID is in, if any.
-** Returns 1 when moved, 0 when it was there already (R->rule NULL) or
-** was refused (R filled).
+** must be owned; its owner may release it into a pool it may put
+** customers into (crm_may_pool: a member of it), anyone else must
+** administer that pool.  Otherwise (a move) the actor must administer
+** the pool, and the pool ID is in, if any.
+** Returns 1 when moved, else 0 with R->why saying why: it was there
+** already (R->rule NULL), or it was refused (R->rule set).
 */
 int crm_pool_put(struct crm_db *db, long long id, long long pool_id,
     int release, const char *reason, struct crm_refusal *r);
@@ -149,6 +218,32 @@ long long crm_pool_due(struct crm_db *db, const struct crm_pool *p, time_t at,
     int exempt, void (*fn)(const struct crm_due *d, void *ctx), void *ctx);
 
 /*
+** Why D is due, in words, into BUF of N bytes: "last follow-up T, owner
+** since T: 52 days without a follow-up, limit 30", with "; exempt: why"
+** for one only an exemption keeps.
+*/
+void crm_pool_due_explain(const struct crm_due *d, char *buf, size_t n);
+
+/*
+** Whole days of the site's calendar from NOW's day to T's (0 when T's
+** day is today or past): "due in 1 day" is tomorrow, whatever the hour.
+*/
+long long crm_pool_days_left(time_t t, time_t now);
+
+/*
+** crm-pool due: the customers that fall due by the end of the site's day
+** WITHIN seconds from now (-1: each pool's warn days; those due today
+** when a pool has none), including those due already, of every pool
+** (or of POOL only), ordered by owner, then due time, then id, with the
+** columns owner, owner_email, id, name, company, pool, rule, idle_days,
+** limit_days, due_at, days_left (crm_pool_days_left).  A rep
+** sees its own; an admin everyone's, or OWNER's.  Dies on an unknown
+** pool or user, or when a rep asks for another's.
+*/
+void crm_pool_due_list(struct crm_db *db, struct rec_writer *w,
+    const char *pool, const char *owner, long long within);
+
+/*
 ** The reclaim of pool P: every customer due now moves into P, as
 ** crm_customer_set_pool() would move it, with the reason
 ** "reclaim: RULE N days (limit M)".  FN (may be NULL) gets each one
@@ -158,19 +253,27 @@ long long crm_pool_due(struct crm_db *db, const struct crm_pool *p, time_t at,
 long long crm_pool_reclaim(struct crm_db *db, const struct crm_pool *p,
     int exempt, void (*fn)(const struct crm_due *d, void *ctx), void *ctx);
 
-/* A customer in a pool, for listing.  Strings valid during the callback. */
-struct crm_pooled {
-	long long id;
-	const char *name, *company, *phone, *email, *region, *industry;
-	const char *grade, *pool, *pool_since, *prev_owner;
-};
-/* Call FN for each live customer in POOL_ID, by id. */
-void crm_pool_customers(struct crm_db *db, long long pool_id,
-    void (*fn)(const struct crm_pooled *c, void *ctx), void *ctx);
-long long crm_pool_count(struct crm_db *db, long long pool_id);
+/*
+** crm-pool reclaim: the reclaim of every pool (an admin's right) or of
+** pool NAME (its admins'), writing one record per customer moved (with
+** EXPLAIN also the exempt ones, and the columns action and explain):
+** id, name, company, owner, pool, rule, idle_days, limit_days, since.
+** Says on stderr, unless quiet, how many each pool took.  Returns the
+** number moved.
+*/
+long long crm_pools_reclaim(struct crm_db *db, struct rec_writer *w,
+    const char *name, int explain);
 
-/* Batch B: -1 when there is none, 1 when crm-pool made it, else 0. */
-int crm_pool_batch_ours(struct crm_db *db, long long b);
+/*
+** crm-pool list: the live customers of the pools the actor is a member or
+** an admin of (or of pool NAME, which it must be), by pool and id, with
+** the columns id, name, company, phone, email, region, industry, grade,
+** pool, pool_since, days_in_pool, prev_owner (who lost it to the pool)
+** and claimable_from, phone and email as the rights policy lets the actor
+** see them (masked for members, in full for the pool's admins).
+*/
+void crm_pool_list(struct crm_db *db, struct rec_writer *w, const char *name);
+long long crm_pool_count(struct crm_db *db, long long pool_id);
 
 /* T plus DAYS days, as ISO text in OUT. */
 void crm_add_days(time_t t, long long days, char out[CRM_TIME_LEN]);

@@ -191,10 +191,35 @@ crm_run_echo_close(struct crm_run *run)
 	run->echo = NULL;
 }
 
+/* crm_run_each's FN and context, for crm_run_each_if. */
+struct each_all {
+	void (*fn)(long long id, const char *where, void *ctx);
+	void *ctx;
+};
+
+static int
+each_all(long long id, const char *where, void *ctx)
+{
+	struct each_all *e = ctx;
+
+	e->fn(id, where, e->ctx);
+	return 1;
+}
+
 void
 crm_run_each(struct crm_run *run, int argc, char **argv,
     const char *const *changed,
     void (*fn)(long long id, const char *where, void *ctx), void *ctx)
+{
+	struct each_all e = { fn, ctx };
+
+	crm_run_each_if(run, argc, argv, changed, each_all, &e);
+}
+
+void
+crm_run_each_if(struct crm_run *run, int argc, char **argv,
+    const char *const *changed,
+    int (*fn)(long long id, const char *where, void *ctx), void *ctx)
 {
 	struct rec_reader *r;
 	struct rec *rec;
@@ -210,8 +235,8 @@ crm_run_each(struct crm_run *run, int argc, char **argv,
 		for (int i = 0; i < argc; i++) {
 			crm_parse_id(argv[i], &id);
 			snprintf(where, sizeof where, "argument %d", i + 1);
-			fn(id, where, ctx);
-			crm_run_echo(run, id, NULL);
+			if (fn(id, where, ctx))
+				crm_run_echo(run, id, NULL);
 		}
 		return;
 	}
@@ -228,8 +253,8 @@ crm_run_each(struct crm_run *run, int argc, char **argv,
 			crm_die("%s:%lu: id: '%s' is not a customer id", rec_name(r),
 			    rec->line, rec->v[col] ? rec->v[col] : "");
 		snprintf(where, sizeof where, "%s:%lu", rec_name(r), rec->line);
-		fn(id, where, ctx);
-		crm_run_echo(run, id, rec);
+		if (fn(id, where, ctx))
+			crm_run_echo(run, id, rec);
 	}
 	rec_close(r);
 }

@@ -95,5 +95,12 @@ void crm_run_echo_close(struct crm_run *run);
 void crm_run_each(struct crm_run *run, int argc, char **argv,
     const char *const *changed,
     void (*fn)(long long id, const char *where, void *ctx), void *ctx);
+/*
+** The same, but FN returns whether to echo the customer: 0 leaves out
+** one it did not change and reported (a refusal let pass by --partial).
+*/
+void crm_run_each_if(struct crm_run *run, int argc, char **argv,
+    const char *const *changed,
+    int (*fn)(long long id, const char *where, void *ctx), void *ctx);
 
 #endif
