@@ -300,7 +300,7 @@ lead_show(int argc, char **argv, void *args)
 
 	(void)args;
 	memset(&s, 0, sizeof s);
-	crm_run_read_inputs(0, NULL);	/* a writer upstream commits first */
+	crm_run_read_ids(argc - 1);	/* a writer upstream commits first */
 	s.run.db = crm_db_open(CRM_DB_READ);
 	s.run.out = recw_open(stdout, "standard output", crm_g.csv);
 	crm_run_echo_open(&s.run, NULL, NULL);
@@ -374,7 +374,7 @@ lead_status(int argc, char **argv, void *args)
 		x.status = "customer";
 		kind = CRM_BATCH_LEAD_CONVERT;
 	}
-	crm_run_read_inputs(0, NULL);
+	crm_run_read_ids(argc - 1);
 	crm_run_begin(&run, kind, run_flags(a, 0), NULL);
 	crm_run_each(&run, argc - 1, argv + 1, changed, status_one, &x);
 	crm_run_end(&run);
@@ -404,7 +404,7 @@ lead_lock(int argc, char **argv, void *args)
 	struct ids x = { &run, NULL, a->v[CC_STATUS_REASON], 0, 0 };
 
 	x.locked = strcmp(argv[0], "lock") == 0;
-	crm_run_read_inputs(0, NULL);
+	crm_run_read_ids(argc - 1);
 	crm_run_begin(&run, x.locked ? CRM_BATCH_LEAD_LOCK : CRM_BATCH_LEAD_UNLOCK,
 	    run_flags(a, 0), NULL);
 	crm_require_admin(run.db, x.locked ? "locking customers" :
@@ -501,7 +501,7 @@ lead_history(int argc, char **argv, void *args)
 	struct crm_history_out h;
 
 	(void)args;
-	crm_run_read_inputs(0, NULL);
+	crm_run_read_ids(argc - 1);
 	h.db = crm_db_open(CRM_DB_READ);
 	h.w = recw_open(stdout, "standard output", crm_g.csv);
 	crm_history_header(&h);

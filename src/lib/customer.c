@@ -1199,6 +1199,24 @@ crm_lead_erase(struct crm_db *db, long long id, const char *reason,
 	if (crm_db_int(db, "SELECT count(*) FROM activities WHERE customer_id = ?"
 	    " AND (note IS NOT NULL OR next_step IS NOT NULL)", id) > 0)
 		sb_adds(erased, ",activity notes");
+	/* Its follow-ups' notes in the history, cancelled ones' included. */
+	sv_free(&kids);
+	s = crm_sql(db, "SELECT id FROM activities WHERE customer_id = ?1"
+	    " UNION SELECT entity_id FROM history WHERE entity = 'activity'"
+	    " AND field = 'customer_id' AND (old_value = ?2 OR new_value = ?2)");
+	{
+		char idb[32];
+
+		snprintf(idb, sizeof idb, "%lld", id);
+		crm_bind_int(s, 1, id);
+		crm_bind_text(s, 2, idb);
+		while (crm_step(s))
+			sv_push(&kids, crm_col_text(s, 0));
+	}
+	for (size_t i = 0; i < kids.n; i++) {
+		blank_history(db, "activity", strtoll(kids.v[i], NULL, 10), "note");
+		blank_history(db, "activity", strtoll(kids.v[i], NULL, 10), "next");
+	}
 	s = crm_sql(db, "UPDATE activities SET note = NULL, next_step = NULL"
 	    " WHERE customer_id = ?");
 	crm_bind_int(s, 1, id);

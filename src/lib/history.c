@@ -40,15 +40,6 @@ crm_batch_start(struct crm_db *db, enum crm_batch_kind kind, const char *source)
 	return c->batch;
 }
 
-enum crm_batch_kind
-crm_batch_kind(const char *name)
-{
-	for (int k = 0; k < CRM_BATCH_NKINDS; k++)
-		if (strcmp(crm_batch_names[k], name) == 0)
-			return (enum crm_batch_kind)k;
-	crm_die("internal error: no batch kind '%s'", name);
-}
-
 long long
 crm_batch_id(struct crm_db *db)
 {

@@ -30,6 +30,13 @@ crm_run_read_inputs(int argc, char **argv)
 }
 
 void
+crm_run_read_ids(int nops)
+{
+	if (nops == 0)
+		crm_run_read_inputs(0, NULL);
+}
+
+void
 crm_run_begin(struct crm_run *run, enum crm_batch_kind kind, unsigned flags,
     const char *source)
 {

@@ -35,6 +35,11 @@ struct rec_writer;
 ** regular files are left to be read under the lock (no extra pass).
 */
 void crm_run_read_inputs(int argc, char **argv);
+/*
+** For commands that take ids as NOPS operands or, with none, the records
+** of standard input: read standard input first when it is the source.
+*/
+void crm_run_read_ids(int nops);
 
 enum {
 	CRM_RUN_CREATE = 1,	/* the command adds records: may create the file */
