@@ -37,6 +37,7 @@ complete -c crm-activity -l wait -x -d 'wait this long for a busy database (defa
 complete -c crm-activity -l csv -d 'read and write CSV instead of TSV'
 complete -c crm-activity -l now -x -d 'take TIME (ISO 8601) as the current time (default $CRM_NOW)'
 complete -c crm-activity -s q -l quiet -d 'no progress or notes on stderr'
+complete -c crm-activity -l null -x -d 'write a missing value as TEXT on standard output (default: an empty field)'
 complete -c crm-activity -l help -d 'show the help and exit'
 complete -c crm-activity -l version -d 'show the version and exit'
 
@@ -57,6 +58,7 @@ complete -c crm-assign -l wait -x -d 'wait this long for a busy database (defaul
 complete -c crm-assign -l csv -d 'read and write CSV instead of TSV'
 complete -c crm-assign -l now -x -d 'take TIME (ISO 8601) as the current time (default $CRM_NOW)'
 complete -c crm-assign -s q -l quiet -d 'no progress or notes on stderr'
+complete -c crm-assign -l null -x -d 'write a missing value as TEXT on standard output (default: an empty field)'
 complete -c crm-assign -l help -d 'show the help and exit'
 complete -c crm-assign -l version -d 'show the version and exit'
 
@@ -76,6 +78,7 @@ complete -c crm-export -l wait -x -d 'wait this long for a busy database (defaul
 complete -c crm-export -l csv -d 'read and write CSV instead of TSV'
 complete -c crm-export -l now -x -d 'take TIME (ISO 8601) as the current time (default $CRM_NOW)'
 complete -c crm-export -s q -l quiet -d 'no progress or notes on stderr'
+complete -c crm-export -l null -x -d 'write a missing value as TEXT on standard output (default: an empty field)'
 complete -c crm-export -l help -d 'show the help and exit'
 complete -c crm-export -l version -d 'show the version and exit'
 
@@ -111,6 +114,7 @@ complete -c crm-lead -l wait -x -d 'wait this long for a busy database (default 
 complete -c crm-lead -l csv -d 'read and write CSV instead of TSV'
 complete -c crm-lead -l now -x -d 'take TIME (ISO 8601) as the current time (default $CRM_NOW)'
 complete -c crm-lead -s q -l quiet -d 'no progress or notes on stderr'
+complete -c crm-lead -l null -x -d 'write a missing value as TEXT on standard output (default: an empty field)'
 complete -c crm-lead -l help -d 'show the help and exit'
 complete -c crm-lead -l version -d 'show the version and exit'
 
@@ -144,6 +148,7 @@ complete -c crm-pool -l wait -x -d 'wait this long for a busy database (default 
 complete -c crm-pool -l csv -d 'read and write CSV instead of TSV'
 complete -c crm-pool -l now -x -d 'take TIME (ISO 8601) as the current time (default $CRM_NOW)'
 complete -c crm-pool -s q -l quiet -d 'no progress or notes on stderr'
+complete -c crm-pool -l null -x -d 'write a missing value as TEXT on standard output (default: an empty field)'
 complete -c crm-pool -l help -d 'show the help and exit'
 complete -c crm-pool -l version -d 'show the version and exit'
 
@@ -166,5 +171,6 @@ complete -c crm-user -l wait -x -d 'wait this long for a busy database (default 
 complete -c crm-user -l csv -d 'read and write CSV instead of TSV'
 complete -c crm-user -l now -x -d 'take TIME (ISO 8601) as the current time (default $CRM_NOW)'
 complete -c crm-user -s q -l quiet -d 'no progress or notes on stderr'
+complete -c crm-user -l null -x -d 'write a missing value as TEXT on standard output (default: an empty field)'
 complete -c crm-user -l help -d 'show the help and exit'
 complete -c crm-user -l version -d 'show the version and exit'

@@ -97,7 +97,7 @@ assign_writes() {
 	[ "$(owners)" = "1:a 2:-" ]
 	# the refused row still goes down the pipeline, unchanged
 	[ "$(count_rows <<<"$output")" = 2 ]
-	[ "$(field 2 owner <<<"$output")" = '\N' ]
+	[ "$(field 2 owner <<<"$output")" = '' ]
 	[[ "$stderr" == *"crm-assign: stdin:3: customer 2 not assigned: no available user in team:east (a: at capacity (1 of 1), b: at capacity (0 of 0))"* ]]
 	[[ "$stderr" == *"1 assigned, 1 not assigned"* ]]
 }
@@ -282,7 +282,7 @@ assign_writes() {
 	[ "$(field 1 explain <<<"$output")" = "owned by li (use --force)" ]
 	[ "$(field 2 explain <<<"$output")" = "wang is away since 2026-11-01T00:00:00Z (use --force)" ]
 	[ "$(field 3 explain <<<"$output")" = "no customer 99" ]
-	[ "$(field 3 owner <<<"$output")" = '\N' ]
+	[ "$(field 3 owner <<<"$output")" = '' ]
 	[[ "$stderr" == *"argument 3: no customer 99"* ]]
 	[[ "$stderr" == *"0 assigned, 1 refused, 1 not assigned, 1 not found"* ]]
 }

@@ -122,7 +122,7 @@ assert_unchanged() {
 	run_split crm-lead add --name b --pool 华东公海
 	assert_status 0
 	[ "$(field 1 pool <<<"$output")" = 华东公海 ]
-	[ "$(field 1 owner <<<"$output")" = '\N' ]
+	[ "$(field 1 owner <<<"$output")" = '' ]
 	# an owner or pool at creation is a change of owner or pool
 	[ "$(sql "SELECT entity_id, field, coalesce(old_value, 'NULL'), new_value, actor, at, reason, command FROM history ORDER BY id")" = \
 "1	owner	NULL	li	tester	2026-10-01T08:00:00Z	created	crm-lead add
@@ -266,7 +266,7 @@ a.tsv	2
 	[ "$(field 3 industry <<<"$output")" = 制造 ]
 	[ "$(field 3 source <<<"$output")" = 百度推广 ]
 	[ "$(field 1 微信 <<<"$output")" = zw_001 ]
-	[ "$(field 2 微信 <<<"$output")" = '\N' ]
+	[ "$(field 2 微信 <<<"$output")" = '' ]
 	[ "$(field 3 备注 <<<"$output")" = '需要报价, 下周回访' ]
 	[ "$(sql "SELECT company_key FROM customers WHERE id = 3")" = "abc深圳电子" ]
 }
@@ -630,12 +630,12 @@ line2"
 	run_split crm-lead check in.tsv
 	assert_status 0
 	[ "$output" = "name	phone	company	email	dup_id	dup_on	dup_owner	dup_pool	dup_line
-A	0086 138 0000 0001			1	phone	li	\N	\N
-B		（乙）股份有限公司		2	company	\N	华东公海	\N
-C			X@Y.CN	\N	\N	\N	\N	\N
-D	15000000000		 x@y.cn 	\N	email	\N	\N	4
-E	150-0000-0000			\N	phone	\N	\N	5
-F		新公司		\N	\N	\N	\N	\N" ]
+A	0086 138 0000 0001			1	phone	li		
+B		（乙）股份有限公司		2	company		华东公海	
+C			X@Y.CN					
+D	15000000000		 x@y.cn 		email			4
+E	150-0000-0000				phone			5
+F		新公司						" ]
 	assert_unchanged before
 	# stdin, CSV, and the demo file: its six re-entered leads
 	run_split crm-lead check --csv < <(printf 'name,phone\nX,13800000001\n')
@@ -865,7 +865,7 @@ names() {	# the name column of list output, comma-separated
 	[ "$(field 1 reason <<<"$output")" = 预算不足 ]
 	run_split crm-lead convert 1
 	assert_status 0
-	[ "$(field 1 reason <<<"$output")" = '\N' ]
+	[ "$(field 1 reason <<<"$output")" = '' ]
 	[ "$(sql "SELECT entity_id, old_value, new_value, actor, at, coalesce(reason, 'NULL'), command FROM history WHERE field = 'status' ORDER BY id")" = \
 "1	lead	qualified	boss	2026-12-01T10:00:00Z	NULL	crm-lead qualify
 1	qualified	disqualified	tester	2026-11-22T09:00:00Z	预算不足	crm-lead disqualify
@@ -1015,7 +1015,7 @@ deal	1	customer_id	2	1" ]
 	assert_status 0
 	[ "$(field 1 id <<<"$output")" = 2 ]
 	[ "$(field 1 owner <<<"$output")" = li ]
-	[ "$(field 1 merged_into <<<"$output")" = '\N' ]
+	[ "$(field 1 merged_into <<<"$output")" = '' ]
 	[ "$(children 2)" = "1,2	1	1" ]
 	[ "$(children 1)" = "3,4		2" ]
 	[ "$(sql "SELECT count(*) FROM merges WHERE undone_at = '2026-11-22T09:00:00Z'")" = 1 ]

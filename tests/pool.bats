@@ -120,7 +120,7 @@ snapshot() {
 	crm-pool create p --members team:east --no-followup-days 30 --claim-limit 3 -q >/dev/null
 	run_split crm-pool set p --claim-limit off --cooling-days 2 --members team:east,team:west
 	assert_status 0
-	[ "$(field 1 claim_limit <<<"$output")" = '\N' ]
+	[ "$(field 1 claim_limit <<<"$output")" = '' ]
 	[ "$(field 1 cooling_days <<<"$output")" = 2 ]
 	[ "$(field 1 no_followup_days <<<"$output")" = 30 ]
 	[ "$(field 1 members <<<"$output")" = team:east,team:west ]
@@ -460,7 +460,7 @@ snapshot() {
 	assert_status 0
 	[ "$(field 1 id <<<"$output")" = 1 ]
 	[ "$(field 1 owner <<<"$output")" = li ]
-	[ "$(field 1 pool <<<"$output")" = '\N' ]
+	[ "$(field 1 pool <<<"$output")" = '' ]
 	[ "$(field 1 phone <<<"$output")" = 13800138000 ]
 	[ "$(holder 1)" = owner:li ]
 	[ "$(sql "SELECT owner_since, coalesce(pool_since, '-') FROM customers")" = "2026-11-22T09:00:00Z	-" ]
@@ -628,7 +628,7 @@ owner - li li claim crm-pool claim" ]
 	[ "$(field 2 phone <<<"$output")" = '139****5678' ]
 	[ "$(field 2 email <<<"$output")" = '王***@例子.cn' ]
 	[ "$(field 2 days_in_pool <<<"$output")" = 21 ]
-	[ "$(field 2 prev_owner <<<"$output")" = '\N' ]
+	[ "$(field 2 prev_owner <<<"$output")" = '' ]
 	# nothing of the contact leaks anywhere in the rep's listing
 	[[ "$output" != *13800138000* && "$output" != *zhang@* ]]
 }

@@ -10,7 +10,7 @@
 #include "opt.h"
 #include "version.h"
 
-struct crm_globals crm_g = { NULL, NULL, 5000, 0, 0, NULL };
+struct crm_globals crm_g = { .wait_ms = 5000 };
 
 static const struct crm_opt *
 find_long(const char *name, size_t len)
@@ -111,6 +111,13 @@ set_common(const struct crm_opt *o, const char *arg)
 		break;
 	case OPT_QUIET:
 		crm_g.quiet = 1;
+		break;
+	case OPT_NULL_TEXT:
+		/* Written as it is: a tab or line break would split the row. */
+		if (strpbrk(arg, "\t\n\r") != NULL)
+			crm_usage_error("--null: TEXT may not hold a tab or a line "
+			    "break");
+		crm_g.null_text = arg;
 		break;
 	}
 }

@@ -43,6 +43,7 @@ struct crm_globals {
 	int csv;
 	int quiet;
 	const char *now;	/* --now or $CRM_NOW, NULL for the clock */
+	const char *null_text;	/* --null: NULL on standard output, NULL for "" */
 };
 extern struct crm_globals crm_g;
 

@@ -498,29 +498,44 @@ struct rec_writer {
 	char *what;
 	int csv;
 	int held;	/* f is a temporary file, copied to stdout at close */
+	const char *null;	/* --null TEXT for output to stdout, else NULL */
 	size_t ncol;
 };
 
-struct rec_writer *
-recw_open(FILE *f, const char *what, int csv)
+/* The writer proper; STDOUT says whether the output settings apply. */
+static struct rec_writer *
+writer_new(FILE *f, const char *what, int csv, int to_stdout)
 {
 	struct rec_writer *w = xcalloc(1, sizeof *w);
 
 	w->f = f;
 	w->what = xstrdup(what);
 	w->csv = csv;
+	if (to_stdout && crm_g.null_text && *crm_g.null_text)
+		w->null = crm_g.null_text;
 	return w;
+}
+
+struct rec_writer *
+recw_open(FILE *f, const char *what, int csv)
+{
+	return writer_new(f, what, csv, f == stdout);
 }
 
 void
 recw_row(struct rec_writer *w, size_t n, const char *const *v)
 {
-	if (w->csv && n == 1 && v[0] == NULL)
+	if (w->csv && n == 1 && v[0] == NULL && w->null == NULL)
 		fputs_unlocked("\"\"", w->f);	/* a blank line is no row */
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			putc_unlocked(w->csv ? ',' : '\t', w->f);
-		if (w->csv)
+		if (v[i] == NULL && w->null != NULL) {
+			if (w->csv)
+				csv_put_field(w->f, w->null);
+			else
+				fputs_unlocked(w->null, w->f);
+		} else if (w->csv)
 			csv_put_field(w->f, v[i]);
 		else
 			tsv_put_field(w->f, v[i]);
@@ -545,7 +560,7 @@ recw_open_held(int csv)
 
 	if (f == NULL)
 		crm_die_errno("cannot create a temporary file");
-	w = recw_open(f, "a temporary file", csv);
+	w = writer_new(f, "a temporary file", csv, 1);
 	w->held = 1;
 	return w;
 }

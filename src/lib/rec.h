@@ -52,14 +52,18 @@ const char *rec_canonical(const char *header, char *buf, size_t bufsize);
 
 struct rec_writer;
 
-/* Write to F (named WHAT in messages) as CSV or TSV.  Never writes CRLF. */
+/*
+** Write to F (named WHAT in messages) as CSV or TSV.  Never writes CRLF.
+** NULL is an empty field; when F is stdout, --null TEXT (crm_g.null_text)
+** is written for it instead, as it is.
+*/
 struct rec_writer *recw_open(FILE *f, const char *what, int csv);
 void recw_header(struct rec_writer *w, size_t n, const char *const *names);
 void recw_row(struct rec_writer *w, size_t n, const char *const *v);
 void recw_close(struct rec_writer *w);	/* flushes; dies on a write error */
 
 /* The escapes, exposed for unit tests and other writers. */
-void tsv_put_field(FILE *f, const char *s);	/* NULL -> \N */
+void tsv_put_field(FILE *f, const char *s);	/* NULL -> empty */
 void csv_put_field(FILE *f, const char *s);	/* NULL -> empty, "" -> "" */
 
 /*

@@ -1,4 +1,4 @@
-/* tsv.c: the TSV dialect of crm-tsv(5): \\ \t \n \r escapes, \N is NULL. */
+/* tsv.c: the TSV dialect of crm-tsv(5): \\ \t \n \r escapes; NULL is written empty, \N read as NULL. */
 #include <string.h>
 
 #include "die.h"
@@ -7,10 +7,8 @@
 void
 tsv_put_field(FILE *f, const char *s)
 {
-	if (s == NULL) {
-		fputs_unlocked("\\N", f);
-		return;
-	}
+	if (s == NULL)
+		return;		/* no value: an empty field, as awk and cut see it */
 	for (; *s; s++)
 		switch (*s) {
 		case '\\': fputs_unlocked("\\\\", f); break;

@@ -602,8 +602,9 @@ roundtrip(const struct values *vs, int csv, size_t ncol)
 			const char *want = vs->v[i];
 
 			/* a lone NULL in one-column CSV is written "" (else the
-			 * line would be blank, and a blank line is no record) */
-			if (csv && ncol == 1 && want == NULL)
+			 * line would be blank, and a blank line is no record);
+			 * in TSV NULL is an empty field, read as "" */
+			if (want == NULL && (!csv || ncol == 1))
 				want = "";
 			if (!same(t.rows[i].v[c], want))
 				fail_msg("%s round trip, %zu columns, value %zu: wrote "
@@ -669,11 +670,112 @@ test_put_field(void **state)
 
 	(void)state;
 	s = put_fields(0, v, 9);
-	assert_string_equal(s, "\\N||a\\tb|a\\\\b\\n\\r|x,y|q\"| s|plain|中文");
+	assert_string_equal(s, "||a\\tb|a\\\\b\\n\\r|x,y|q\"| s|plain|中文");
 	free(s);
 	s = put_fields(1, v, 9);
 	assert_string_equal(s, "|\"\"|a\tb|\"a\\b\n\r\"|\"x,y\"|\"q\"\"\"|\" s\"|plain|中文");
 	free(s);
+}
+
+/*
+** What FN(CTX) writes on standard output, run in a child whose stdout is
+** a file (malloc'd).  The child must exit 0.
+*/
+static char *
+stdout_of(void (*fn)(void *), void *ctx)
+{
+	const char *path = unit_path(".out");
+	pid_t pid;
+	int st;
+
+	fflush(stdout);
+	fflush(stderr);
+	if ((pid = fork()) == -1)
+		fail_msg("fork: %s", strerror(errno));
+	if (pid == 0) {
+		if (freopen(path, "w", stdout) == NULL)
+			_exit(99);
+		fn(ctx);
+		fflush(stdout);
+		_exit(0);
+	}
+	while (waitpid(pid, &st, 0) == -1)
+		assert_int_equal(errno, EINTR);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	return unit_slurp(path, NULL);
+}
+
+/* A writer of one kind, and what it writes: for stdout_of(). */
+struct wjob {
+	int csv, held, to_file;
+	const char *null_text;
+	const char *path;	/* to_file: where */
+};
+
+static void
+write_small(void *ctx)
+{
+	static const char *const names[] = { "a", "b", "c" };
+	static const char *const row[] = { NULL, "x", "" };
+	struct wjob *j = ctx;
+	struct rec_writer *w;
+	FILE *f = NULL;
+
+	crm_g.null_text = j->null_text;
+	if (j->held)
+		w = recw_open_held(j->csv);
+	else if (j->to_file) {
+		if ((f = fopen(j->path, "w")) == NULL)
+			_exit(98);
+		w = recw_open(f, j->path, j->csv);
+	} else
+		w = recw_open(stdout, "standard output", j->csv);
+	recw_header(w, 3, names);
+	recw_row(w, 3, row);
+	recw_close(w);
+	if (f)
+		fclose(f);
+}
+
+static void
+test_null_text(void **state)
+{
+	struct wjob j = { 0, 0, 0, NULL, NULL };
+	char *out;
+
+	(void)state;
+	/* by default NULL is an empty field, as awk and cut see no value */
+	out = stdout_of(write_small, &j);
+	assert_string_equal(out, "a\tb\tc\n\tx\t\n");
+	free(out);
+	/* --null: written as it is, on stdout, held or not */
+	j.null_text = "\\N";
+	out = stdout_of(write_small, &j);
+	assert_string_equal(out, "a\tb\tc\n\\N\tx\t\n");
+	free(out);
+	j.held = 1;
+	out = stdout_of(write_small, &j);
+	assert_string_equal(out, "a\tb\tc\n\\N\tx\t\n");
+	free(out);
+	/* CSV: "" stays quoted, the TEXT is a field like any other */
+	j.csv = 1;
+	j.null_text = "a,NULL";
+	out = stdout_of(write_small, &j);
+	assert_string_equal(out, "a,b,c\n\"a,NULL\",x,\"\"\n");
+	free(out);
+	/* not to a file: reject files and spools keep the plain form */
+	j.held = 0;
+	j.csv = 0;
+	j.to_file = 1;
+	j.null_text = "\\N";
+	j.path = unit_path(".tsv");
+	out = stdout_of(write_small, &j);
+	assert_string_equal(out, "");
+	free(out);
+	out = unit_slurp(j.path, NULL);
+	assert_string_equal(out, "a\tb\tc\n\tx\t\n");
+	free(out);
 }
 
 /* ---- outside CSV material -------------------------------------------- */
@@ -1246,6 +1348,7 @@ main(void)
 		cmocka_unit_test(test_format_from_header),
 		cmocka_unit_test(test_csv_errors),
 		cmocka_unit_test(test_put_field),
+		cmocka_unit_test(test_null_text),
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_csv_spectrum),
 		cmocka_unit_test(test_cpython_reads),
