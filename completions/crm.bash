@@ -8,33 +8,33 @@ _crm_prog()
 	case $1 in
 	activity)
 		cmds='log done import list due'
-		opts='--kind --note --next --at --due --customer --user --since --until --planned --within --encoding -E --skip-bad --rejects --dry-run -n --db -d --as --wait --csv --now --quiet -q --null --help --version'
-		vopts=' --kind --note --next --at --due --customer --user --since --until --within --encoding -E --rejects --db -d --as --wait --now --null '
+		opts='--kind --note --next --at --due --customer --user --since --until --planned --within --encoding -E --skip-bad --rejects --dry-run -n --db -d --as --wait --csv --now --quiet -q --null --json --columns -o --help --version'
+		vopts=' --kind --note --next --at --due --customer --user --since --until --within --encoding -E --rejects --db -d --as --wait --now --null --columns -o '
 		;;
 	assign)
 		cmds=''
-		opts='--to --round-robin --balanced --weighted --rules --seed --force -f --transfer-from --explain -x --dry-run -n --undo --db -d --as --wait --csv --now --quiet -q --null --help --version'
-		vopts=' --to --round-robin --balanced --weighted --rules --seed --transfer-from --undo --db -d --as --wait --now --null '
+		opts='--to --round-robin --balanced --weighted --rules --seed --force -f --transfer-from --explain -x --dry-run -n --undo --db -d --as --wait --csv --now --quiet -q --null --json --columns -o --help --version'
+		vopts=' --to --round-robin --balanced --weighted --rules --seed --transfer-from --undo --db -d --as --wait --now --null --columns -o '
 		;;
 	export)
 		cmds=''
-		opts='--query --xlsx --sheet-by --json --plain --raw --encoding --number --date --text --db -d --as --wait --csv --now --quiet -q --null --help --version'
-		vopts=' --query --xlsx --sheet-by --encoding --number --date --text --db -d --as --wait --now --null '
+		opts='--query --xlsx --sheet-by --plain --raw --encoding --number --date --text --db -d --as --wait --csv --now --quiet -q --null --json --columns -o --help --version'
+		vopts=' --query --xlsx --sheet-by --encoding --number --date --text --db -d --as --wait --now --null --columns -o '
 		;;
 	lead)
 		cmds='add import list show check update qualify convert disqualify merge unmerge'
-		opts='--name --company --phone --email --region --industry --source --status --owner --pool --score --grade --field --reason --since --until --match -m --all -a --long -l --limit --encoding -E --on-duplicate --skip-bad --rejects --dry-run -n --db -d --as --wait --csv --now --quiet -q --null --help --version'
-		vopts=' --name --company --phone --email --region --industry --source --status --owner --pool --score --grade --field --reason --since --until --match -m --limit --encoding -E --on-duplicate --rejects --db -d --as --wait --now --null '
+		opts='--name --company --phone --email --region --industry --source --status --owner --pool --score --grade --field --reason --since --until --match -m --all -a --long -l --limit --encoding -E --on-duplicate --skip-bad --rejects --dry-run -n --db -d --as --wait --csv --now --quiet -q --null --json --columns -o --help --version'
+		vopts=' --name --company --phone --email --region --industry --source --status --owner --pool --score --grade --field --reason --since --until --match -m --limit --encoding -E --on-duplicate --rejects --db -d --as --wait --now --null --columns -o '
 		;;
 	pool)
 		cmds='create set pools list claim release assign move reclaim due undo'
-		opts='--members --admins --region --industry --no-followup-days --no-deal-days --not-won-days --grade-days --exempt --warn-days --claim-limit --max-owned --lockout-days --cooling-days --pool -p --to --reason --within --owner --explain --force -f --partial --dry-run -n --db -d --as --wait --csv --now --quiet -q --null --help --version'
-		vopts=' --members --admins --region --industry --no-followup-days --no-deal-days --not-won-days --grade-days --exempt --warn-days --claim-limit --max-owned --lockout-days --cooling-days --pool -p --to --reason --within --owner --db -d --as --wait --now --null '
+		opts='--members --admins --region --industry --no-followup-days --no-deal-days --not-won-days --grade-days --exempt --warn-days --claim-limit --max-owned --lockout-days --cooling-days --pool -p --to --reason --within --owner --explain --force -f --partial --dry-run -n --db -d --as --wait --csv --now --quiet -q --null --json --columns -o --help --version'
+		vopts=' --members --admins --region --industry --no-followup-days --no-deal-days --not-won-days --grade-days --exempt --warn-days --claim-limit --max-owned --lockout-days --cooling-days --pool -p --to --reason --within --owner --db -d --as --wait --now --null --columns -o '
 		;;
 	user)
 		cmds='add list show update deactivate activate import team'
-		opts='--name --email --team --role --capacity --weight --regions --industries --away --back --all -a --dry-run -n --db -d --as --wait --csv --now --quiet -q --null --help --version'
-		vopts=' --name --email --team --role --capacity --weight --regions --industries --away --db -d --as --wait --now --null '
+		opts='--name --email --team --role --capacity --weight --regions --industries --away --back --all -a --dry-run -n --db -d --as --wait --csv --now --quiet -q --null --json --columns -o --help --version'
+		vopts=' --name --email --team --role --capacity --weight --regions --industries --away --db -d --as --wait --now --null --columns -o '
 		;;
 	esac
 }

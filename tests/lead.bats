@@ -570,37 +570,45 @@ line2"
 	[[ "$stderr" == *"500 created"* ]]
 }
 
-@test "import: the Odoo demo data keeps its unknown columns and leading-zero zips" {
+@test "import: the Odoo demo leads mean what Odoo means; unknown columns and leading-zero zips are kept" {
 	[ -f "$ODOO" ] || skip "no $ODOO"
-	# contact_name and name both mean 'name' to us: the later one keeps its
-	# own name, with a note
+	# Odoo's name is the opportunity's title and its id an external id:
+	# the person is contact_name, the company partner_name
 	run_split crm-lead import --csv --dry-run "$ODOO"
-	assert_status 0
-	[[ "$stderr" == *"header: 'contact_name' means 'name' too, which an earlier column is; kept as a column of its own"* ]]
-	[ "$(head -1 <<<"$output" | tr , '\n' | grep -c '^contact_name$')" = 1 ]
-	sed '1s/contact_name/odoo_contact/' "$ODOO" >odoo.csv
-	run_split crm-lead import --csv odoo.csv
-	assert_status 0
-	# crm_case_2 and crm_case_29 share crm_case_1's phone, crm_case_15 crm_case_14's
-	[[ "$stderr" == *"odoo.csv:3: not imported: duplicate of customer 1 (same phone)"* ]]
-	[[ "$stderr" == *"odoo.csv:16: not imported: duplicate of customer 13 (same phone)"* ]]
-	[[ "$stderr" == *"odoo.csv:30: not imported: duplicate of customer 1 (same phone)"* ]]
-	[[ "$stderr" == *"41 created, 0 updated, 3 duplicates skipped"* ]]
-	rm -f "$CRM_DB"*
-	crm-lead import --csv -q --on-duplicate allow odoo.csv >/dev/null
-	[ "$(sql "SELECT count(*) FROM customers")" = 44 ]
+	assert_status 1
+	[[ "$stderr" == *"header from Odoo CRM: reading name as title, id as external_id, partner_name as company, contact_name as name, email_from as email, function as job_title"* ]]
+	# four opportunities name neither a person nor a company:
+	# crm_case_15, 21, 23 and 24, on lines 16, 22, 24 and 25
+	for line in 16 22 24 25; do
+		[[ "$stderr" == *"crm_lead_demo_flattened.csv:$line: name: a lead needs a name or a company"* ]]
+	done
+	[ "$(grep -c 'a lead needs a name or a company' <<<"$stderr")" = 4 ]
+	crm-lead import --csv -q --skip-bad --rejects rej.csv --on-duplicate allow "$ODOO" >/dev/null
+	[ "$(sql "SELECT count(*) FROM customers")" = 40 ]
+	[ "$(grep -c ',name: a lead needs a name or a company,' rej.csv)" = 4 ]
 	run crm-lead list
-	# every Odoo column but id comes back, after ours
-	hdr=$(head -1 odoo.csv | tr -d '\r' | tr , '\n' | grep -vxE 'id|name|phone' | tr '\n' '\t' | sed 's/\t$//')
+	# ours first, then every other Odoo column in its order, by its new name
+	hdr=$(head -1 "$ODOO" | tr -d '\r' | tr , '\n' |
+	    grep -vxE 'contact_name|partner_name|email_from|phone' |
+	    sed 's/^id$/external_id/; s/^name$/title/; s/^function$/job_title/' |
+	    tr '\n' '\t' | sed 's/\t$//')
 	[ "${lines[0]}" = "$COLS	$hdr" ]
+	[ "$(field 1 external_id <<<"$output")" = crm_case_1 ]
+	[ "$(field 1 name <<<"$output")" = "Jacques Dunagan" ]
+	[ "$(field 1 company <<<"$output")" = "Le Club SARL" ]
+	[ "$(field 1 title <<<"$output")" = "Club Office Furnitures" ]
+	[ "$(field 1 email <<<"$output")" = jdunagan@leclub.example.com ]
+	[ "$(field 1 job_title <<<"$output")" = "Training Manager" ]
+	[ "$(field 1 phone <<<"$output")" = "+33 1 25 54 45 69" ]
+	[ "$(field 1 tag_ids <<<"$output")" = "eval:[(6, 0, [ref('sales_team.categ_oppor6')])]" ]
 	[ "$(field 4 zip <<<"$output")" = 03101 ]		# crm_case_4
 	[ "$(field 6 zip <<<"$output")" = 00118 ]		# crm_case_6
-	[ "$(field 9 zip <<<"$output")" = "OX1 1RQ" ]
-	[ "$(field 1 odoo_contact <<<"$output")" = "Jacques Dunagan" ]
-	[ "$(field 1 partner_name <<<"$output")" = "Le Club SARL" ]
-	[ "$(field 1 tag_ids <<<"$output")" = "eval:[(6, 0, [ref('sales_team.categ_oppor6')])]" ]
-	[ "$(field 28 name <<<"$output")" = "Furnish a 60m² office" ]
-	[ "$(field 1 phone <<<"$output")" = "+33 1 25 54 45 69" ]
+	[ "$(field 9 zip <<<"$output")" = "OX1 1RQ" ]	# crm_case_9
+	# crm_case_28, the 24th imported: a title and a company, no person
+	[ "$(field 24 external_id <<<"$output")" = crm_case_28 ]
+	[ "$(field 24 title <<<"$output")" = "Furnish a 60m² office" ]
+	[ "$(field 24 company <<<"$output")" = "Deco Addict" ]
+	[ "$(field 24 name <<<"$output")" = "" ]
 }
 
 @test "import: the generated demo leads (6 re-entered leads are caught)" {

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include "../crm.h"
+#include "../lib/json.h"
 #include "../lib/xlsx.h"
 
 enum {
@@ -43,7 +44,7 @@ enum out_mode { OUT_EXCEL, OUT_PLAIN, OUT_XLSX, OUT_JSON };
 struct args {
 	const char *query, *xlsx, *sheet_by, *encoding;
 	struct strvec number, date, text;
-	int json, plain, raw;
+	int plain, raw;
 };
 
 /* The state of one export: the columns, the writer, the counts. */
@@ -68,9 +69,11 @@ struct export {
 	iconv_t cd;		/* (iconv_t)-1 for UTF-8 */
 	const char *enc;
 
-	struct rec_writer *w;	/* --plain */
+	struct rec_writer *w;	/* --plain, which applies -o itself */
 	struct xlsx *xl;	/* --xlsx */
-	char **jkeys;		/* --json: "key": with the quotes and colon */
+	struct json_writer *jw;	/* --json */
+	size_t *pick, npick;	/* -o: the input columns written, by index */
+	const char **picked;	/* a row's values in -o order */
 
 	unsigned long long nrow;
 	struct progress *prog;
@@ -86,7 +89,6 @@ on_opt(int id, const char *arg, void *ctx)
 	case OPT_QUERY: a->query = arg; break;
 	case OPT_XLSX: a->xlsx = arg; break;
 	case OPT_SHEET_BY: a->sheet_by = arg; break;
-	case OPT_JSON: a->json = 1; break;
 	case OPT_PLAIN: a->plain = 1; break;
 	case OPT_RAW: a->raw = 1; break;
 	case OPT_ENCODING: a->encoding = arg; break;
@@ -152,73 +154,11 @@ declare(struct export *x, const char *const *canon, const char *opt,
 	}
 }
 
-/* Write S as a JSON string (UTF-8, escaped) to F. */
-static void
-json_str(FILE *f, const char *s)
-{
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)s;
-
-	PUTC('"', f);
-	while (*p != '\0') {
-		unsigned char u = *p;
-		size_t n, k;
-
-		if (u == '"' || u == '\\') {
-			PUTC('\\', f);
-			PUTC(u, f);
-			p++;
-			continue;
-		}
-		if (u < 0x20) {
-			PUTC('\\', f);
-			switch (u) {
-			case '\n': PUTC('n', f); break;
-			case '\r': PUTC('r', f); break;
-			case '\t': PUTC('t', f); break;
-			case '\b': PUTC('b', f); break;
-			case '\f': PUTC('f', f); break;
-			default:
-				PUTS("u00", f);
-				PUTC(hex[u >> 4], f);
-				PUTC(hex[u & 15], f);
-			}
-			p++;
-			continue;
-		}
-		if (u < 0x80) {
-			PUTC(u, f);
-			p++;
-			continue;
-		}
-		/* A UTF-8 sequence: copied if well formed, else U+FFFD. */
-		n = u >= 0xF0 && u < 0xF5 ? 4 : u >= 0xE0 ? 3 : u >= 0xC2 ? 2 : 0;
-		for (k = 1; k < n; k++)
-			if ((p[k] & 0xC0) != 0x80)
-				break;
-		if (n == 0 || k < n) {
-			PUTS("\\ufffd", f);
-			p++;
-			continue;
-		}
-		if (n == 3 && u == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 ||
-		    p[2] == 0xA9))
-			PUTS(p[2] == 0xA8 ? "\\u2028" : "\\u2029", f);
-		else
-			fwrite_unlocked(p, 1, n, f);
-		p += n;
-	}
-	PUTC('"', f);
-}
-
 /* Start the output once the columns are known; the header row for CSV. */
 static void
 start_output(struct export *x)
 {
 	struct rlimit rl;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m;
 
 	switch (x->mode) {
 	case OUT_EXCEL:
@@ -236,20 +176,12 @@ start_output(struct export *x)
 		PUTS(XL_EOL, x->out);
 		break;
 	case OUT_PLAIN:
-		x->w = recw_open(x->out, "standard output", 1);
+		x->w = recw_open_via(x->out, 1);
 		recw_header(x->w, x->ncol, (const char *const *)x->names);
 		break;
 	case OUT_JSON:
-		x->jkeys = xcalloc(x->ncol, sizeof *x->jkeys);
-		for (size_t i = 0; i < x->ncol; i++) {
-			if ((m = open_memstream(&buf, &len)) == NULL)
-				crm_die_errno("cannot allocate memory");
-			json_str(m, x->names[i]);
-			PUTC(':', m);
-			fclose(m);
-			x->jkeys[i] = buf;
-			buf = NULL;
-		}
+		x->jw = json_open(x->out, "standard output", x->ncol,
+		    (const char *const *)x->names, NULL);
 		break;
 	case OUT_XLSX:
 		/* Each sheet of a constant-memory workbook holds a file open. */
@@ -273,8 +205,22 @@ static void
 setup(struct export *x, size_t n, const char *const *names,
     const char *const *canon)
 {
+	const char **pnames = NULL, **pcanon = NULL;
 	unsigned char *set;
 
+	if (crm_g.columns != NULL && x->mode != OUT_PLAIN) {
+		x->npick = rec_pick_columns(n, names, &x->pick);
+		x->picked = xcalloc(x->npick + 1, sizeof *x->picked);
+		pnames = xcalloc(x->npick + 1, sizeof *pnames);
+		pcanon = xcalloc(x->npick + 1, sizeof *pcanon);
+		for (size_t k = 0; k < x->npick; k++) {
+			pnames[k] = names[x->pick[k]];
+			pcanon[k] = canon[x->pick[k]];
+		}
+		n = x->npick;
+		names = pnames;
+		canon = pcanon;
+	}
 	x->ncol = n;
 	x->names = xcalloc(n + 1, sizeof *x->names);
 	x->kind = xcalloc(n + 1, sizeof *x->kind);
@@ -292,6 +238,8 @@ setup(struct export *x, size_t n, const char *const *names,
 	x->sheet_col = x->a->sheet_by ? (int)find_col(x, canon, "sheet-by",
 	    x->a->sheet_by) : -1;
 	start_output(x);
+	free(pnames);
+	free(pcanon);
 }
 
 /* on_header for crm_export_query(): the query's names are canonical. */
@@ -367,6 +315,11 @@ put_row(struct export *x, const char *const *v)
 	FILE *f = x->out;
 	int sheet = 0;
 
+	if (x->pick != NULL) {
+		for (size_t k = 0; k < x->npick; k++)
+			x->picked[k] = v[x->pick[k]];
+		v = x->picked;
+	}
 	x->nrow++;
 	switch (x->mode) {
 	case OUT_EXCEL:
@@ -382,21 +335,9 @@ put_row(struct export *x, const char *const *v)
 		recw_row(x->w, x->ncol, v);
 		break;
 	case OUT_JSON:
-		PUTC('{', f);
-		for (size_t i = 0; i < x->ncol; i++) {
-			const char *s = v[i];
-
-			if (i)
-				PUTC(',', f);
-			PUTS(x->jkeys[i], f);
-			if (s == NULL)
-				PUTS("null", f);
-			else if (cell_kind(x, i, s) == XL_NUMBER)
-				PUTS(*s == '+' ? s + 1 : s, f);
-			else
-				json_str(f, s);
-		}
-		PUTS("}\n", f);
+		for (size_t i = 0; i < x->ncol; i++)
+			x->eff[i] = cell_kind(x, i, v[i]) == XL_NUMBER;
+		json_row(x->jw, v, x->eff);
 		break;
 	case OUT_XLSX:
 		for (size_t i = 0; i < x->ncol; i++)
@@ -473,12 +414,12 @@ export_query(struct export *x, const char *name)
 static void
 check_args(struct export *x, struct args *a, int argc, char **argv)
 {
-	int n = a->plain + a->json + (a->xlsx != NULL);
+	int n = a->plain + crm_g.json + (a->xlsx != NULL);
 	const char *const *q;
 
 	if (n > 1)
 		crm_usage_error("choose one of --plain, --xlsx and --json");
-	x->mode = a->plain ? OUT_PLAIN : a->json ? OUT_JSON : a->xlsx ?
+	x->mode = a->plain ? OUT_PLAIN : crm_g.json ? OUT_JSON : a->xlsx ?
 	    OUT_XLSX : OUT_EXCEL;
 	if (a->raw && (x->mode == OUT_JSON || x->mode == OUT_XLSX))
 		crm_usage_error("--raw is for CSV output (XLSX and JSON cells "
@@ -545,12 +486,11 @@ finish(struct export *x)
 	}
 	if (x->cd != (iconv_t)-1)
 		iconv_close(x->cd);
-	for (size_t i = 0; i < x->ncol; i++) {
+	json_close(x->jw);
+	for (size_t i = 0; i < x->ncol; i++)
 		free(x->names[i]);
-		if (x->jkeys)
-			free(x->jkeys[i]);
-	}
-	free(x->jkeys);
+	free(x->pick);
+	free(x->picked);
 	free(x->names);
 	free(x->kind);
 	free(x->eff);

@@ -305,7 +305,8 @@ static void
 import_one(struct crm_db *db, struct args *a, const char *path,
     struct rec_writer *w, int *header, struct import_stats *st)
 {
-	struct rec_reader *r = rec_open(path, crm_g.csv, a->encoding);
+	struct rec_reader *r = rec_open_with(path, crm_g.csv,
+	    &(struct rec_opts){ a->encoding, NULL, a->skip_bad });
 	struct rec_rejects rj = { a->skip_bad, a->rejects, path, NULL, NULL, NULL, 0 };
 	struct progress *pg = progress_start("importing", rec_size(r));
 	struct colmap m;

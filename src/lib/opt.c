@@ -119,6 +119,14 @@ set_common(const struct crm_opt *o, const char *arg)
 			    "break");
 		crm_g.null_text = arg;
 		break;
+	case OPT_JSON:
+		crm_g.json = 1;
+		break;
+	case OPT_COLUMNS:
+		if (strspn(arg, " \t,") == strlen(arg))
+			crm_usage_error("--columns: no column names in '%s'", arg);
+		crm_g.columns = arg;
+		break;
 	}
 }
 

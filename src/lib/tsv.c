@@ -63,7 +63,7 @@ tsv_next(struct rec_reader *r)
 	for (;;) {
 		char *start = r->dec.buf + r->decpos;
 		size_t avail = r->dec.len - r->decpos, n;
-		char *nl = memchr(start, '\n', avail);
+		char *nl = memchr(start, r->eol, avail);
 
 		if (nl == NULL && !(r->eof && r->rawlen == 0)) {
 			dec_fill(r);
@@ -73,14 +73,14 @@ tsv_next(struct rec_reader *r)
 			return NULL;
 		n = nl ? (size_t)(nl - start) : avail;
 		r->line++;
-		if (n > 0 && start[n - 1] == '\r')
+		if (n > 0 && start[n - 1] == '\r' && r->eol == '\n')
 			n--;
 		r->decpos += (nl ? (size_t)(nl - start) + 1 : avail);
-		if (n == 0 && r->ncol != 1)
+		if (n == 0 && r->nin != 1)
 			continue;	/* blank lines carry no record */
 		r->data.len = 0;
 		r->noff = 0;
 		split_line(r, start, n);
-		return rec_build(r, 0, r->noff, r->line);
+		return rec_build(r, 0, r->noff, r->line, r->line);
 	}
 }
