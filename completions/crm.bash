@@ -8,38 +8,38 @@ _crm_prog()
 	case $1 in
 	activity)
 		cmds='log done edit cancel import list due'
-		opts='--kind --note --next --at --due --reason --customer --user --since --until --planned --within --encoding -E --skip-bad --rejects --dry-run -n --db -d --as --wait --csv --now --quiet -q --help --version'
-		vopts=' --kind --note --next --at --due --reason --customer --user --since --until --within --encoding -E --rejects --db -d --as --wait --now '
+		opts='--kind --note --next --at --due --reason --customer --user --since --until --planned --within --encoding -E --skip-bad --rejects --dry-run -n --db -d --as --wait --csv --now --quiet -q --null --json --columns -o --help --version'
+		vopts=' --kind --note --next --at --due --reason --customer --user --since --until --within --encoding -E --rejects --db -d --as --wait --now --null --columns -o '
 		;;
 	assign)
 		cmds=''
-		opts='--to --round-robin --balanced --weighted --rules --seed --force -f --transfer-from --explain -x --dry-run -n --undo --db -d --as --wait --csv --now --quiet -q --help --version'
-		vopts=' --to --round-robin --balanced --weighted --rules --seed --transfer-from --undo --db -d --as --wait --now '
+		opts='--to --round-robin --balanced --weighted --rules --seed --force -f --transfer-from --explain -x --dry-run -n --undo --db -d --as --wait --csv --now --quiet -q --null --json --columns -o --help --version'
+		vopts=' --to --round-robin --balanced --weighted --rules --seed --transfer-from --undo --db -d --as --wait --now --null --columns -o '
 		;;
 	db)
 		cmds='init check backup config'
-		opts='--timezone --limit --dry-run -n --db -d --as --wait --csv --now --quiet -q --help --version'
-		vopts=' --timezone --limit --db -d --as --wait --now '
+		opts='--timezone --limit --dry-run -n --db -d --as --wait --csv --now --quiet -q --null --json --columns -o --help --version'
+		vopts=' --timezone --limit --db -d --as --wait --now --null --columns -o '
 		;;
 	export)
 		cmds=''
-		opts='--query --xlsx --sheet-by --json --plain --raw --encoding --number --date --text --db -d --as --wait --csv --now --quiet -q --help --version'
-		vopts=' --query --xlsx --sheet-by --encoding --number --date --text --db -d --as --wait --now '
+		opts='--query --xlsx --sheet-by --plain --raw --encoding --number --date --text --db -d --as --wait --csv --now --quiet -q --null --json --columns -o --help --version'
+		vopts=' --query --xlsx --sheet-by --encoding --number --date --text --db -d --as --wait --now --null --columns -o '
 		;;
 	lead)
 		cmds='add import list show check update qualify convert disqualify merge unmerge lock unlock history erase undo dups'
-		opts='--name --company --phone --email --region --industry --source --status --owner --pool --score --grade --field --reason --since --until --match -m --all -a --long -l --limit --encoding -E --on-duplicate --skip-bad --rejects --dry-run -n --db -d --as --wait --csv --now --quiet -q --help --version'
-		vopts=' --name --company --phone --email --region --industry --source --status --owner --pool --score --grade --field --reason --since --until --match -m --limit --encoding -E --on-duplicate --rejects --db -d --as --wait --now '
+		opts='--name --company --phone --email --region --industry --source --status --owner --pool --score --grade --field --reason --since --until --match -m --all -a --long -l --limit --encoding -E --map --on-duplicate --skip-bad --rejects --dry-run -n --db -d --as --wait --csv --now --quiet -q --null --json --columns -o --help --version'
+		vopts=' --name --company --phone --email --region --industry --source --status --owner --pool --score --grade --field --reason --since --until --match -m --limit --encoding -E --map --on-duplicate --rejects --db -d --as --wait --now --null --columns -o '
 		;;
 	pool)
 		cmds='create set pools list claim release assign move reclaim due undo'
-		opts='--members --admins --region --industry --no-followup-days --no-deal-days --not-won-days --grade-days --exempt --warn-days --claim-limit --max-owned --lockout-days --cooling-days --pool -p --to --reason --within --owner --explain --force -f --partial --dry-run -n --db -d --as --wait --csv --now --quiet -q --help --version'
-		vopts=' --members --admins --region --industry --no-followup-days --no-deal-days --not-won-days --grade-days --exempt --warn-days --claim-limit --max-owned --lockout-days --cooling-days --pool -p --to --reason --within --owner --db -d --as --wait --now '
+		opts='--members --admins --region --industry --no-followup-days --no-deal-days --not-won-days --grade-days --exempt --warn-days --claim-limit --max-owned --lockout-days --cooling-days --pool -p --to --reason --within --owner --explain --force -f --partial --dry-run -n --db -d --as --wait --csv --now --quiet -q --null --json --columns -o --help --version'
+		vopts=' --members --admins --region --industry --no-followup-days --no-deal-days --not-won-days --grade-days --exempt --warn-days --claim-limit --max-owned --lockout-days --cooling-days --pool -p --to --reason --within --owner --db -d --as --wait --now --null --columns -o '
 		;;
 	user)
 		cmds='add list show update deactivate activate import team'
-		opts='--name --email --team --role --capacity --weight --regions --industries --away --back --all -a --dry-run -n --db -d --as --wait --csv --now --quiet -q --help --version'
-		vopts=' --name --email --team --role --capacity --weight --regions --industries --away --db -d --as --wait --now '
+		opts='--name --email --team --role --capacity --weight --regions --industries --away --back --all -a --dry-run -n --db -d --as --wait --csv --now --quiet -q --null --json --columns -o --help --version'
+		vopts=' --name --email --team --role --capacity --weight --regions --industries --away --db -d --as --wait --now --null --columns -o '
 		;;
 	esac
 }

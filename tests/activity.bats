@@ -40,7 +40,7 @@ clock() {	# clock ID: last_activity_at and next_due_at of customer ID
 	[ "$(field 1 at <<<"$output")" = 2026-11-22T09:00:00Z ]
 	[ "$(field 1 note <<<"$output")" = 问了价格 ]
 	[ "$(field 1 next <<<"$output")" = 报价 ]
-	[ "$(field 1 due_at <<<"$output")" = '\N' ]
+	[ "$(field 1 due_at <<<"$output")" = '' ]
 	[ "$(field 1 done_at <<<"$output")" = 2026-11-22T09:00:00Z ]
 	[ "$(clock 1)" = "2026-11-22T09:00:00Z	NULL" ]
 	[ "$(sql "SELECT b.command, b.actor FROM activities a JOIN batches b ON b.id = a.batch_id")" = "crm-activity log	li" ]
@@ -60,9 +60,9 @@ clock() {	# clock ID: last_activity_at and next_due_at of customer ID
 @test "log --due: a planned follow-up sets next_due_at to the earliest open one" {
 	run_split crm-activity --as li log 1 --kind visit --due 2026-11-25 --note 上门
 	assert_status 0
-	[ "$(field 1 at <<<"$output")" = '\N' ]
+	[ "$(field 1 at <<<"$output")" = '' ]
 	[ "$(field 1 due_at <<<"$output")" = 2026-11-25T00:00:00Z ]
-	[ "$(field 1 done_at <<<"$output")" = '\N' ]
+	[ "$(field 1 done_at <<<"$output")" = '' ]
 	# planning is not a follow-up: the clock is not restarted
 	[ "$(clock 1)" = "NULL	2026-11-25T00:00:00Z" ]
 	crm-activity --as li log 1 --kind call --due 2026-11-28 -q >/dev/null
@@ -78,9 +78,9 @@ clock() {	# clock ID: last_activity_at and next_due_at of customer ID
 	[ "$(count_rows <<<"$output")" = 2 ]
 	[ "$(field 1 at <<<"$output")" = 2026-11-22T08:00:00Z ]
 	[ "$(field 1 note <<<"$output")" = 要报价 ]
-	[ "$(field 1 due_at <<<"$output")" = '\N' ]
+	[ "$(field 1 due_at <<<"$output")" = '' ]
 	[ "$(field 2 kind <<<"$output")" = call ]
-	[ "$(field 2 at <<<"$output")" = '\N' ]
+	[ "$(field 2 at <<<"$output")" = '' ]
 	[ "$(field 2 note <<<"$output")" = 发报价单 ]
 	[ "$(field 2 due_at <<<"$output")" = 2026-11-27T00:00:00Z ]
 	[ "$(clock 1)" = "2026-11-22T08:00:00Z	2026-11-27T00:00:00Z" ]
@@ -439,7 +439,7 @@ boss crm-activity done" ]
 	[ "$(count_rows <<<"$output")" = 1 ]
 	[ "$(field 1 id <<<"$output")" = 1 ]
 	[ "$(field 1 kind <<<"$output")" = visit ]
-	[ "$(field 1 note <<<"$output")" = '\N' ]
+	[ "$(field 1 note <<<"$output")" = '' ]
 	[ "$(field 1 due_at <<<"$output")" = 2026-11-30T00:00:00Z ]
 	[ "$(clock 1)" = "NULL	2026-11-28T00:00:00Z" ]
 	[ "$(sql "SELECT field, coalesce(old_value, '-'), coalesce(new_value, '-'), reason, actor, command FROM history

@@ -43,7 +43,7 @@ assign_writes() {
 	run_split crm-assign --to li 1 3
 	assert_status 0
 	[ "$(head -1 <<<"$output")" = "id	owner	owner_since	pool	pool_since" ]
-	[ "$(sed -n 2p <<<"$output")" = "1	li	2026-11-22T09:00:00Z	\N	\N" ]
+	[ "$(sed -n 2p <<<"$output")" = "1	li	2026-11-22T09:00:00Z		" ]
 	[ "$(field 2 id <<<"$output")" = 3 ]
 	[ "$(field 2 owner <<<"$output")" = li ]
 	[ "$(owners)" = "1:li 2:- 3:li" ]
@@ -99,7 +99,7 @@ assign_writes() {
 	[ "$(owners)" = "1:a 2:-" ]
 	# the refused row still goes down the pipeline, unchanged
 	[ "$(count_rows <<<"$output")" = 2 ]
-	[ "$(field 2 owner <<<"$output")" = '\N' ]
+	[ "$(field 2 owner <<<"$output")" = '' ]
 	[[ "$stderr" == *"crm-assign: stdin:3: customer 2 not assigned: no available user in team:east (a: at capacity (1 of 1), b: at capacity (0 of 0))"* ]]
 	[[ "$stderr" == *"1 assigned, 1 not assigned"* ]]
 }
@@ -285,7 +285,7 @@ assign_writes() {
 	[ "$(field 1 explain <<<"$output")" = "owned by li (use --force)" ]
 	[ "$(field 2 explain <<<"$output")" = "wang is away since 2026-11-01T00:00:00Z (use --force)" ]
 	[ "$(field 3 explain <<<"$output")" = "no customer 99" ]
-	[ "$(field 3 owner <<<"$output")" = '\N' ]
+	[ "$(field 3 owner <<<"$output")" = '' ]
 	[[ "$stderr" == *"argument 3: no customer 99"* ]]
 	[[ "$stderr" == *"0 assigned, 1 refused, 1 not assigned, 1 not found"* ]]
 }
@@ -503,8 +503,8 @@ crm-assign: dry run: nothing was changed" ]
 	for row in 1 2; do
 		[ "$(field $row owner <<<"$output")" = li ]
 		[ "$(field $row owner_since <<<"$output")" = 2026-11-22T09:00:00Z ]
-		[ "$(field $row pool <<<"$output")" = '\N' ]
-		[ "$(field $row pool_since <<<"$output")" = '\N' ]
+		[ "$(field $row pool <<<"$output")" = '' ]
+		[ "$(field $row pool_since <<<"$output")" = '' ]
 	done
 	[ "$(field 1 name <<<"$output")" = a ]
 	[ "$(field 1 score <<<"$output")" = 92 ]

@@ -32,11 +32,15 @@ assert_status() {
 }
 
 # field ROW COLUMN: the value of COLUMN (by header name) in row ROW (1 = first
-# record) of TSV on stdin.
+# record) of TSV on stdin; "(no column C)" or "(no row N)" when there is
+# none, so that an expected empty value cannot match a missing one.
 field() {
 	awk -F'\t' -v row="$1" -v col="$2" '
-		NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) c = i; next }
-		NR == row + 1 { if (c) print $c; else exit 1 }'
+		NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) c = i
+			if (!c) { print "(no column " col ")"; exit 1 }
+			next }
+		NR == row + 1 { print $c; found = 1; exit }
+		END { if (c && !found) print "(no row " row ")" }'
 }
 
 # count_rows: records (lines after the header) on stdin.

@@ -122,7 +122,7 @@ assert_unchanged() {
 	run_split crm-lead add --name b --pool 华东公海
 	assert_status 0
 	[ "$(field 1 pool <<<"$output")" = 华东公海 ]
-	[ "$(field 1 owner <<<"$output")" = '\N' ]
+	[ "$(field 1 owner <<<"$output")" = '' ]
 	# an owner or pool at creation is a change of owner or pool
 	[ "$(sql "SELECT entity_id, field, coalesce(old_value, 'NULL'), new_value, actor, at, reason, command FROM history ORDER BY id")" = \
 "1	owner	NULL	li	tester	2026-10-01T08:00:00Z	created	crm-lead add
@@ -275,7 +275,7 @@ a.tsv	2
 	[ "$(field 3 industry <<<"$output")" = 制造 ]
 	[ "$(field 3 source <<<"$output")" = 百度推广 ]
 	[ "$(field 1 微信 <<<"$output")" = zw_001 ]
-	[ "$(field 2 微信 <<<"$output")" = '\N' ]
+	[ "$(field 2 微信 <<<"$output")" = '' ]
 	[ "$(field 3 备注 <<<"$output")" = '需要报价, 下周回访' ]
 	[ "$(sql "SELECT company_key FROM customers WHERE id = 3")" = "abc深圳电子" ]
 }
@@ -579,38 +579,46 @@ line2"
 	[[ "$stderr" == *"500 created"* ]]
 }
 
-@test "import: the Odoo demo data keeps its unknown columns and leading-zero zips" {
+@test "import: the Odoo demo leads mean what Odoo means; unknown columns and leading-zero zips are kept" {
 	[ -f "$ODOO" ] || skip "no $ODOO"
-	# contact_name and name both mean 'name' to us: the later one keeps its
-	# own name, with a note
+	# Odoo's name is the opportunity's title and its id an external id:
+	# the person is contact_name, the company partner_name
 	init_db
 	run_split crm-lead import --csv --dry-run "$ODOO"
-	assert_status 0
-	[[ "$stderr" == *"header: 'contact_name' means 'name' too, which an earlier column is; kept as a column of its own"* ]]
-	[ "$(head -1 <<<"$output" | tr , '\n' | grep -c '^contact_name$')" = 1 ]
-	sed '1s/contact_name/odoo_contact/' "$ODOO" >odoo.csv
-	run_split crm-lead import --csv odoo.csv
-	assert_status 0
-	# crm_case_2 and crm_case_29 share crm_case_1's phone, crm_case_15 crm_case_14's
-	[[ "$stderr" == *"odoo.csv:3: not imported: duplicate of customer 1 (same phone)"* ]]
-	[[ "$stderr" == *"odoo.csv:16: not imported: duplicate of customer 13 (same phone)"* ]]
-	[[ "$stderr" == *"odoo.csv:30: not imported: duplicate of customer 1 (same phone)"* ]]
-	[[ "$stderr" == *"41 created, 0 updated, 3 duplicates skipped"* ]]
-	rm -f "$CRM_DB"*
-	crm-lead import --csv -q --on-duplicate allow odoo.csv >/dev/null
-	[ "$(sql "SELECT count(*) FROM customers")" = 44 ]
+	assert_status 1
+	[[ "$stderr" == *"header from Odoo CRM: reading name as title, id as external_id, partner_name as company, contact_name as name, email_from as email, function as job_title"* ]]
+	# two opportunities name no person, company, phone or email:
+	# crm_case_21 and 23, on lines 22 and 24 (15 and 24 have an email only)
+	for line in 22 24; do
+		[[ "$stderr" == *"crm_lead_demo_flattened.csv:$line: name: a lead needs a name, a company, a phone or an email"* ]]
+	done
+	[ "$(grep -c 'a lead needs a name' <<<"$stderr")" = 2 ]
+	crm-lead import --csv -q --skip-bad --rejects rej.csv --on-duplicate allow "$ODOO" >/dev/null
+	[ "$(sql "SELECT count(*) FROM customers")" = 42 ]
+	[ "$(grep -c '"name: a lead needs a name, a company, a phone or an email"' rej.csv)" = 2 ]
 	run crm-lead list
-	# every Odoo column but id comes back, after ours
-	hdr=$(head -1 odoo.csv | tr -d '\r' | tr , '\n' | grep -vxE 'id|name|phone' | tr '\n' '\t' | sed 's/\t$//')
+	# ours first, then every other Odoo column in its order, by its new name
+	hdr=$(head -1 "$ODOO" | tr -d '\r' | tr , '\n' |
+	    grep -vxE 'contact_name|partner_name|email_from|phone' |
+	    sed 's/^id$/external_id/; s/^name$/title/; s/^function$/job_title/' |
+	    tr '\n' '\t' | sed 's/\t$//')
 	[ "${lines[0]}" = "$COLS	$hdr" ]
+	[ "$(field 1 external_id <<<"$output")" = crm_case_1 ]
+	[ "$(field 1 name <<<"$output")" = "Jacques Dunagan" ]
+	[ "$(field 1 company <<<"$output")" = "Le Club SARL" ]
+	[ "$(field 1 title <<<"$output")" = "Club Office Furnitures" ]
+	[ "$(field 1 email <<<"$output")" = jdunagan@leclub.example.com ]
+	[ "$(field 1 job_title <<<"$output")" = "Training Manager" ]
+	[ "$(field 1 phone <<<"$output")" = "+33 1 25 54 45 69" ]
+	[ "$(field 1 tag_ids <<<"$output")" = "eval:[(6, 0, [ref('sales_team.categ_oppor6')])]" ]
 	[ "$(field 4 zip <<<"$output")" = 03101 ]		# crm_case_4
 	[ "$(field 6 zip <<<"$output")" = 00118 ]		# crm_case_6
-	[ "$(field 9 zip <<<"$output")" = "OX1 1RQ" ]
-	[ "$(field 1 odoo_contact <<<"$output")" = "Jacques Dunagan" ]
-	[ "$(field 1 partner_name <<<"$output")" = "Le Club SARL" ]
-	[ "$(field 1 tag_ids <<<"$output")" = "eval:[(6, 0, [ref('sales_team.categ_oppor6')])]" ]
-	[ "$(field 28 name <<<"$output")" = "Furnish a 60m² office" ]
-	[ "$(field 1 phone <<<"$output")" = "+33 1 25 54 45 69" ]
+	[ "$(field 9 zip <<<"$output")" = "OX1 1RQ" ]	# crm_case_9
+	# crm_case_28, the 26th imported: a title and a company, no person
+	[ "$(field 26 external_id <<<"$output")" = crm_case_28 ]
+	[ "$(field 26 title <<<"$output")" = "Furnish a 60m² office" ]
+	[ "$(field 26 company <<<"$output")" = "Deco Addict" ]
+	[ "$(field 26 name <<<"$output")" = "" ]
 }
 
 @test "import: the generated demo leads (6 re-entered leads are caught)" {
@@ -640,12 +648,12 @@ line2"
 	run_split crm-lead check in.tsv
 	assert_status 0
 	[ "$output" = "name	phone	company	email	dup_id	dup_on	dup_owner	dup_pool	dup_line
-A	0086 138 0000 0001			1	phone	li	\N	\N
-B		（乙）股份有限公司		2	company	\N	华东公海	\N
-C			X@Y.CN	\N	\N	\N	\N	\N
-D	15000000000		 x@y.cn 	\N	email	\N	\N	4
-E	150-0000-0000			\N	phone	\N	\N	5
-F		新公司		\N	\N	\N	\N	\N" ]
+A	0086 138 0000 0001			1	phone	li		
+B		（乙）股份有限公司		2	company		华东公海	
+C			X@Y.CN					
+D	15000000000		 x@y.cn 		email			4
+E	150-0000-0000				phone			5
+F		新公司						" ]
 	assert_unchanged before
 	# stdin, CSV, and the demo file: its six re-entered leads
 	run_split crm-lead check --csv < <(printf 'name,phone\nX,13800000001\n')
@@ -875,7 +883,7 @@ names() {	# the name column of list output, comma-separated
 	[ "$(field 1 reason <<<"$output")" = 预算不足 ]
 	run_split crm-lead convert 1
 	assert_status 0
-	[ "$(field 1 reason <<<"$output")" = '\N' ]
+	[ "$(field 1 reason <<<"$output")" = '' ]
 	[ "$(sql "SELECT entity_id, old_value, new_value, actor, at, coalesce(reason, 'NULL'), command FROM history WHERE field = 'status' ORDER BY id")" = \
 "1	lead	qualified	boss	2026-12-01T10:00:00Z	NULL	crm-lead qualify
 1	qualified	disqualified	tester	2026-11-22T09:00:00Z	预算不足	crm-lead disqualify
@@ -1023,7 +1031,7 @@ deal	1	customer_id	2	1" ]
 	assert_status 0
 	[ "$(field 1 id <<<"$output")" = 2 ]
 	[ "$(field 1 owner <<<"$output")" = li ]
-	[ "$(field 1 merged_into <<<"$output")" = '\N' ]
+	[ "$(field 1 merged_into <<<"$output")" = '' ]
 	[ "$(children 2)" = "1,2	1	1" ]
 	[ "$(children 1)" = "3,4		2" ]
 	[ "$(sql "SELECT count(*) FROM merges WHERE undone_at = '2026-11-22T09:00:00Z'")" = 1 ]

@@ -34,9 +34,9 @@ deal() {
 	    SELECT $1, 'd', id, '$3', '$3' FROM stages WHERE name = '$2'"
 }
 
-# null VALUE: a NULL field, written \N or empty (either, across the change).
+# null VALUE: a NULL field, written as an empty field.
 null() {
-	[ "$1" = '\N' ] || [ -z "$1" ]
+	[ -z "$1" ]
 }
 
 # holder ID: "owner:LOGIN", "pool:NAME" or "none".

@@ -45,7 +45,7 @@ snapshot() {
 	assert_status 0
 	[ "$(field 1 role <<<"$output")" = rep ]
 	[ "$(field 1 weight <<<"$output")" = 1 ]
-	[ "$(field 1 capacity <<<"$output")" = '\N' ]
+	[ "$(field 1 capacity <<<"$output")" = '' ]
 	[[ "$stderr" != *"created team"* ]]
 	[ "$(sql "SELECT count(*) FROM teams")" = 1 ]
 }
@@ -265,7 +265,7 @@ weight	1	3	boss	update" ]
 	run_split crm-user update li --away '2026-12-01T08:00+08:00..'
 	assert_status 0
 	[ "$(field 1 away_from <<<"$output")" = 2026-12-01T00:00:00Z ]
-	[ "$(field 1 away_until <<<"$output")" = '\N' ]
+	[ "$(field 1 away_until <<<"$output")" = '' ]
 	run_split crm-user update li --back
 	assert_status 0
 	[ "$(sql "SELECT coalesce(away_from, 'NULL'), coalesce(away_until, 'NULL') FROM users WHERE login = 'li'")" = "NULL	NULL" ]

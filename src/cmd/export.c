@@ -1,5 +1,6 @@
 /* crm-export: records or tables to Excel-safe CSV, XLSX or JSON Lines. */
 #include "../crm.h"
+#include "../lib/json.h"
 #include "../lib/xlsx.h"
 
 enum {
@@ -37,7 +38,7 @@ enum out_mode { OUT_EXCEL, OUT_PLAIN, OUT_XLSX, OUT_JSON };
 struct args {
 	const char *query, *xlsx, *sheet_by, *encoding;
 	struct strvec number, date, text;
-	int json, plain, raw;
+	int plain, raw;
 };
 
 /* The state of one export: the columns, the writer, the counts. */
@@ -55,9 +56,11 @@ struct export {
 	FILE *out;		/* stdout, or memory when re-encoding */
 	struct crm_recode *rc;	/* --encoding, or NULL */
 
-	struct rec_writer *w;	/* --plain */
+	struct rec_writer *w;	/* --plain, which applies -o itself */
 	struct xlsx *xl;	/* --xlsx */
-	char **jkeys;		/* --json: "key": with the quotes and colon */
+	struct json_writer *jw;	/* --json */
+	size_t *pick, npick;	/* -o: the input columns written, by index */
+	const char **picked;	/* a row's values in -o order */
 
 	unsigned long long nrow;
 	struct progress *prog;
@@ -73,7 +76,6 @@ on_opt(int id, const char *arg, void *ctx)
 	case OPT_QUERY: a->query = arg; break;
 	case OPT_XLSX: a->xlsx = arg; break;
 	case OPT_SHEET_BY: a->sheet_by = arg; break;
-	case OPT_JSON: a->json = 1; break;
 	case OPT_PLAIN: a->plain = 1; break;
 	case OPT_RAW: a->raw = 1; break;
 	case OPT_ENCODING: a->encoding = arg; break;
@@ -96,73 +98,10 @@ where(struct export *x)
 	return buf;
 }
 
-/* Write S as a JSON string (UTF-8, escaped) to F. */
-static void
-json_str(FILE *f, const char *s)
-{
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)s;
-
-	PUTC('"', f);
-	while (*p != '\0') {
-		unsigned char u = *p;
-		size_t n, k;
-
-		if (u == '"' || u == '\\') {
-			PUTC('\\', f);
-			PUTC(u, f);
-			p++;
-			continue;
-		}
-		if (u < 0x20) {
-			PUTC('\\', f);
-			switch (u) {
-			case '\n': PUTC('n', f); break;
-			case '\r': PUTC('r', f); break;
-			case '\t': PUTC('t', f); break;
-			case '\b': PUTC('b', f); break;
-			case '\f': PUTC('f', f); break;
-			default:
-				PUTS("u00", f);
-				PUTC(hex[u >> 4], f);
-				PUTC(hex[u & 15], f);
-			}
-			p++;
-			continue;
-		}
-		if (u < 0x80) {
-			PUTC(u, f);
-			p++;
-			continue;
-		}
-		/* A UTF-8 sequence: copied if well formed, else U+FFFD. */
-		n = u >= 0xF0 && u < 0xF5 ? 4 : u >= 0xE0 ? 3 : u >= 0xC2 ? 2 : 0;
-		for (k = 1; k < n; k++)
-			if ((p[k] & 0xC0) != 0x80)
-				break;
-		if (n == 0 || k < n) {
-			PUTS("\\ufffd", f);
-			p++;
-			continue;
-		}
-		if (n == 3 && u == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 ||
-		    p[2] == 0xA9))
-			PUTS(p[2] == 0xA8 ? "\\u2028" : "\\u2029", f);
-		else
-			fwrite_unlocked(p, 1, n, f);
-		p += n;
-	}
-	PUTC('"', f);
-}
-
 /* Start the output once the columns are known; the header row for CSV. */
 static void
 start_output(struct export *x)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m;
-
 	switch (x->mode) {
 	case OUT_EXCEL:
 		if (x->rc == NULL)
@@ -175,20 +114,12 @@ start_output(struct export *x)
 		    (const char *const *)x->cols.names, x->eff);
 		break;
 	case OUT_PLAIN:
-		x->w = recw_open(x->out, "standard output", 1);
+		x->w = recw_open_via(x->out, 1);
 		recw_header(x->w, x->cols.n, (const char *const *)x->cols.names);
 		break;
 	case OUT_JSON:
-		x->jkeys = xcalloc(x->cols.n, sizeof *x->jkeys);
-		for (size_t i = 0; i < x->cols.n; i++) {
-			if ((m = open_memstream(&buf, &len)) == NULL)
-				crm_die_errno("cannot allocate memory");
-			json_str(m, x->cols.names[i]);
-			PUTC(':', m);
-			fclose(m);
-			x->jkeys[i] = buf;
-			buf = NULL;
-		}
+		x->jw = json_open(x->out, "standard output", x->cols.n,
+		    (const char *const *)x->cols.names, NULL);
 		break;
 	case OUT_XLSX:
 		x->xl = xlsx_open(x->a->xlsx, x->from_query ? x->a->query :
@@ -206,12 +137,30 @@ static void
 setup(struct export *x, size_t n, const char *const *names,
     const char *const *canon)
 {
+	const char **pnames = NULL, **pcanon = NULL;
+
+	/* -o: the columns it names, in its order (--plain's writer does it) */
+	if (crm_g.columns != NULL && x->mode != OUT_PLAIN) {
+		x->npick = rec_pick_columns(n, names, &x->pick);
+		x->picked = xcalloc(x->npick + 1, sizeof *x->picked);
+		pnames = xcalloc(x->npick + 1, sizeof *pnames);
+		pcanon = xcalloc(x->npick + 1, sizeof *pcanon);
+		for (size_t k = 0; k < x->npick; k++) {
+			pnames[k] = names[x->pick[k]];
+			pcanon[k] = canon[x->pick[k]];
+		}
+		n = x->npick;
+		names = pnames;
+		canon = pcanon;
+	}
 	crm_export_cols_init(&x->cols, n, names, canon, &x->a->text,
 	    &x->a->number, &x->a->date);
 	x->eff = xcalloc(n + 1, sizeof *x->eff);
 	x->sheet_col = x->a->sheet_by ? (int)crm_export_col(&x->cols,
 	    "sheet-by", x->a->sheet_by) : -1;
 	start_output(x);
+	free(pnames);
+	free(pcanon);
 }
 
 /* on_header for crm_export_query(): the query's names are canonical. */
@@ -235,6 +184,11 @@ put_row(struct export *x, const char *const *v)
 	FILE *f = x->out;
 	int sheet = 0;
 
+	if (x->pick != NULL) {
+		for (size_t k = 0; k < x->npick; k++)
+			x->picked[k] = v[x->pick[k]];
+		v = x->picked;
+	}
 	x->nrow++;
 	switch (x->mode) {
 	case OUT_EXCEL:
@@ -246,21 +200,9 @@ put_row(struct export *x, const char *const *v)
 		recw_row(x->w, x->cols.n, v);
 		break;
 	case OUT_JSON:
-		PUTC('{', f);
-		for (size_t i = 0; i < x->cols.n; i++) {
-			const char *s = v[i];
-
-			if (i)
-				PUTC(',', f);
-			PUTS(x->jkeys[i], f);
-			if (s == NULL)
-				PUTS("null", f);
-			else if (cell_kind(x, i, s) == XL_NUMBER)
-				PUTS(*s == '+' ? s + 1 : s, f);
-			else
-				json_str(f, s);
-		}
-		PUTS("}\n", f);
+		for (size_t i = 0; i < x->cols.n; i++)
+			x->eff[i] = cell_kind(x, i, v[i]) == XL_NUMBER;
+		json_row(x->jw, v, x->eff);
 		break;
 	case OUT_XLSX:
 		for (size_t i = 0; i < x->cols.n; i++)
@@ -337,12 +279,12 @@ export_query(struct export *x, const char *name)
 static void
 check_args(struct export *x, struct args *a, int argc, char **argv)
 {
-	int n = a->plain + a->json + (a->xlsx != NULL);
+	int n = a->plain + crm_g.json + (a->xlsx != NULL);
 	const char *const *q;
 
 	if (n > 1)
 		crm_usage_error("choose one of --plain, --xlsx and --json");
-	x->mode = a->plain ? OUT_PLAIN : a->json ? OUT_JSON : a->xlsx ?
+	x->mode = a->plain ? OUT_PLAIN : crm_g.json ? OUT_JSON : a->xlsx ?
 	    OUT_XLSX : OUT_EXCEL;
 	if (a->raw && (x->mode == OUT_JSON || x->mode == OUT_XLSX))
 		crm_usage_error("--raw is for CSV output (XLSX and JSON cells "
@@ -383,9 +325,9 @@ finish(struct export *x)
 	progress_stop(x->prog);
 	crm_flush_or_die(stdout, "standard output");
 	crm_recode_close(x->rc);
-	for (size_t i = 0; x->jkeys && i < x->cols.n; i++)
-		free(x->jkeys[i]);
-	free(x->jkeys);
+	json_close(x->jw);
+	free(x->pick);
+	free(x->picked);
 	crm_export_cols_free(&x->cols);
 	free(x->eff);
 }

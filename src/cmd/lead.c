@@ -18,7 +18,7 @@ static const struct crm_opt lead_options[] = {
 
 static const char *const lead_usage[] = {
 	"add [-n] [--name NAME] [--company COMPANY] [--phone PHONE] [--email EMAIL] [--field NAME=VALUE] ...",
-	"import [-n] [--skip-bad] [--on-duplicate MODE] [-E ENC] [FILE ...]",
+	"import [-n] [--skip-bad] [--on-duplicate MODE] [-E ENC] [--map FROM=TO,...] [FILE ...]",
 	"list [-al] [--status STATUS] [--owner USER] [--pool POOL] [--region REGION] [-m FIELD=REGEX] ...",
 	"show [ID ...]",
 	"check [-E ENC] [FILE ...]",
@@ -112,6 +112,7 @@ on_opt(int id, const char *arg, void *ctx)
 	case OPT_LONG: a->wide = 1; break;
 	case OPT_LIMIT: a->limit = crm_parse_int("limit", arg, 1, 1LL << 62); break;
 	case OPT_ENCODING: a->im.encoding = arg; break;
+	case OPT_MAP: a->im.map = arg; break;
 	case OPT_SKIP_BAD: a->im.skip_bad = 1; break;
 	case OPT_REJECTS: a->im.rejects = arg; break;
 	case OPT_DRY_RUN: a->dry_run = 1; break;
@@ -327,7 +328,7 @@ lead_check(int argc, char **argv, void *args)
 			    "but the input itself", crm_g.db_path);
 		db = crm_db_open(CRM_DB_MEMORY);
 	}
-	crm_lead_check_streams(db, argc - 1, argv + 1, a->im.encoding);
+	crm_lead_check_streams(db, argc - 1, argv + 1, &a->im);
 	crm_db_close(db);
 	return 0;
 }

@@ -17,6 +17,12 @@ csv_put_field(FILE *f, const char *s)
 		fwrite_unlocked(s, 1, n, f);
 		return;
 	}
+	csv_put_quoted(f, s);
+}
+
+void
+csv_put_quoted(FILE *f, const char *s)
+{
 	putc_unlocked('"', f);
 	for (; *s; s++) {
 		if (*s == '"')
@@ -48,9 +54,11 @@ on_row(int c, void *ctx)
 		r->rowcap = r->rowcap ? r->rowcap * 2 : 16;
 		r->row_end = xrealloc(r->row_end, r->rowcap * sizeof *r->row_end);
 		r->row_line = xrealloc(r->row_line, r->rowcap * sizeof *r->row_line);
+		r->row_last = xrealloc(r->row_last, r->rowcap * sizeof *r->row_last);
 	}
 	r->row_end[r->nrows] = r->noff;
 	r->row_line[r->nrows] = r->row_start;
+	r->row_last[r->nrows] = r->line;
 	r->nrows++;
 	r->row_start = r->line + (c == '\n' || c == '\r' ? 1 : 0);
 }
@@ -115,7 +123,7 @@ csv_next(struct rec_reader *r)
 			return NULL;
 		start = r->dec.buf + r->decpos;
 		avail = r->dec.len - r->decpos;
-		nl = memchr(start, '\n', avail);
+		nl = memchr(start, r->eol, avail);
 		if (nl == NULL && !(r->eof && r->rawlen == 0)) {
 			dec_fill(r);
 			continue;
@@ -137,5 +145,6 @@ csv_next(struct rec_reader *r)
 	}
 	r->rowhead++;
 	return rec_build(r, r->rowhead > 1 ? r->row_end[r->rowhead - 2] : 0,
-	    r->row_end[r->rowhead - 1], r->row_line[r->rowhead - 1]);
+	    r->row_end[r->rowhead - 1], r->row_line[r->rowhead - 1],
+	    r->row_last[r->rowhead - 1]);
 }

@@ -325,7 +325,8 @@ import_one(struct import_job *j, const char *path)
 {
 	struct crm_db *db = j->run->db;
 	const struct crm_import_opts *o = j->o;
-	struct rec_reader *r = rec_open(path, crm_g.csv, o->encoding);
+	struct rec_reader *r = rec_open_with(path, crm_g.csv,
+	    &(struct rec_opts){ o->encoding, o->map, o->skip_bad });
 	struct rec_rejects rj = { o->skip_bad, o->rejects, path, NULL, NULL, NULL, 0 };
 	struct progress *pg = progress_start("importing", rec_size(r));
 	struct crm_colmap m;
@@ -495,7 +496,7 @@ crm_import_streams(struct crm_run *run, int n, char **paths,
 
 void
 crm_lead_check_streams(struct crm_db *db, int nin, char **paths,
-    const char *encoding)
+    const struct crm_import_opts *o)
 {
 	static const char *const extra[] = {
 		"dup_id", "dup_on", "dup_owner", "dup_pool", "dup_line"
@@ -505,8 +506,8 @@ crm_lead_check_streams(struct crm_db *db, int nin, char **paths,
 	int header = 0;
 
 	for (int f = 0; f < (nin > 0 ? nin : 1); f++) {
-		struct rec_reader *r = rec_open(nin > 0 ? paths[f] : "-", crm_g.csv,
-		    encoding);
+		struct rec_reader *r = rec_open_with(nin > 0 ? paths[f] : "-",
+		    crm_g.csv, &(struct rec_opts){ o->encoding, o->map, 0 });
 		struct crm_colmap m;
 		struct rec *rec;
 		size_t n = rec_ncol(r);
@@ -575,7 +576,8 @@ crm_lead_update_streams(struct crm_run *run, int nin, char **paths,
 {
 	for (int f = 0; f < (nin > 0 ? nin : 1); f++) {
 		const char *path = nin > 0 ? paths[f] : "-";
-		struct rec_reader *r = rec_open(path, crm_g.csv, o->encoding);
+		struct rec_reader *r = rec_open_with(path, crm_g.csv,
+		    &(struct rec_opts){ o->encoding, o->map, o->skip_bad });
 		struct rec_rejects rj = { o->skip_bad, o->rejects, path, NULL, NULL,
 		    NULL, 0 };
 		struct crm_colmap m;

@@ -90,6 +90,7 @@ struct crm_import_opts {
 	int skip_bad;		/* reject bad rows into a file and go on */
 	const char *rejects;	/* that file, else INPUT.rejects */
 	const char *encoding;	/* NULL: detect */
+	const char *map;	/* --map FROM=TO,...: header names of your own */
 };
 
 struct crm_import_stats {
@@ -128,7 +129,7 @@ void crm_import_streams(struct crm_run *run, int n, char **paths,
 ** added.  Nothing is written to DB.
 */
 void crm_lead_check_streams(struct crm_db *db, int n, char **paths,
-    const char *encoding);
+    const struct crm_import_opts *o);
 
 /*
 ** crm-lead update from records keyed by "id" (PATHS[0..N), none: stdin)

@@ -11,7 +11,7 @@
 #include "str.h"
 #include "version.h"
 
-struct crm_globals crm_g = { NULL, NULL, 5000, 0, 0, NULL };
+struct crm_globals crm_g = { .wait_ms = 5000 };
 
 /* The options given, for crm_run_command() to check against the command. */
 static const struct crm_opt *given[256];
@@ -173,6 +173,21 @@ set_common(const struct crm_opt *o, const char *arg)
 		break;
 	case OPT_QUIET:
 		crm_g.quiet = 1;
+		break;
+	case OPT_NULL_TEXT:
+		/* Written as it is: a tab or line break would split the row. */
+		if (strpbrk(arg, "\t\n\r") != NULL)
+			crm_usage_error("--null: TEXT may not hold a tab or a line "
+			    "break");
+		crm_g.null_text = arg;
+		break;
+	case OPT_JSON:
+		crm_g.json = 1;
+		break;
+	case OPT_COLUMNS:
+		if (strspn(arg, " \t,") == strlen(arg))
+			crm_usage_error("--columns: no column names in '%s'", arg);
+		crm_g.columns = arg;
 		break;
 	}
 }

@@ -54,6 +54,9 @@ struct crm_globals {
 	int csv;
 	int quiet;
 	const char *now;	/* --now or $CRM_NOW, NULL for the clock */
+	const char *null_text;	/* --null: NULL on standard output, NULL for "" */
+	int json;		/* --json: standard output is JSON Lines */
+	const char *columns;	/* -o: the columns for standard output, or NULL */
 };
 extern struct crm_globals crm_g;
 

@@ -10,23 +10,53 @@ struct rec {
 	size_t n;
 	char **v;
 	unsigned long line;	/* line of the input where the record starts */
+	const char *bad;	/* why it cannot be used, or NULL: rec_width_error() */
 };
 
 struct rec_reader;
 
+/* How to open a record stream; zero (or NULL) for the defaults. */
+struct rec_opts {
+	/*
+	** NULL: UTF-8, with a BOM dropped, or UTF-16 with a BOM, or
+	** GB18030 (which covers GBK and GB2312) when the input is not
+	** valid UTF-8; otherwise an iconv name.
+	*/
+	const char *encoding;
+	/*
+	** "FROM=TO,...": the column headed FROM (case and spaces aside) is
+	** read as TO, before any other reading of the header; a FROM the
+	** header lacks is a usage error.  For crm-lead import --map.
+	*/
+	const char *map;
+	/*
+	** A line whose bytes are no text in the encoding comes back as a
+	** record (decoded with U+FFFD for the bad bytes) whose rec->bad says
+	** so, for rec_reject(); more than 100 such lines are fatal.  Without
+	** it such a line is fatal at once.  Not for UTF-16 or UTF-32.
+	*/
+	int bad_lines;
+};
+
 /*
-** Open PATH ("-" is stdin) as a record stream: CSV when CSV is set, else
-** TSV.  ENCODING NULL means: UTF-8, with a BOM dropped, or UTF-16 with a
-** BOM, or GB18030 (which covers GBK and GB2312) when the input is not
-** valid UTF-8; otherwise an iconv name.  The header row is read at once;
-** a missing or malformed one is fatal ("FILE:LINE: ...").
+** Open PATH ("-" is stdin) as a record stream: CSV when CSV is set (the
+** --csv option was given), else what the header line shows (commas and
+** no tabs: CSV; else TSV).  Lines may end in LF, CRLF or a lone CR.  The
+** header row is read at once and its names read as crm-tsv(5) says
+** (aliases, header sets of other CRMs, joined first and last names); a
+** missing or malformed one is fatal ("FILE:LINE: ..."), and so is JSON
+** (exit 2).  O may be NULL.
 */
+struct rec_reader *rec_open_with(const char *path, int csv,
+    const struct rec_opts *o);
+/* rec_open_with() with only an encoding (NULL: detect). */
 struct rec_reader *rec_open(const char *path, int csv, const char *encoding);
 
 /*
 ** The next record, or NULL at the end.  It belongs to the reader and
 ** stays valid until the next call.  Its width may differ from the
 ** header's: check with rec_width_error().  Malformed input is fatal.
+** A joined name column gets its value only when the width is right.
 */
 struct rec *rec_next(struct rec_reader *r);
 void rec_close(struct rec_reader *r);
@@ -34,13 +64,17 @@ void rec_close(struct rec_reader *r);
 size_t rec_ncol(const struct rec_reader *r);
 const char *rec_colname(const struct rec_reader *r, size_t i);	/* canonical */
 const char *rec_header(const struct rec_reader *r, size_t i);	/* as written */
-int rec_col(const struct rec_reader *r, const char *canonical);	/* -1 if absent */
+int rec_col(struct rec_reader *r, const char *canonical);	/* -1 if absent */
 const char *rec_name(const struct rec_reader *r);		/* for messages */
 unsigned long long rec_bytes(const struct rec_reader *r);	/* raw bytes read */
 unsigned long long rec_size(const struct rec_reader *r);	/* 0 when unknown */
 const char *rec_encoding(const struct rec_reader *r);		/* what was read */
 
-/* A message when REC's width is not the header's, else NULL (static buffer). */
+/*
+** Why REC cannot be used (rec->bad), else NULL: its width is not the
+** header's ("expected N fields, got M"), or, with rec_opts.bad_lines,
+** its bytes are not valid in the input's encoding.
+*/
 const char *rec_width_error(const struct rec_reader *r, const struct rec *rec);
 
 /*
@@ -52,15 +86,38 @@ const char *rec_canonical(const char *header, char *buf, size_t bufsize);
 
 struct rec_writer;
 
-/* Write to F (named WHAT in messages) as CSV or TSV.  Never writes CRLF. */
+/*
+** Write to F (named WHAT in messages) as CSV or TSV.  Never writes CRLF.
+** NULL is an empty field.  When F is stdout the output settings apply:
+** --null TEXT (crm_g.null_text) is written for NULL, as it is; --json
+** writes JSON Lines instead (json.h), and -o/--columns only the columns
+** it names, in its order (see rec_pick_columns(): the header row is
+** where an unknown name is a usage error).
+*/
 struct rec_writer *recw_open(FILE *f, const char *what, int csv);
+/*
+** A writer of standard output's records that writes to F instead, such
+** as a buffer the caller converts and copies to standard output: the
+** output settings apply as for stdout.
+*/
+struct rec_writer *recw_open_via(FILE *f, int csv);
 void recw_header(struct rec_writer *w, size_t n, const char *const *names);
 void recw_row(struct rec_writer *w, size_t n, const char *const *v);
 void recw_close(struct rec_writer *w);	/* flushes; dies on a write error */
 
+/*
+** The columns -o/--columns (crm_g.columns) picks from a header of N
+** NAMES: *IDX gets (malloc'd) the index of each, in the order given, and
+** their number is returned.  A name is a header cell as written or any
+** name of the same column (rec_canonical: "手机" is "phone").  A name the
+** header lacks is a usage error (exit 2) that lists the columns there are.
+*/
+size_t rec_pick_columns(size_t n, const char *const *names, size_t **idx);
+
 /* The escapes, exposed for unit tests and other writers. */
-void tsv_put_field(FILE *f, const char *s);	/* NULL -> \N */
+void tsv_put_field(FILE *f, const char *s);	/* NULL -> empty */
 void csv_put_field(FILE *f, const char *s);	/* NULL -> empty, "" -> "" */
+void csv_put_quoted(FILE *f, const char *s);	/* always quoted; S not NULL */
 
 /*
 ** A writer whose output is held in a temporary file until

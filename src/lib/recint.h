@@ -5,8 +5,11 @@
 #include <csv.h>
 #include <iconv.h>
 
+#include "map.h"
 #include "rec.h"
 #include "str.h"
+
+struct header_work;
 
 struct rec_reader {
 	char *name;
@@ -22,14 +25,28 @@ struct rec_reader {
 	int eof;
 	int guessed;		/* UTF-8 only because the start was ASCII or UTF-8 */
 	int seen_8bit;		/* a byte >= 0x80 was decoded as UTF-8 */
+	int wide;		/* UTF-16 or -32: a line end is more than a byte */
+	char eol;		/* '\n', or '\r' for lone CR line ends */
 	struct strbuf dec;
 	size_t decpos;
-	unsigned long declines;	/* newlines in dec before decpos */
+	unsigned long declines;	/* line ends in dec before decpos */
+
+	/* Lines that are no text in the encoding (rec_opts.bad_lines). */
+	int bad_lines;
+	int in_bad;		/* the rest of a bad line is still to come */
+	unsigned long *badq;	/* their line numbers, ascending */
+	size_t nbad, badhead, badcap, badtotal;
+	char why[160];		/* the current record's rec->bad */
 
 	/* The header. */
-	size_t ncol;
+	size_t nin;		/* columns of the input */
+	size_t ncol;		/* nin, and one more for a joined name */
 	char **cols;
 	char **hdr;		/* the header cells as written */
+	struct strmap colidx;	/* cols[i] -> i, from the first rec_col() */
+	long join_first, join_last;	/* the name is joined from these, or -1 */
+	struct strbuf syn;	/* the joined name of the current record */
+	struct header_work *work;	/* while the header is read */
 
 	/* Records: field data with offsets, -1 for NULL. */
 	struct strbuf data, tmp;
@@ -43,16 +60,18 @@ struct rec_reader {
 	/* CSV: rows parsed ahead, data[...] holds them back to back. */
 	struct csv_parser csvp;
 	size_t *row_end;	/* index into off[] one past each row's last */
-	unsigned long *row_line;
+	unsigned long *row_line, *row_last;	/* lines each row spans */
 	size_t nrows, rowcap, rowhead;
 	unsigned long row_start;
 	int csv_err;
 };
 
 int dec_fill(struct rec_reader *r);	/* 0 at end of input */
+void header_work_free(struct header_work *h);	/* NULL is fine */
 void rec_add_field(struct rec_reader *r, const char *s, size_t n, int isnull);
+/* The record of fields off[FIRST..LAST), on lines LINE to LAST_LINE. */
 struct rec *rec_build(struct rec_reader *r, size_t first, size_t last,
-    unsigned long line);
+    unsigned long line, unsigned long last_line);
 
 struct rec *tsv_next(struct rec_reader *r);
 void csv_reader_init(struct rec_reader *r);

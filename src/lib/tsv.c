@@ -1,4 +1,4 @@
-/* tsv.c: the TSV dialect of crm-tsv(5): \\ \t \n \r escapes, \N is NULL. */
+/* tsv.c: the TSV dialect of crm-tsv(5): \\ \t \n \r escapes; NULL is written empty, \N read as NULL. */
 #include <string.h>
 
 #include "die.h"
@@ -7,10 +7,8 @@
 void
 tsv_put_field(FILE *f, const char *s)
 {
-	if (s == NULL) {
-		fputs_unlocked("\\N", f);
-		return;
-	}
+	if (s == NULL)
+		return;		/* no value: an empty field, as awk and cut see it */
 	for (; *s; s++)
 		switch (*s) {
 		case '\\': fputs_unlocked("\\\\", f); break;
@@ -65,7 +63,7 @@ tsv_next(struct rec_reader *r)
 	for (;;) {
 		char *start = r->dec.buf + r->decpos;
 		size_t avail = r->dec.len - r->decpos, n;
-		char *nl = memchr(start, '\n', avail);
+		char *nl = memchr(start, r->eol, avail);
 
 		if (nl == NULL && !(r->eof && r->rawlen == 0)) {
 			dec_fill(r);
@@ -75,14 +73,14 @@ tsv_next(struct rec_reader *r)
 			return NULL;
 		n = nl ? (size_t)(nl - start) : avail;
 		r->line++;
-		if (n > 0 && start[n - 1] == '\r')
+		if (n > 0 && start[n - 1] == '\r' && r->eol == '\n')
 			n--;
 		r->decpos += (nl ? (size_t)(nl - start) + 1 : avail);
-		if (n == 0 && r->ncol != 1)
+		if (n == 0 && r->nin != 1)
 			continue;	/* blank lines carry no record */
 		r->data.len = 0;
 		r->noff = 0;
 		split_line(r, start, n);
-		return rec_build(r, 0, r->noff, r->line);
+		return rec_build(r, 0, r->noff, r->line, r->line);
 	}
 }

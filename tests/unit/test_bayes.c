@@ -128,7 +128,7 @@ test_export(void **state)
 	*/
 	assert_string_equal(text,
 	    "field\tvalue\twon\tlost\tratio\n"
-	    "(prior)\t\\N\t3\t3\t1\n"
+	    "(prior)\t\t3\t3\t1\n"
 	    "industry\t医疗\t1\t2\t0.666667\n"
 	    "industry\t教育\t2\t1\t1.5\n"
 	    "source\tweb\t1\t2\t0.833333\n"

@@ -53,9 +53,11 @@
 
 #include <iconv.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "norm.h"
 #include "rec.h"
+#include "str.h"
 
 /* ---- reading whole files -------------------------------------------- */
 
@@ -95,11 +97,12 @@ dup_or_null(const char *s)
 	return d;
 }
 
-/* Read every record of PATH into T (free with table_free). */
+/* Read every record of PATH, opened with O, into T (free with table_free). */
 static void
-read_table(const char *path, int csv, const char *enc, struct table *t)
+read_table_with(const char *path, int csv, const struct rec_opts *o,
+    struct table *t)
 {
-	struct rec_reader *r = rec_open(path, csv, enc);
+	struct rec_reader *r = rec_open_with(path, csv, o);
 	struct rec *rec;
 	size_t cap = 0;
 
@@ -109,7 +112,6 @@ read_table(const char *path, int csv, const char *enc, struct table *t)
 	assert_non_null(t->cols);
 	for (size_t i = 0; i < t->ncol; i++)
 		t->cols[i] = dup_or_null(rec_colname(r, i));
-	t->encoding = dup_or_null(rec_encoding(r));
 	while ((rec = rec_next(r)) != NULL) {
 		struct row *w;
 
@@ -127,7 +129,17 @@ read_table(const char *path, int csv, const char *enc, struct table *t)
 			w->v[i] = dup_or_null(rec->v[i]);
 		w->width_error = dup_or_null(rec_width_error(r, rec));
 	}
+	t->encoding = dup_or_null(rec_encoding(r));	/* GBK may start late */
 	rec_close(r);
+}
+
+/* Read every record of PATH in encoding ENC (NULL: detect) into T. */
+static void
+read_table(const char *path, int csv, const char *enc, struct table *t)
+{
+	struct rec_opts o = { enc, NULL, 0 };
+
+	read_table_with(path, csv, &o, t);
 }
 
 static void
@@ -152,6 +164,8 @@ struct read_job {
 	const char *path;
 	int csv;
 	const char *enc;
+	const struct rec_opts *o;	/* instead of ENC when set */
+	int loud;			/* notes on stderr (not -q) */
 };
 
 static void
@@ -160,9 +174,22 @@ read_job(void *ctx)
 	struct read_job *j = ctx;
 	struct table t;
 
-	read_table(j->path, j->csv, j->enc, &t);
+	crm_g.quiet = !j->loud;
+	if (j->o)
+		read_table_with(j->path, j->csv, j->o, &t);
+	else
+		read_table(j->path, j->csv, j->enc, &t);
 	table_free(&t);
 }
+
+/* Assert that CHILD exited 2 (a usage error) with NEEDLE on stderr. */
+#define assert_usage_died(child, needle) do { \
+	if (!(child)->exited || (child)->status != 2 || \
+	    strstr((child)->err, (needle)) == NULL) \
+		fail_msg("expected exit 2 with \"%s\"; got %s %d, stderr: %s", \
+		    (needle), (child)->exited ? "exit" : "signal", \
+		    (child)->status, (child)->err); \
+} while (0)
 
 /*
 ** Assert that reading PATH dies with status 1 and "PATH:LINE: WHAT" on
@@ -172,7 +199,7 @@ static void
 assert_read_dies(const char *path, int csv, const char *enc,
     unsigned long line, const char *what)
 {
-	struct read_job j = { path, csv, enc };
+	struct read_job j = { path, csv, enc, NULL, 0 };
 	struct unit_child c;
 	char want[1024];
 	const char *p;
@@ -378,7 +405,13 @@ test_header_errors(void **state)
 	assert_read_dies(unit_writes("phone,Email, phone \n"), 1, NULL, 1,
 	    "header: column ' phone ' appears twice");
 	assert_read_dies(unit_writes("姓名\tNAME\tname\n"), 0, NULL, 1,
-	    "header: column 'name' appears twice");
+	    "header: columns 'NAME' and 'name' differ only in case");
+	/* equal but for case or spaces, whatever the names */
+	assert_read_dies(unit_writes("foo,Foo\n"), 1, NULL, 1,
+	    "header: columns 'foo' and 'Foo' differ only in case");
+	assert_read_dies(unit_writes("Foo Bar\tid\tfoo_bar\n"), 0, NULL, 1,
+	    "header: columns 'Foo Bar' and 'foo_bar' differ only in case or in "
+	    "spaces and underscores");
 	/* a second alias of a column (手机 beside 电话) keeps its own name */
 	{
 		struct table t;
@@ -402,7 +435,7 @@ test_header_errors(void **state)
 	assert_read_dies(unit_writes("\n\nname,,phone\n"), 1, NULL, 3,
 	    "header: column 2 has no name");
 	{
-		struct read_job j = { unit_writes(""), 0, NULL };
+		struct read_job j = { unit_writes(""), 0, NULL, NULL, 0 };
 		struct unit_child c;
 
 		unit_run(read_job, &j, &c);
@@ -477,9 +510,23 @@ test_format_from_header(void **state)
 	assert_field(&t, 0, 1, "13812345678");
 	assert_int_equal(t.rows[0].line, 4);
 	table_free(&t);
-	read_string("\n名字\t电话\n张三\t1,2\n", 1, &t);
+	read_string("\n名字\t电话\n张三\t1,2\n", 0, &t);
 	assert_int_equal(t.ncol, 2);
 	assert_field(&t, 0, 1, "1,2");
+	table_free(&t);
+	/* tabs and commas: TSV */
+	read_string("name\tnote\nA\ta,b\n", 0, &t);
+	assert_int_equal(t.ncol, 2);
+	assert_field(&t, 0, 1, "a,b");
+	table_free(&t);
+	/* --csv named is not overridden by the header line */
+	read_string("\n名字\t电话\n张三\t1,2\n", 1, &t);
+	assert_int_equal(t.ncol, 1);
+	assert_string_equal(t.cols[0], "名字\t电话");
+	assert_int_equal(t.n, 1);
+	assert_int_equal(t.rows[0].n, 2);
+	assert_field(&t, 0, 0, "张三\t1");
+	assert_string_equal(t.rows[0].width_error, "expected 1 fields, got 2");
 	table_free(&t);
 	/* one column, or both: as asked */
 	read_string("name\n\"a,b\"\n", 1, &t);
@@ -602,8 +649,9 @@ roundtrip(const struct values *vs, int csv, size_t ncol)
 			const char *want = vs->v[i];
 
 			/* a lone NULL in one-column CSV is written "" (else the
-			 * line would be blank, and a blank line is no record) */
-			if (csv && ncol == 1 && want == NULL)
+			 * line would be blank, and a blank line is no record);
+			 * in TSV NULL is an empty field, read as "" */
+			if (want == NULL && (!csv || ncol == 1))
 				want = "";
 			if (!same(t.rows[i].v[c], want))
 				fail_msg("%s round trip, %zu columns, value %zu: wrote "
@@ -669,11 +717,134 @@ test_put_field(void **state)
 
 	(void)state;
 	s = put_fields(0, v, 9);
-	assert_string_equal(s, "\\N||a\\tb|a\\\\b\\n\\r|x,y|q\"| s|plain|中文");
+	assert_string_equal(s, "||a\\tb|a\\\\b\\n\\r|x,y|q\"| s|plain|中文");
 	free(s);
 	s = put_fields(1, v, 9);
 	assert_string_equal(s, "|\"\"|a\tb|\"a\\b\n\r\"|\"x,y\"|\"q\"\"\"|\" s\"|plain|中文");
 	free(s);
+}
+
+/*
+** What FN(CTX) writes on standard output, run in a child whose stdout is
+** a file (malloc'd).  The child must exit 0.
+*/
+static char *
+stdout_of(void (*fn)(void *), void *ctx)
+{
+	const char *path = unit_path(".out");
+	pid_t pid;
+	int st;
+
+	fflush(stdout);
+	fflush(stderr);
+	if ((pid = fork()) == -1)
+		fail_msg("fork: %s", strerror(errno));
+	if (pid == 0) {
+		if (freopen(path, "w", stdout) == NULL)
+			_exit(99);
+		fn(ctx);
+		fflush(stdout);
+		_exit(0);
+	}
+	while (waitpid(pid, &st, 0) == -1)
+		assert_int_equal(errno, EINTR);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	return unit_slurp(path, NULL);
+}
+
+/* A writer of one kind, and what it writes: for stdout_of(). */
+struct wjob {
+	int csv, held, to_file;
+	const char *null_text;
+	const char *path;	/* to_file: where */
+};
+
+static void
+write_small(void *ctx)
+{
+	static const char *const names[] = { "a", "b", "c" };
+	static const char *const row[] = { NULL, "x", "" };
+	struct wjob *j = ctx;
+	struct rec_writer *w;
+	FILE *f = NULL;
+
+	crm_g.null_text = j->null_text;
+	if (j->held)
+		w = recw_open_held(j->csv);
+	else if (j->to_file) {
+		if ((f = fopen(j->path, "w")) == NULL)
+			_exit(98);
+		w = recw_open(f, j->path, j->csv);
+	} else
+		w = recw_open(stdout, "standard output", j->csv);
+	recw_header(w, 3, names);
+	recw_row(w, 3, row);
+	recw_close(w);
+	if (f)
+		fclose(f);
+}
+
+static void
+test_null_text(void **state)
+{
+	struct wjob j = { 0, 0, 0, NULL, NULL };
+	char *out;
+
+	(void)state;
+	/* by default NULL is an empty field, as awk and cut see no value */
+	out = stdout_of(write_small, &j);
+	assert_string_equal(out, "a\tb\tc\n\tx\t\n");
+	free(out);
+	/* --null: written as it is, on stdout, held or not */
+	j.null_text = "\\N";
+	out = stdout_of(write_small, &j);
+	assert_string_equal(out, "a\tb\tc\n\\N\tx\t\n");
+	free(out);
+	j.held = 1;
+	out = stdout_of(write_small, &j);
+	assert_string_equal(out, "a\tb\tc\n\\N\tx\t\n");
+	free(out);
+	/* CSV: "" stays quoted, the TEXT is a field like any other */
+	j.csv = 1;
+	j.null_text = "a,NULL";
+	out = stdout_of(write_small, &j);
+	assert_string_equal(out, "a,b,c\n\"a,NULL\",x,\"\"\n");
+	free(out);
+	/* not to a file: reject files and spools keep the plain form */
+	j.held = 0;
+	j.csv = 0;
+	j.to_file = 1;
+	j.null_text = "\\N";
+	j.path = unit_path(".tsv");
+	out = stdout_of(write_small, &j);
+	assert_string_equal(out, "");
+	free(out);
+	out = unit_slurp(j.path, NULL);
+	assert_string_equal(out, "a\tb\tc\n\tx\t\n");
+	free(out);
+	/* a row of one NULL is no blank line, but where one is a value */
+	{
+		static const char *const names[] = { "a", "b" };
+		static const char *const lone[] = { NULL };
+		const char *path = unit_path(".tsv");
+		FILE *f = fopen(path, "w");
+		struct rec_writer *w;
+
+		assert_non_null(f);
+		w = recw_open(f, path, 0);
+		recw_header(w, 2, names);
+		recw_row(w, 1, lone);
+		recw_close(w);
+		w = recw_open(f, path, 0);
+		recw_header(w, 1, names);
+		recw_row(w, 1, lone);
+		recw_close(w);
+		assert_int_equal(fclose(f), 0);
+		out = unit_slurp(path, NULL);
+		assert_string_equal(out, "a\tb\n\\N\na\n\n");
+		free(out);
+	}
 }
 
 /* ---- outside CSV material -------------------------------------------- */
@@ -1213,6 +1384,496 @@ test_encoding_errors(void **state)
 	assert_read_dies(unit_write("a,b\n\"x\0y\",3\n", 12), 1, NULL, 2, "NUL");
 }
 
+/* ---- header names: order, sets, maps, size ---------------------------- */
+
+/* Assert the column names of T, one string with tabs between. */
+static void
+assert_cols(const struct table *t, const char *want)
+{
+	char got[4096] = "";
+
+	for (size_t i = 0; i < t->ncol; i++) {
+		if (i)
+			strcat(got, "\t");
+		strncat(got, t->cols[i], sizeof got - strlen(got) - 2);
+	}
+	if (strcmp(got, want) != 0)
+		fail_msg("columns: expected '%s', got '%s'", want, got);
+}
+
+static void
+test_header_order(void **state)
+{
+	/* each header with the names it gives, also read backwards */
+	static const char *const cases[][2] = {
+		/* a cell that is our name takes it; the alias keeps its own */
+		{ "name\tcontact_name", "name\tcontact_name" },
+		{ "Name\t联系人", "name\t联系人" },
+		/* two aliases: the one listed first in the table */
+		{ "手机\t电话", "phone\t电话" },
+		{ "E-Mail\t邮箱", "email\t邮箱" },
+		{ "mobile\tphone", "mobile\tphone" },
+		{ "mobile\t电话号码\tx", "mobile\tphone\tx" },
+	};
+
+	(void)state;
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		char fwd[256], back[256], wantback[256];
+		const char *tab = strchr(cases[k][0], '\t');
+		struct table t;
+
+		snprintf(fwd, sizeof fwd, "%s\n", cases[k][0]);
+		read_string(fwd, 0, &t);
+		assert_cols(&t, cases[k][1]);
+		table_free(&t);
+		/* the first two cells swapped: each keeps what it got */
+		{
+			const char *rest = strchr(tab + 1, '\t');
+			size_t n1 = (size_t)(tab - cases[k][0]);
+			size_t n2 = rest ? (size_t)(rest - tab - 1) : strlen(tab + 1);
+			const char *wt = strchr(cases[k][1], '\t');
+			const char *wrest = strchr(wt + 1, '\t');
+			size_t w1 = (size_t)(wt - cases[k][1]);
+			size_t w2 = wrest ? (size_t)(wrest - wt - 1) : strlen(wt + 1);
+
+			snprintf(back, sizeof back, "%.*s\t%.*s%s\n", (int)n2, tab + 1,
+			    (int)n1, cases[k][0], rest ? rest : "");
+			snprintf(wantback, sizeof wantback, "%.*s\t%.*s%s", (int)w2,
+			    wt + 1, (int)w1, cases[k][1], wrest ? wrest : "");
+		}
+		read_string(back, 0, &t);
+		assert_cols(&t, wantback);
+		table_free(&t);
+	}
+}
+
+/* The outside Odoo demo leads: their header is Odoo's. */
+static void
+test_header_set_odoo(void **state)
+{
+	const char *path = unit_testdata(
+	    "odoo_crm_demo/crm_lead_demo_flattened.csv");
+	struct read_job j = { path, 1, NULL, NULL, 1 };
+	struct unit_child c;
+	struct table t;
+	size_t title, name, company, ext, email, job;
+
+	(void)state;
+	read_table(path, 1, NULL, &t);
+	/* id,type,name,contact_name,partner_name,email_from,function,... */
+	ext = 0, name = 3, title = 2, company = 4, email = 5, job = 6;
+	assert_string_equal(t.cols[ext], "external_id");
+	assert_string_equal(t.cols[1], "type");
+	assert_string_equal(t.cols[title], "title");
+	assert_string_equal(t.cols[name], "name");
+	assert_string_equal(t.cols[company], "company");
+	assert_string_equal(t.cols[email], "email");
+	assert_string_equal(t.cols[job], "job_title");
+	assert_string_equal(t.cols[7], "country_id");
+	assert_string_equal(t.cols[11], "phone");
+	assert_int_equal(t.n, 44);
+	assert_field(&t, 0, ext, "crm_case_1");
+	assert_field(&t, 0, title, "Club Office Furnitures");
+	assert_field(&t, 0, name, "Jacques Dunagan");
+	assert_field(&t, 0, company, "Le Club SARL");
+	assert_field(&t, 0, email, "jdunagan@leclub.example.com");
+	assert_field(&t, 0, job, "Training Manager");
+	table_free(&t);
+	/* said on stderr, unless -q */
+	unit_run(read_job, &j, &c);
+	assert_int_equal(c.status, 0);
+	if (strstr(c.err, "odoo_crm_demo/crm_lead_demo_flattened.csv: header "
+	    "from Odoo CRM: reading name as title, id as external_id, "
+	    "partner_name as company, contact_name as name, email_from as "
+	    "email, function as job_title") == NULL)
+		fail_msg("no note of the header set: %s", c.err);
+	j.loud = 0;
+	unit_run(read_job, &j, &c);
+	assert_string_equal(c.err, "");
+	/* what crm-lead import writes from it reads back the same, quietly */
+	j.path = unit_writes("id,external_id,type,title,name,company,email,"
+	    "job_title,stage_id,team_id,expected_revenue\n");
+	j.loud = 1;
+	unit_run(read_job, &j, &c);
+	assert_int_equal(c.status, 0);
+	assert_string_equal(c.err, "");
+	read_table(j.path, 1, NULL, &t);
+	assert_cols(&t, "id\texternal_id\ttype\ttitle\tname\tcompany\temail\t"
+	    "job_title\tstage_id\tteam_id\texpected_revenue");
+	table_free(&t);
+}
+
+static void
+test_header_sets(void **state)
+{
+	struct table t;
+
+	(void)state;
+	/* Salesforce: first and last names joined into a name column */
+	read_string("Id,FirstName,LastName,Company,Email,Phone,MobilePhone,"
+	    "LeadSource,Status,Title,OwnerId\n"
+	    "00Q1,John,Smith,Acme,j@acme.example,021-1,139,Web,Open,CEO,005A\n"
+	    "00Q2,三,张,某某公司,,,,,,,\n"
+	    "00Q3,,Lee,,,,,,,,\n"
+	    "00Q4,,,Solo Ltd,,,,,,,\n"
+	    "00Q5,too,few\n", 1, &t);
+	assert_cols(&t, "external_id\tfirst_name\tlast_name\tcompany\temail\t"
+	    "phone\tmobile\tsource\tlead_status\tjob_title\towner_id\tname");
+	assert_int_equal(t.n, 5);
+	assert_int_equal(t.rows[0].n, 12);
+	assert_field(&t, 0, 11, "John Smith");
+	assert_field(&t, 0, 0, "00Q1");
+	assert_field(&t, 0, 8, "Open");
+	assert_field(&t, 1, 11, "张三");		/* CJK: family name first */
+	assert_field(&t, 2, 11, "Lee");
+	assert_field_null(&t, 3, 11);
+	/* a row of the wrong width gets no joined name */
+	assert_int_equal(t.rows[4].n, 3);
+	assert_string_equal(t.rows[4].width_error, "expected 11 fields, got 3");
+	table_free(&t);
+
+	/* HubSpot */
+	read_string("Record ID,First Name,Last Name,Email,Phone Number,"
+	    "Company Name,Lifecycle Stage,Lead Status,Contact owner,Industry\n"
+	    "101,Ana,Silva,ana@x.example,+55 11,Loja,lead,NEW,Bob,Retail\n", 1, &t);
+	assert_cols(&t, "external_id\tfirst_name\tlast_name\temail\tphone\t"
+	    "company\tlifecycle_stage\tlead_status\tcontact_owner\tindustry\t"
+	    "name");
+	assert_field(&t, 0, 10, "Ana Silva");
+	assert_field(&t, 0, 4, "+55 11");
+	table_free(&t);
+
+	/* 悟空CRM-style Chinese */
+	read_string("客户名称\t联系人\t手机\t电话\t邮箱\t客户来源\t客户级别\t负责人\t"
+	    "所属行业\t客户行业\n"
+	    "某公司\t王五\t13800000000\t021-1\tw@x.cn\t展会\tA\tli\t制造\t机械\n",
+	    0, &t);
+	assert_cols(&t, "company\tname\tphone\t电话\temail\tsource\tgrade\t"
+	    "owner\tindustry\t客户行业");
+	assert_field(&t, 0, 6, "A");
+	table_free(&t);
+
+	/* one or two distinctive names make no set */
+	read_string("id,name,partner_name,email_from\n", 1, &t);
+	assert_cols(&t, "id\tname\tpartner_name\temail_from");
+	table_free(&t);
+	read_string("FirstName,LastName,Title\n", 1, &t);
+	assert_cols(&t, "FirstName\tLastName\tTitle\tname");
+	table_free(&t);
+	/* with a name column there is nothing to join */
+	read_string("first_name,last_name,name\nA,B,C\n", 1, &t);
+	assert_cols(&t, "first_name\tlast_name\tname");
+	assert_int_equal(t.rows[0].n, 3);
+	table_free(&t);
+}
+
+static void
+test_header_map(void **state)
+{
+	struct rec_opts o = { NULL, "Kundenname=company, telefon = 手机,"
+		"Notiz=Bemerkung", 0 };
+	struct read_job j = { NULL, 0, NULL, &o, 0 };
+	struct unit_child c;
+	struct table t;
+	char path[512];		/* unit_path()'s buffers are reused */
+
+	(void)state;
+	read_table_with(unit_writes("Kundenname\tTelefon\tNotiz\tname\n"
+	    "Müller GmbH\t030-1\tx\tHans\n"), 0, &o, &t);
+	assert_cols(&t, "company\tphone\tBemerkung\tname");
+	assert_field(&t, 0, 0, "Müller GmbH");
+	table_free(&t);
+	/* before aliases and header sets: a map beats the name itself */
+	o.map = "name=title,Kunde=name";
+	read_table_with(unit_writes("name\tKunde\nOffer\tHans\n"), 0, &o, &t);
+	assert_cols(&t, "title\tname");
+	table_free(&t);
+	/* a column the input lacks, a malformed or doubled pair: exit 2 */
+	o.map = "Kundenname=company,Fax=phone";
+	j.path = strcpy(path, unit_writes("Kundenname\tTelefon\n"));
+	unit_run(read_job, &j, &c);
+	assert_usage_died(&c, "--map: ");
+	assert_usage_died(&c, " has no column 'Fax'; its columns are: "
+	    "Kundenname, Telefon");
+	o.map = "Kundenname";
+	unit_run(read_job, &j, &c);
+	assert_usage_died(&c, "--map: 'Kundenname' is not FROM=TO");
+	o.map = "Telefon=phone,telefon=mobile";
+	unit_run(read_job, &j, &c);
+	assert_usage_died(&c, "--map: column 'telefon' is mapped twice");
+	/* two mapped to one name, or onto a name kept by another */
+	o.map = "Kundenname=phone,Telefon=phone";
+	unit_run(read_job, &j, &c);
+	assert_died(&c, "header: columns 'Kundenname' and 'Telefon' both mean "
+	    "'phone'");
+	o.map = "Kundenname=phone";
+	j.path = strcpy(path, unit_writes("Kundenname\tphone\n"));
+	unit_run(read_job, &j, &c);
+	assert_died(&c, "header: columns 'Kundenname' and 'phone' are both "
+	    "read as 'phone'");
+}
+
+/* Seconds since some fixed point. */
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void
+test_header_wide(void **state)
+{
+	enum { N = 100000 };
+	struct strbuf sb = STRBUF_INIT;
+	struct rec_reader *r;
+	struct rec *rec;
+	const char *path;
+	double t0, took;
+
+	(void)state;
+	sb_init(&sb);
+	for (int i = 0; i < N; i++)
+		sb_addf(&sb, "%s列%d", i ? "\t" : "", i);
+	sb_addc(&sb, '\n');
+	for (int i = 0; i < N; i++)
+		sb_addf(&sb, "%s%d", i ? "\t" : "", i);
+	sb_addc(&sb, '\n');
+	path = unit_write(sb.buf, sb.len);
+	t0 = now_s();
+	r = rec_open(path, 0, NULL);
+	rec = rec_next(r);
+	took = now_s() - t0;
+	assert_int_equal(rec_ncol(r), N);
+	assert_int_equal(rec_col(r, "列99999"), 99999);
+	assert_int_equal(rec_col(r, "列0"), 0);
+	assert_non_null(rec);
+	assert_int_equal(rec->n, N);
+	assert_string_equal(rec->v[N - 1], "99999");
+	rec_close(r);
+	/* linear: well under a second even with sanitizers (quadratic: a minute) */
+	printf("# %d columns read in %.3f s\n", N, took);
+	if (took > 1.0)
+		fail_msg("%d columns took %.3f s", N, took);
+	/* the same name again, at the far end */
+	sb_reset(&sb);
+	for (int i = 0; i < N; i++)
+		sb_addf(&sb, "列%d\t", i);
+	sb_adds(&sb, "列5\n");
+	path = unit_write(sb.buf, sb.len);
+	t0 = now_s();
+	assert_read_dies(path, 0, NULL, 1, "header: column '列5' appears twice");
+	took = now_s() - t0;
+	if (took > 1.0)
+		fail_msg("%d columns and a repeat took %.3f s", N, took);
+	sb_free(&sb);
+}
+
+/* ---- odd input: line ends, JSON, bad bytes ------------------------------ */
+
+static void
+test_cr_line_ends(void **state)
+{
+	struct table t;
+
+	(void)state;
+	/* old Mac Excel: lone CR line ends */
+	read_string("name\tphone\rA\t1\r\rB\t2\r", 0, &t);
+	assert_int_equal(t.ncol, 2);
+	assert_int_equal(t.n, 2);
+	assert_field(&t, 0, 0, "A");
+	assert_int_equal(t.rows[0].line, 2);
+	assert_field(&t, 1, 1, "2");
+	assert_int_equal(t.rows[1].line, 4);
+	table_free(&t);
+	read_string("name,note\rA,\"x\ry\"\rB,z", 1, &t);
+	assert_int_equal(t.n, 2);
+	assert_field(&t, 0, 1, "x\ry");
+	assert_int_equal(t.rows[1].line, 4);
+	assert_field(&t, 1, 1, "z");
+	table_free(&t);
+	/* and CR-only guessed as CSV from the header line */
+	read_string("name,phone\rA,1\r", 0, &t);
+	assert_int_equal(t.ncol, 2);
+	assert_field(&t, 0, 1, "1");
+	table_free(&t);
+	/* UTF-16: 不 (U+4E0D) has a CR byte, and is no line end */
+	for (int cr = 0; cr <= 1; cr++) {
+		size_t len;
+		char *raw = to_utf16(cr ? "不\tb\r不二\t2\r" : "不\tb\n不二\t2\n",
+		    "UTF-16LE", &len);
+
+		read_table(unit_write(raw, len), 0, NULL, &t);
+		assert_cols(&t, "不\tb");
+		assert_int_equal(t.n, 1);
+		assert_field(&t, 0, 0, "不二");
+		table_free(&t);
+		free(raw);
+	}
+}
+
+static void
+test_json_refused(void **state)
+{
+	static const char *const json[] = {
+		"{\"name\": \"A\"}\n", "  \n[{\"name\": \"A\"}]", "[\n  [\"a\"]\n]\n",
+		"{}", "\xef\xbb\xbf[{\"a\": 1}]",
+	};
+	struct unit_child c;
+	struct table t;
+	char want[512];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof json / sizeof json[0]; i++) {
+		struct read_job j = { unit_writes(json[i]), 0, NULL, NULL, 0 };
+
+		unit_run(read_job, &j, &c);
+		snprintf(want, sizeof want, "%s: JSON input is not read: give TSV "
+		    "or CSV", j.path);
+		assert_usage_died(&c, want);
+	}
+	/* brackets that are names */
+	read_string("[id]\tname\n1\tA\n", 0, &t);
+	assert_string_equal(t.cols[0], "[id]");
+	table_free(&t);
+	read_string("{x},y\n", 1, &t);
+	assert_string_equal(t.cols[0], "{x}");
+	table_free(&t);
+	/* ... which our CSV writer quotes when they could look like JSON */
+	{
+		static const char *const names[] = { "[{x", "y" };
+		const char *path = unit_path(".csv");
+		FILE *f = fopen(path, "w");
+		struct rec_writer *w;
+		char *text;
+
+		assert_non_null(f);
+		w = recw_open(f, path, 1);
+		recw_header(w, 2, names);
+		recw_row(w, 2, names);
+		recw_close(w);
+		assert_int_equal(fclose(f), 0);
+		text = unit_slurp(path, NULL);
+		assert_string_equal(text, "\"[{x\",y\n[{x,y\n");
+		free(text);
+		read_table(path, 1, NULL, &t);
+		assert_string_equal(t.cols[0], "[{x");
+		table_free(&t);
+	}
+}
+
+static void
+test_utf16_unmarked(void **state)
+{
+	size_t len;
+	char *raw = to_utf16("name\tphone\n张三\t1\n", "UTF-16LE", &len);
+	struct read_job j = { NULL, 0, NULL, NULL, 0 };
+	struct unit_child c;
+	struct table t;
+	char path[512];
+
+	(void)state;
+	j.path = strcpy(path, unit_write(raw + 2, len - 2));	/* no BOM */
+	unit_run(read_job, &j, &c);
+	assert_died(&c, "this looks like UTF-16LE without a byte order mark; "
+	    "name the encoding with --encoding UTF-16LE");
+	read_table(j.path, 0, "UTF-16LE", &t);		/* named: read */
+	assert_field(&t, 0, 0, "张三");
+	table_free(&t);
+	free(raw);
+	raw = to_utf16("name,phone\n张三,1\n", "UTF-16BE", &len);
+	j.path = unit_write(raw + 2, len - 2);
+	unit_run(read_job, &j, &c);
+	assert_died(&c, "UTF-16BE without a byte order mark");
+	free(raw);
+}
+
+static void
+test_bad_lines(void **state)
+{
+	struct rec_opts o = { NULL, NULL, 1 };
+	struct read_job j = { NULL, 0, NULL, &o, 0 };
+	struct unit_child c;
+	struct table t;
+	char *big;
+	size_t n;
+
+	(void)state;
+	/* a line with bytes of no encoding comes back marked */
+	read_table_with(unit_writes("name\tphone\nok\t1\nbad\xff\xfe\t2\nok2\t3\n"),
+	    0, &o, &t);
+	assert_int_equal(t.n, 3);
+	assert_null(t.rows[0].width_error);
+	assert_string_equal(t.rows[1].width_error, "invalid UTF-8");
+	assert_int_equal(t.rows[1].line, 3);
+	assert_field(&t, 1, 0, "bad\xef\xbf\xbd\xef\xbf\xbd");
+	assert_field(&t, 1, 1, "2");
+	assert_null(t.rows[2].width_error);
+	assert_field(&t, 2, 0, "ok2");
+	table_free(&t);
+	/* ... which without bad_lines is fatal, as it was */
+	assert_read_dies(unit_writes("name\tphone\nok\t1\nbad\xff\t2\n"), 0, NULL,
+	    3, "invalid UTF-8; name the encoding with --encoding");
+	/* CSV: the record the line is part of */
+	read_table_with(unit_writes("name,note\nA,\"one\ntw\xff o\"\nB,x\n"), 1,
+	    &o, &t);
+	assert_int_equal(t.n, 2);
+	assert_string_equal(t.rows[0].width_error, "invalid UTF-8");
+	assert_null(t.rows[1].width_error);
+	assert_field(&t, 1, 0, "B");
+	table_free(&t);
+	/* GBK: a byte that is no GB18030 either */
+	read_table_with(unit_writes("name\tphone\n\xd5\xc5\xc8\xfd\t1\nx\xff\t2\n"
+	    "\xc0\xee\xcb\xc4\t3\n"), 0, &o, &t);
+	assert_string_equal(t.encoding, "GB18030");
+	assert_int_equal(t.n, 3);
+	assert_field(&t, 0, 0, "张三");
+	assert_string_equal(t.rows[1].width_error, "invalid GB18030");
+	assert_field(&t, 2, 0, "李四");
+	assert_null(t.rows[2].width_error);
+	table_free(&t);
+	/* a long bad line, past one read, and a late switch to GBK */
+	big = malloc(400000);
+	assert_non_null(big);
+	n = (size_t)sprintf(big, "text\n");
+	for (int i = 0; i < 10000; i++)
+		n += (size_t)sprintf(big + n, "line %05d\n", i);
+	n += (size_t)sprintf(big + n, "\xd6\xd0\xce\xc4\n");	/* 中文 in GBK */
+	n += (size_t)sprintf(big + n, "bad \xff");
+	memset(big + n, 'x', 150000);
+	n += 150000;
+	n += (size_t)sprintf(big + n, "\nlast\n");
+	read_table_with(unit_write(big, n), 0, &o, &t);
+	assert_string_equal(t.encoding, "GB18030");
+	assert_int_equal(t.n, 10003);
+	assert_field(&t, 10000, 0, "中文");
+	assert_string_equal(t.rows[10001].width_error, "invalid GB18030");
+	assert_int_equal(strlen(t.rows[10001].v[0]), 4 + 3 + 150000);
+	assert_field(&t, 10002, 0, "last");
+	assert_int_equal(t.rows[10002].line, 10004);
+	table_free(&t);
+	/* more than 100 such lines: the encoding is wrong */
+	n = (size_t)sprintf(big, "中文\n");
+	for (int i = 0; i < 101; i++)
+		n += (size_t)sprintf(big + n, "\xff%d\n", i);
+	j.path = unit_write(big, n);
+	unit_run(read_job, &j, &c);
+	assert_died(&c, ":102: invalid UTF-8 on more than 100 lines; name the "
+	    "encoding with --encoding");
+	n -= 5;		/* 100 are fine */
+	read_table_with(unit_write(big, n), 0, &o, &t);
+	assert_int_equal(t.n, 100);
+	assert_string_equal(t.rows[99].width_error, "invalid UTF-8");
+	table_free(&t);
+	/* the header is no record to skip */
+	j.path = unit_writes("na\xffme\tphone\n");
+	unit_run(read_job, &j, &c);
+	assert_died(&c, ":1: header: invalid UTF-8");
+	free(big);
+}
+
 static int
 group_setup(void **state)
 {
@@ -1246,6 +1907,7 @@ main(void)
 		cmocka_unit_test(test_format_from_header),
 		cmocka_unit_test(test_csv_errors),
 		cmocka_unit_test(test_put_field),
+		cmocka_unit_test(test_null_text),
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_csv_spectrum),
 		cmocka_unit_test(test_cpython_reads),
@@ -1253,6 +1915,15 @@ main(void)
 		cmocka_unit_test(test_papaparse),
 		cmocka_unit_test(test_encodings),
 		cmocka_unit_test(test_encoding_errors),
+		cmocka_unit_test(test_header_order),
+		cmocka_unit_test(test_header_set_odoo),
+		cmocka_unit_test(test_header_sets),
+		cmocka_unit_test(test_header_map),
+		cmocka_unit_test(test_header_wide),
+		cmocka_unit_test(test_cr_line_ends),
+		cmocka_unit_test(test_json_refused),
+		cmocka_unit_test(test_utf16_unmarked),
+		cmocka_unit_test(test_bad_lines),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
