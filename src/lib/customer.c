@@ -166,13 +166,18 @@ find_dup(struct crm_db *db, const struct crm_lead_refs *refs,
 
 	if (!refs->key[0] && !refs->key[1] && !refs->key[2])
 		return 0;
-	s = crm_sql(db, "SELECT"
-	    " (SELECT min(id) FROM customers WHERE phone_key = ?1"
-	    " AND merged_into IS NULL AND id <> ?4 AND id < ?5),"
-	    " (SELECT min(id) FROM customers WHERE email_key = ?2"
-	    " AND merged_into IS NULL AND id <> ?4 AND id < ?5),"
+	/* A contact's phone or email is its customer's (联系人 count too). */
+#define KEY_OR_CONTACT(key, arg) \
+	" (SELECT min(i) FROM (SELECT id AS i FROM customers WHERE " key " = " arg \
+	" AND merged_into IS NULL AND id <> ?4 AND id < ?5" \
+	" UNION ALL SELECT c.id FROM contacts t JOIN customers c" \
+	" ON c.id = t.customer_id WHERE t." key " = " arg \
+	" AND c.merged_into IS NULL AND c.id <> ?4 AND c.id < ?5))"
+	s = crm_sql(db, "SELECT" KEY_OR_CONTACT("phone_key", "?1") ","
+	    KEY_OR_CONTACT("email_key", "?2") ","
 	    " (SELECT min(id) FROM customers WHERE company_key = ?3"
 	    " AND merged_into IS NULL AND id <> ?4 AND id < ?5)");
+#undef KEY_OR_CONTACT
 	for (k = 0; k < CRM_NKEYS; k++)
 		crm_bind_text_static(s, k + 1, refs->key[k]);
 	crm_bind_int(s, 4, except_id);
@@ -1144,6 +1149,7 @@ crm_lead_erase(struct crm_db *db, long long id, const char *reason,
 	static char msg[128];
 	struct crm_stmt *s;
 	struct strvec custom = STRVEC_INIT, kids = STRVEC_INIT;
+	char idtext[24];
 
 	sb_reset(erased);
 	if (crm_db_int(db, "SELECT count(*) FROM customers WHERE id = ?", id) <= 0) {
@@ -1174,9 +1180,14 @@ crm_lead_erase(struct crm_db *db, long long id, const char *reason,
 	s = crm_sql(db, "DELETE FROM customer_fields WHERE customer_id = ?");
 	crm_bind_int(s, 1, id);
 	crm_step(s);
-	/* Its contacts, and the notes of its follow-ups. */
-	s = crm_sql(db, "SELECT id FROM contacts WHERE customer_id = ?");
+	/* Its contacts (removed ones too), and the notes of its follow-ups. */
+	s = crm_sql(db, "SELECT id FROM contacts WHERE customer_id = ?1"
+	    " UNION SELECT entity_id FROM history WHERE entity = 'contact'"
+	    " AND (field = 'created' OR field = 'removed' OR field = 'customer_id')"
+	    " AND (old_value = ?2 OR new_value = ?2)");
 	crm_bind_int(s, 1, id);
+	snprintf(idtext, sizeof idtext, "%lld", id);	/* as history has it */
+	crm_bind_text(s, 2, idtext);
 	while (crm_step(s))
 		sv_push(&kids, crm_col_text(s, 0));
 	for (size_t i = 0; i < kids.n; i++)
