@@ -9,6 +9,7 @@
 #include "activity.h"
 #include "customer.h"
 #include "db.h"
+#include "deal.h"
 #include "die.h"
 #include "history.h"
 #include "norm.h"
@@ -1053,6 +1054,7 @@ crm_customer_set_owner(struct crm_db *db, long long id, long long user_id,
 	holder_history(db, id, &before, &after, 0, reason);
 	holder_free(&before);
 	holder_free(&after);
+	crm_deals_follow_owner(db, id, user_id, reason);
 	return 1;
 }
 
@@ -1087,6 +1089,8 @@ crm_customer_set_pool(struct crm_db *db, long long id, long long pool_id,
 	holder_history(db, id, &before, &after, 1, reason);
 	holder_free(&before);
 	holder_free(&after);
+	/* Open deals of a pooled customer are nobody's until it is claimed. */
+	crm_deals_follow_owner(db, id, -1, reason);
 	return 1;
 }
 
