@@ -122,6 +122,7 @@ struct add_ctx {
 	struct crm_pipeline pl;
 	struct crm_deal_echo *echo;
 	const struct crm_deal_in *in;
+	long long first;		/* the first deal added */
 };
 
 static void
@@ -138,6 +139,8 @@ add_one(long long cid, const char *where, void *ctx)
 	if ((err = crm_deal_check(x->run->db, &x->pl, &c, x->in, &d)) != NULL)
 		crm_die("%s: customer %lld: %s", where, cid, err);
 	id = crm_deal_insert(x->run->db, &c, x->in, &d);
+	if (x->first == 0)
+		x->first = id;
 	crm_deal_echo(x->echo, x->run->db, id, NULL);
 	x->run->rows++;
 }
@@ -148,7 +151,7 @@ deal_add(int argc, char **argv, void *args)
 {
 	struct args *a = args;
 	struct crm_run run;
-	struct add_ctx x = { &run, { 0, NULL, NULL }, NULL, &a->in };
+	struct add_ctx x = { &run, { 0, NULL, NULL }, NULL, &a->in, 0 };
 	const struct crm_stage *st;
 	char at[CRM_TIME_LEN];
 
@@ -166,6 +169,8 @@ deal_add(int argc, char **argv, void *args)
 		a->in.v[DC_CLOSED_AT] = a->at ? at : crm_now_text();
 	x.echo = crm_deal_echo_open(run.out, NULL);
 	rec_each_id(argc - 1, argv + 1, crm_g.csv, add_one, &x);
+	if (x.first)
+		crm_deals_enter(run.db, &x.pl, x.first);
 	crm_deal_echo_close(x.echo);
 	crm_pipeline_free(&x.pl);
 	crm_run_end(&run);
@@ -344,7 +349,7 @@ update_one(long long id, const char *where, void *ctx)
 
 	if ((err = crm_deal_update(x->run->db, id, &x->a->in, x->at,
 	    &changed)) != NULL)
-		crm_die("%s: deal %lld: %s", where, id, err);
+		crm_die("%s: %s", where, err);
 	x->run->rows += changed;
 	return 1;
 }

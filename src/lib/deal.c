@@ -161,29 +161,52 @@ may_change(struct crm_db *db, const struct crm_deal_customer *c)
 	return crm_may_change(db, c->id);
 }
 
-/* A won deal makes its customer a customer. */
+/*
+** The deals with ids LO..HI (of batch B, or of any batch for B 0) that
+** are won make their customers customers: one history row each, naming
+** the first such deal.  Rights were checked when the deals were.
+*/
 static void
-won_customer(struct crm_db *db, long long customer_id, long long deal_id)
+won_customers(struct crm_db *db, long long lo, long long hi, long long b)
 {
-	char why[64];
-	const char *err;
-	int changed;
+#define WON_DEALS "SELECT customer_id AS cid, min(id) AS deal FROM deals" \
+	" WHERE id BETWEEN ?1 AND ?2 AND (?3 = 0 OR batch_id = ?3)" \
+	" AND stage_id IN (SELECT id FROM stages WHERE outcome = 'won')" \
+	" GROUP BY customer_id"
+	struct crm_stmt *s = crm_sql(db, "INSERT INTO history (entity,"
+	    " entity_id, field, old_value, new_value, actor, at, reason,"
+	    " command, batch_id) SELECT 'customer', c.id, 'status', c.status,"
+	    " 'customer', ?4, ?5, 'deal ' || w.deal || ' won', ?6, ?7"
+	    " FROM (" WON_DEALS ") w JOIN customers c ON c.id = w.cid"
+	    " WHERE c.status <> 'customer' ORDER BY c.id");
 
-	snprintf(why, sizeof why, "deal %lld won", deal_id);
-	if ((err = crm_lead_set_status(db, customer_id, "customer", why,
-	    &changed)) != NULL)
-		crm_die("deal %lld: %s", deal_id, err);
+	crm_bind_int(s, 1, lo);
+	crm_bind_int(s, 2, hi);
+	crm_bind_int(s, 3, b);
+	crm_bind_text(s, 4, crm_actor(db));
+	crm_bind_text(s, 5, crm_now_text());
+	crm_bind_text(s, 6, crm_ctx(db)->command);
+	crm_bind_int(s, 7, crm_batch_id(db));
+	crm_step(s);
+	s = crm_sql(db, "UPDATE customers SET status = 'customer',"
+	    " status_reason = NULL, updated_at = ?4 WHERE status <> 'customer'"
+	    " AND id IN (SELECT cid FROM (" WON_DEALS "))");
+#undef WON_DEALS
+	crm_bind_int(s, 1, lo);
+	crm_bind_int(s, 2, hi);
+	crm_bind_int(s, 3, b);
+	crm_bind_text(s, 4, crm_now_text());
+	crm_step(s);
 }
 
 /*
-** Deal ID enters stage ST (its name NEW, having been in OLD, or NULL) at
-** AT, and leaves it at LEFT (NULL: it is there now): a deal_stages row
-** and a history row.
+** Deal ID, having been in stage OLD, enters stage ST at AT: a
+** deal_stages row and a history row (crm_deals_enter() does the same for
+** new deals, in bulk).
 */
 static void
 enter_stage(struct crm_db *db, long long id, const char *old,
-    const struct crm_stage *st, const char *at, const char *left,
-    const char *reason)
+    const struct crm_stage *st, const char *at, const char *reason)
 {
 	struct crm_stmt *s = crm_sql(db, "INSERT INTO deal_stages (deal_id,"
 	    " stage_id, entered_at, left_at) VALUES (?, ?, ?, ?)");
@@ -191,7 +214,6 @@ enter_stage(struct crm_db *db, long long id, const char *old,
 	crm_bind_int(s, 1, id);
 	crm_bind_int(s, 2, st->id);
 	crm_bind_text_static(s, 3, at);
-	crm_bind_text_static(s, 4, left);
 	crm_step(s);
 	crm_history_at(db, at, "deal", id, "stage", old, st->name, reason);
 }
@@ -257,7 +279,6 @@ crm_deal_insert(struct crm_db *db, const struct crm_deal_customer *c,
 	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	const char *const *v = in->v;
 	struct crm_stmt *s = crm_sql(db, sql);
-	long long id;
 
 	crm_bind_int(s, 1, c->id);
 	if (d->owner_id >= 0)
@@ -279,15 +300,44 @@ crm_deal_insert(struct crm_db *db, const struct crm_deal_customer *c,
 	crm_bind_text_static(s, 15, d->created);
 	crm_bind_text_static(s, 16, crm_now_text());
 	crm_step(s);
-	id = crm_db_last_id(db);
-	if (d->first) {
-		enter_stage(db, id, NULL, d->first, d->created, d->closed, NULL);
-		enter_stage(db, id, d->first->name, d->stage, d->closed, NULL, NULL);
-	} else
-		enter_stage(db, id, NULL, d->stage, d->created, NULL, NULL);
-	if (d->stage->outcome == CRM_WON && !c->is_customer)
-		won_customer(db, c->id, id);
-	return id;
+	return crm_db_last_id(db);
+}
+
+void
+crm_deals_enter(struct crm_db *db, const struct crm_pipeline *pl,
+    long long first)
+{
+	/* The stage a closed deal entered first: deal_stages rows and history. */
+	static const char stages_sql[] = "INSERT INTO deal_stages (deal_id,"
+	    " stage_id, entered_at, left_at)"
+	    " SELECT id, ?3, created_at, closed_at FROM deals WHERE id >= ?1"
+	    " AND batch_id = ?2 AND closed_at IS NOT NULL"
+	    " UNION ALL SELECT id, stage_id, coalesce(closed_at, created_at),"
+	    " NULL FROM deals WHERE id >= ?1 AND batch_id = ?2";
+	static const char history_sql[] = "INSERT INTO history (entity,"
+	    " entity_id, field, old_value, new_value, actor, at, reason, command,"
+	    " batch_id)"
+	    " SELECT 'deal', id, 'stage', NULL, ?3, ?4, created_at, NULL, ?5, ?2"
+	    " FROM deals WHERE id >= ?1 AND batch_id = ?2 AND closed_at IS NOT NULL"
+	    " UNION ALL SELECT 'deal', d.id, 'stage', CASE WHEN d.closed_at IS NULL"
+	    " THEN NULL ELSE ?3 END, s.name, ?4, coalesce(d.closed_at, d.created_at),"
+	    " NULL, ?5, ?2 FROM deals d JOIN stages s ON s.id = d.stage_id"
+	    " WHERE d.id >= ?1 AND d.batch_id = ?2";
+	const struct crm_stage *open = crm_stage_first(pl, CRM_OPEN);
+	struct crm_stmt *s = crm_sql(db, stages_sql);
+
+	crm_bind_int(s, 1, first);
+	crm_bind_int(s, 2, crm_batch_id(db));
+	crm_bind_int(s, 3, open->id);
+	crm_step(s);
+	s = crm_sql(db, history_sql);
+	crm_bind_int(s, 1, first);
+	crm_bind_int(s, 2, crm_batch_id(db));
+	crm_bind_text(s, 3, open->name);
+	crm_bind_text(s, 4, crm_actor(db));
+	crm_bind_text(s, 5, crm_ctx(db)->command);
+	crm_step(s);
+	won_customers(db, first, (1LL << 62), crm_batch_id(db));
 }
 
 void
@@ -452,8 +502,7 @@ crm_deal_update(struct crm_db *db, long long id, const struct crm_deal_in *in,
 			goto out;
 		}
 		if (plain[i].col == DC_LOST_REASON && d.outcome != CRM_LOST) {
-			snprintf(msg, sizeof msg, "lost_reason: deal %lld is not lost",
-			    id);
+			snprintf(msg, sizeof msg, "lost_reason: the deal is not lost");
 			goto out;
 		}
 		if (plain[i].col == DC_EXPECTED_CLOSE && val(nv)) {
@@ -494,9 +543,8 @@ crm_deal_update(struct crm_db *db, long long id, const struct crm_deal_in *in,
 		if (v[DC_CURRENCY] && !v[DC_AMOUNT] && d.has_amount &&
 		    val(v[DC_CURRENCY]) && strcasecmp(v[DC_CURRENCY],
 		    d.f[DC_CURRENCY]) != 0) {
-			snprintf(msg, sizeof msg, "currency: deal %lld has an amount "
-			    "in %s: give the amount in %s too", id, d.f[DC_CURRENCY],
-			    v[DC_CURRENCY]);
+			snprintf(msg, sizeof msg, "currency: its amount is in %s: give "
+			    "the amount in %s too", d.f[DC_CURRENCY], v[DC_CURRENCY]);
 			goto out;
 		}
 		if (deal_money(val(v[DC_AMOUNT]), val(v[DC_CURRENCY]),
@@ -532,6 +580,12 @@ crm_deal_update(struct crm_db *db, long long id, const struct crm_deal_in *in,
 	err = NULL;
 out:
 	stored_free(&d);
+	if (err && err == msg && strncmp(msg, "deal ", 5) != 0) {
+		static char which[sizeof msg + 32];	/* which deal it was */
+
+		snprintf(which, sizeof which, "deal %lld: %s", id, msg);
+		err = which;
+	}
 	return err;
 }
 
@@ -586,19 +640,15 @@ crm_deal_move(struct crm_db *db, long long id, const struct crm_stage *st,
 	crm_bind_text(s, 1, at);
 	crm_bind_int(s, 2, id);
 	crm_step(s);
-	enter_stage(db, id, d.f[DC_STAGE], st, at, NULL, val(reason));
+	enter_stage(db, id, d.f[DC_STAGE], st, at, val(reason));
 	if (closing)
 		crm_history_at(db, at, "deal", id, "closed_at", NULL, at,
 		    val(reason));
 	if (st->outcome == CRM_LOST)
 		crm_history_at(db, at, "deal", id, "lost_reason",
 		    d.f[DC_LOST_REASON], val(reason), val(reason));
-	if (st->outcome == CRM_WON) {
-		struct crm_deal_customer c;
-
-		if (crm_deal_customer_get(db, d.customer_id, &c) && !c.is_customer)
-			won_customer(db, d.customer_id, id);
-	}
+	if (st->outcome == CRM_WON)
+		won_customers(db, id, id, 0);
 	*changed = 1;
 	err = NULL;
 out:

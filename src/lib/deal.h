@@ -77,20 +77,31 @@ const char *crm_deal_check(struct crm_db *db, const struct crm_pipeline *pl,
     const struct crm_deal_customer *c, const struct crm_deal_in *in,
     struct crm_deal_new *d);
 /*
-** Insert the deal D of C, IN's text fields with it, entered into its
-** stage at its creation or, when closed, into the pipeline's first open
-** stage at its creation and its outcome at its closing; a won deal makes
-** C a customer.  Returns its id.
+** Insert the deal D of C, IN's text fields with it, and return its id.
+** It enters its stages with crm_deals_enter(), once the run's deals are
+** in.
 */
 long long crm_deal_insert(struct crm_db *db, const struct crm_deal_customer *c,
     const struct crm_deal_in *in, const struct crm_deal_new *d);
+/*
+** The deals the running batch inserted, ids from FIRST on, enter their
+** stages: an open one its stage at its creation; a closed one the first
+** open stage of pipeline PL at its creation and its outcome at its
+** closing; deal_stages rows and history rows, in one statement each.
+** Their won deals make their customers customers.
+*/
+void crm_deals_enter(struct crm_db *db, const struct crm_pipeline *pl,
+    long long first);
 
 /* The record of a deal just inserted, without reading it back. */
 struct crm_deal_text {
 	char id[24], customer_id[24], probability[8], amount[32];
 	const char *v[DC_N];
 };
-/* T->v from IN and D of deal ID (CUSTOMER, OWNER: names to show). */
+/*
+** T->v from IN and D of deal ID (CUSTOMER, OWNER: names to show); it
+** points into IN, D and T.
+*/
 void crm_deal_text(const struct crm_deal_in *in, const struct crm_deal_new *d,
     long long id, long long customer_id, const char *customer,
     const char *owner, struct crm_deal_text *t);

@@ -11,6 +11,7 @@
 #include "history.h"
 #include "import.h"
 #include "io.h"
+#include "map.h"
 #include "norm.h"
 #include "opt.h"
 #include "policy.h"
@@ -18,8 +19,19 @@
 #include "run.h"
 #include "str.h"
 
-/* Input columns that are not a deal field of DC_*. */
-enum { COL_PASS = -1, COL_DERIVED = -2 };
+/* An empty value is no value. */
+static const char *
+val(const char *s)
+{
+	return str_blank(s) ? NULL : s;
+}
+
+/*
+** Input columns that are not a deal field of DC_*: passed through,
+** ignored (kept by the database), or an id column, which is the deal's
+** id elsewhere (external_id) unless an external_id column is given too.
+*/
+enum { COL_PASS = -1, COL_DERIVED = -2, COL_ID = -3 };
 
 /*
 ** The deal field a header cell names: HEADER as written, else CANON (what
@@ -54,8 +66,9 @@ deal_col(const char *header, const char *canon)
 		    "成交时间", "closed", NULL } },
 		{ DC_LOST_REASON, { "lost_reason", "输单原因", "丢单原因",
 		    "失败原因", NULL } },
-		{ DC_EXTERNAL_ID, { "external_id", "id", "商机编号", "商机id",
-		    "商机ID", NULL } },
+		{ DC_EXTERNAL_ID, { "external_id", "商机编号", "商机id", "商机ID",
+		    NULL } },
+		{ COL_ID, { "id", NULL } },
 		/* what crm-deal list adds: kept by the database */
 		{ COL_DERIVED, { "stage_label", "outcome", "probability",
 		    "stage_since", "updated_at", NULL } },
@@ -81,6 +94,34 @@ deal_col(const char *header, const char *canon)
 	return COL_PASS;
 }
 
+/*
+** A large import is a bulk load (as crm-lead import's, import.h): once it
+** has added as many deals as the table held (and at least
+** CRM_IMPORT_BULK_ROWS), the deals' indexes are dropped and built again
+** at the end, one sort each instead of a B-tree descent per row and
+** index; the stage rows and history rows of all the new deals are then
+** written in one statement each, the indexes of their tables dropped
+** first when they grow by as much as they held.
+*/
+#define BULK_ROWS_DEFAULT 10000
+static const char *const deal_indexes[] = {
+	"deals_customer", "deals_owner", "deals_stage", "deals_expected",
+	"deals_closed", NULL
+};
+static const char *const stage_indexes[] = {
+	"deal_stages_deal", "deal_stages_stage", NULL
+};
+static const char *const history_indexes[] = {
+	"history_entity", "history_batch", "history_claims", NULL
+};
+
+/* A customer found for an earlier row: the next rows of it ask no query. */
+struct known {
+	long long id, owner_id;		/* owner -1 when none */
+	char *name;			/* company, else name; or NULL */
+	char *owner;			/* the owner's login, or NULL */
+};
+
 /* One import: the run, its options and counts, the pipeline, scratch. */
 struct job {
 	struct crm_run *run;
@@ -90,60 +131,77 @@ struct job {
 	struct crm_pipeline pl;
 	struct strvec pass;		/* the output's columns after the deal's */
 	int header;
-	struct strbuf customer;		/* the name of the row's customer */
-	struct strbuf owner;		/* the login of its owner */
-	long long owner_of;		/* whose login that is */
+	struct strmap seen;		/* "c:COMPANY" or "i:ID" -> known[] */
+	struct known *known;
+	size_t nknown, capknown;
+	long long first;		/* the first deal's id */
+	long long closed;		/* deals imported won or lost */
+	long long bulk_min, bulk_at;	/* deals to turn to bulk at */
+	int bulk;
+	struct strvec saved;		/* the indexes dropped */
+	struct crm_deal_new d;		/* the row's deal, which its record points into */
 };
 
-/*
-** The customer of a row, by ID or by the company key KEY (NULL): C and
-** J->customer filled; 0 when there is none.
-*/
-static int
-find_customer(struct job *j, long long id, const char *key,
-    struct crm_deal_customer *c)
+/* Remember customer ID (NAME, held by OWNER_ID) as the one KEY names. */
+static const struct known *
+remember(struct job *j, const char *key, long long id, long long owner_id,
+    const char *name)
 {
-	struct crm_stmt *s;
+	struct known *k;
+	const char *login = owner_id >= 0 ? crm_user_login(j->db, owner_id) : NULL;
 
-	if (key)
-		s = crm_sql(j->db, "SELECT id, owner_id, status,"
-		    " coalesce(company, name) FROM customers WHERE company_key = ?"
-		    " AND merged_into IS NULL ORDER BY id LIMIT 1");
-	else
-		s = crm_sql(j->db, "SELECT id, owner_id, status,"
-		    " coalesce(company, name) FROM customers WHERE id = ?"
-		    " AND merged_into IS NULL");
-	if (key)
-		crm_bind_text_static(s, 1, key);
-	else
-		crm_bind_int(s, 1, id);
-	if (!crm_step(s))
-		return 0;
-	c->id = crm_col_int(s, 0);
-	c->owner_id = crm_col_null(s, 1) ? -1 : crm_col_int(s, 1);
-	c->is_customer = strcmp(crm_col_text(s, 2), "customer") == 0;
-	sb_reset(&j->customer);
-	if (!crm_col_null(s, 3))
-		sb_adds(&j->customer, crm_col_text(s, 3));
-	crm_reset(s);
-	return 1;
+	if (j->nknown == j->capknown)
+		j->known = xrealloc(j->known, (j->capknown = j->capknown ?
+		    j->capknown * 2 : 256) * sizeof *j->known);
+	k = &j->known[j->nknown];
+	k->id = id;
+	k->owner_id = owner_id;
+	k->name = name ? xstrdup(name) : NULL;
+	k->owner = login ? xstrdup(login) : NULL;
+	if (key[0])
+		map_put(&j->seen, key, (long long)j->nknown);
+	j->nknown++;
+	return k;
 }
 
-/* The login of user ID (-1: none), asked once per run of equal ids. */
-static const char *
-owner_login(struct job *j, long long id)
+/*
+** The live customer of a row, by ID or, when COMPANY is not NULL, by
+** the company key of COMPANY (the lowest id holding it); NULL if none.
+** KEY gets the cache key.
+*/
+static const struct known *
+find_customer(struct job *j, long long id, const char *company, char *key,
+    size_t keysize)
 {
-	const char *login;
+	struct crm_stmt *s;
+	const struct known *k;
+	char *ckey = NULL;
+	long long i;
 
-	if (id < 0)
-		return NULL;
-	if (id != j->owner_of) {
-		sb_reset(&j->owner);
-		if ((login = crm_user_login(j->db, id)) != NULL)
-			sb_adds(&j->owner, login);
-		j->owner_of = id;
+	if ((size_t)(company ? snprintf(key, keysize, "c:%s", company) :
+	    snprintf(key, keysize, "i:%lld", id)) >= keysize)
+		key[0] = '\0';		/* too long to remember */
+	else if ((i = map_get(&j->seen, key)) >= 0)
+		return &j->known[i];
+	if (company) {
+		if ((ckey = norm_company(company)) == NULL)
+			return NULL;
+		s = crm_sql(j->db, "SELECT id, owner_id, coalesce(company, name)"
+		    " FROM customers WHERE company_key = ? AND merged_into IS NULL"
+		    " ORDER BY id LIMIT 1");
+		crm_bind_text(s, 1, ckey);
+		free(ckey);
+	} else {
+		s = crm_sql(j->db, "SELECT id, owner_id, coalesce(company, name)"
+		    " FROM customers WHERE id = ? AND merged_into IS NULL");
+		crm_bind_int(s, 1, id);
 	}
-	return j->owner.buf;
+	if (!crm_step(s))
+		return NULL;
+	k = remember(j, key, crm_col_int(s, 0), crm_col_null(s, 1) ? -1 :
+	    crm_col_int(s, 1), crm_col_text(s, 2));
+	crm_reset(s);
+	return k;
 }
 
 /*
@@ -157,12 +215,12 @@ import_row(struct job *j, const struct crm_deal_in *in,
 	static char msg[700];
 	const char *const *v = in->v, *err = NULL;
 	struct crm_deal_customer c;
-	struct crm_deal_new d;
+	struct crm_deal_new *d = &j->d;
 	struct crm_lead lead;
 	struct crm_lead_refs refs;
-	char *key = NULL;
+	const struct known *k = NULL;
+	char key[1024];
 	long long id;
-	int create = 0;
 
 #define BAD(...) do { snprintf(msg, sizeof msg, __VA_ARGS__); err = msg; goto out; } while (0)
 	memset(&c, 0, sizeof c);
@@ -171,15 +229,14 @@ import_row(struct job *j, const struct crm_deal_in *in,
 		if (crm_parse_id(v[DC_CUSTOMER_ID], &id) == -1)
 			BAD("customer_id: '%s' is not a customer id",
 			    v[DC_CUSTOMER_ID]);
-		if (!find_customer(j, id, NULL, &c))
+		if ((k = find_customer(j, id, NULL, key, sizeof key)) == NULL)
 			BAD("customer_id: no customer %lld", id);
 	} else if (!str_blank(v[DC_CUSTOMER])) {
-		if ((key = norm_company(v[DC_CUSTOMER])) == NULL)
-			BAD("company: '%s' names no company", v[DC_CUSTOMER]);
-		if (!find_customer(j, 0, key, &c)) {
-			if (!j->o->create_customers)
-				BAD("company: no customer '%s' (--create-customers "
-				    "adds it as a lead)", v[DC_CUSTOMER]);
+		if ((k = find_customer(j, 0, v[DC_CUSTOMER], key, sizeof key)) ==
+		    NULL && !j->o->create_customers)
+			BAD("company: no customer '%s' (--create-customers adds it "
+			    "as a lead)", v[DC_CUSTOMER]);
+		if (k == NULL) {
 			/* a lead owned by the deal's owner, checked as crm-lead add */
 			memset(&lead, 0, sizeof lead);
 			lead.v[CC_COMPANY] = v[DC_CUSTOMER];
@@ -190,26 +247,33 @@ import_row(struct job *j, const struct crm_deal_in *in,
 			if (lead.v[CC_OWNER] == NULL && refs.owner_id >= 0)
 				lead.v[CC_OWNER] = crm_actor(j->db);	/* a rep's own */
 			c.owner_id = refs.owner_id;
-			create = 1;
 		}
 	} else
 		BAD("customer_id: empty (a deal needs customer_id or company)");
-	if ((err = crm_deal_check(j->db, &j->pl, &c, in, &d)) != NULL)
+	if (k) {
+		c.id = k->id;
+		c.owner_id = k->owner_id;
+	}
+	if ((err = crm_deal_check(j->db, &j->pl, &c, in, d)) != NULL)
 		goto out;
-	if (create) {
+	if (k == NULL) {
 		c.id = crm_lead_insert(j->db, &lead, &refs);
-		sb_reset(&j->customer);
-		sb_adds(&j->customer, v[DC_CUSTOMER]);
+		k = remember(j, key, c.id, c.owner_id, v[DC_CUSTOMER]);
 		j->st->customers++;
 	}
-	id = crm_deal_insert(j->db, &c, in, &d);
-	j->st->deals++;
-	crm_deal_text(in, &d, id, c.id, j->customer.len ? j->customer.buf : NULL,
-	    owner_login(j, d.owner_id), t);
+	id = crm_deal_insert(j->db, &c, in, d);
+	if (j->first == 0)
+		j->first = id;
+	j->closed += d->first != NULL;
+	if (++j->st->deals >= j->bulk_at && !j->bulk) {
+		crm_db_drop_indexes(j->db, deal_indexes, &j->saved);
+		j->bulk = 1;
+	}
+	crm_deal_text(in, d, id, c.id, k->name, val(v[DC_OWNER]) ? v[DC_OWNER] :
+	    k->owner, t);
 #undef BAD
 out:
 	crm_lead_refs_free(&refs);
-	free(key);
 	return err;
 }
 
@@ -236,6 +300,15 @@ import_one(struct job *j, const char *path)
 				crm_die("%s: columns '%s' and '%s' both give the deal's "
 				    "%s", rec_name(r), rec_header(r, k),
 				    rec_header(r, i), crm_deal_cols[col[i]]);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (col[i] == COL_ID) {
+			size_t k;
+
+			for (k = 0; k < n && col[k] != DC_EXTERNAL_ID; k++)
+				;
+			col[i] = k < n ? COL_DERIVED : DC_EXTERNAL_ID;
+		}
 		if (col[i] == COL_PASS)
 			pass[npass++] = (int)i;
 	}
@@ -297,6 +370,8 @@ crm_deal_import(struct crm_run *run, int n, char **paths,
     const struct crm_deal_import_opts *o, struct crm_deal_import_stats *st)
 {
 	struct job j;
+	const char *env;
+	long long had;
 
 	memset(&j, 0, sizeof j);
 	memset(st, 0, sizeof *st);
@@ -304,17 +379,36 @@ crm_deal_import(struct crm_run *run, int n, char **paths,
 	j.db = run->db;
 	j.o = o;
 	j.st = st;
-	j.owner_of = -1;
-	sb_init(&j.customer);
-	sb_init(&j.owner);
 	crm_pipeline_load(j.db, &j.pl);
+	env = getenv("CRM_IMPORT_BULK_ROWS");
+	j.bulk_min = env && *env ? strtoll(env, NULL, 10) : BULK_ROWS_DEFAULT;
+	had = crm_db_int(j.db, "SELECT coalesce(max(id), 0) FROM deals", -1);
+	j.bulk_at = had > j.bulk_min ? had : j.bulk_min;
 	if (n == 0)
 		import_one(&j, "-");
 	for (int i = 0; i < n; i++)
 		import_one(&j, paths[i]);
+	if (j.first) {
+		long long rows = st->deals + j.closed, min = j.bulk_min;
+
+		had = crm_db_int(j.db, "SELECT coalesce(max(rowid), 0) FROM"
+		    " deal_stages", -1);
+		if (rows >= (had > min ? had : min))
+			crm_db_drop_indexes(j.db, stage_indexes, &j.saved);
+		had = crm_db_int(j.db, "SELECT coalesce(max(id), 0) FROM history", -1);
+		if (rows >= (had > min ? had : min))
+			crm_db_drop_indexes(j.db, history_indexes, &j.saved);
+		crm_deals_enter(j.db, &j.pl, j.first);
+		crm_db_create_indexes(j.db, &j.saved);
+	}
 	run->rows = st->deals + st->customers;
 	crm_pipeline_free(&j.pl);
+	sv_free(&j.saved);
 	sv_free(&j.pass);
-	sb_free(&j.customer);
-	sb_free(&j.owner);
+	for (size_t i = 0; i < j.nknown; i++) {
+		free(j.known[i].name);
+		free(j.known[i].owner);
+	}
+	free(j.known);
+	map_free(&j.seen);
 }
