@@ -97,22 +97,23 @@ deal_col(const char *header, const char *canon)
 /*
 ** A large import is a bulk load (as crm-lead import's, import.h): once it
 ** has added as many deals as the table held (and at least
-** CRM_IMPORT_BULK_ROWS), the deals' indexes are dropped and built again
-** at the end, one sort each instead of a B-tree descent per row and
-** index; the stage rows and history rows of all the new deals are then
-** written in one statement each, the indexes of their tables dropped
-** first when they grow by as much as they held.
+** CRM_IMPORT_BULK_ROWS), the deals' indexes that rows land all over
+** (customer, owner, dates) are dropped and built again at the end, one
+** sort each instead of a descent per row into pages that no longer fit
+** the cache; those the rows extend at their end (by stage, by deal id,
+** by batch) stay.  The stage rows and history rows of all the new deals
+** are then written in one statement each, their scattered indexes
+** dropped first when the tables grow by as much as they held.
 */
 #define BULK_ROWS_DEFAULT 10000
 static const char *const deal_indexes[] = {
-	"deals_customer", "deals_owner", "deals_stage", "deals_expected",
-	"deals_closed", NULL
+	"deals_customer", "deals_owner", "deals_expected", "deals_closed", NULL
 };
 static const char *const stage_indexes[] = {
-	"deal_stages_deal", "deal_stages_stage", NULL
+	"deal_stages_stage", NULL
 };
 static const char *const history_indexes[] = {
-	"history_entity", "history_batch", "history_claims", NULL
+	"history_claims", NULL
 };
 
 /* A customer found for an earlier row: the next rows of it ask no query. */
