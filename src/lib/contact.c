@@ -170,8 +170,7 @@ crm_contact_update(struct crm_db *db, long long id,
 
 	*changed = 0;
 	if (!contact_load(db, id, &cid, cur)) {
-		snprintf(msg, sizeof msg, "no contact %lld", id);
-		return msg;
+		return "no such contact";
 	}
 	in_values(in, given);
 	for (int f = 0; f < F_N; f++)
@@ -238,8 +237,7 @@ crm_contact_remove(struct crm_db *db, long long id, struct rec_writer *w)
 	long long cid;
 
 	if (!contact_load(db, id, &cid, cur)) {
-		snprintf(msg, sizeof msg, "no contact %lld", id);
-		return msg;
+		return "no such contact";
 	}
 	if ((err = crm_may_change(db, cid)) != NULL) {
 		cur_free(cur);
@@ -324,7 +322,7 @@ crm_contact_command(int argc, char **argv, const struct crm_contact_in *in,
 
 		crm_run_begin(&run, CRM_BATCH_CONTACT_ADD, flags, NULL);
 		if ((err = crm_contact_add(run.db, cid, in, &id)) != NULL)
-			crm_die("customer %lld: %s", cid, err);
+			crm_die("%s", err);
 		recw_header(run.out, CT_N, crm_contact_cols);
 		crm_contacts_write(run.db, run.out, id, 1);
 		run.rows = 1;
