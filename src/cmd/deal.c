@@ -1,7 +1,6 @@
 /* crm-deal: deals (商机): add, import, list, change and move through the pipeline. */
 #include "../crm.h"
 #include "../lib/deal.h"
-#include "../lib/period.h"
 
 enum {
 	OPT_FIRST_ = 0,
@@ -197,55 +196,6 @@ deal_import(int argc, char **argv, void *args)
 	return 0;
 }
 
-/*
-** --closing PERIOD into F: 2026, 2026-Q4, 2026-11, 2026-W48, a date, or
-** FROM..TO (dates, either may be left out), as the site's days.
-*/
-static void
-closing_opt(const char *s, struct crm_deal_filter *f, char d[2][DAY_LEN],
-    char t[2][CRM_TIME_LEN])
-{
-	const char *dots = strstr(s, "..");
-	struct period p;
-	long day[2] = { 0, 0 };
-	int have[2] = { 1, 1 };
-
-	if (dots) {
-		char from[DAY_LEN + 1];
-
-		snprintf(from, sizeof from, "%.*s", (int)(dots - s) <= DAY_LEN ?
-		    (int)(dots - s) : DAY_LEN, s);
-		have[0] = dots > s;
-		have[1] = dots[2] != '\0';
-		if ((have[0] && day_parse(from, &day[0]) == -1) ||
-		    (have[1] && day_parse(dots + 2, &day[1]) == -1) ||
-		    (!have[0] && !have[1]))
-			crm_usage_error("--closing: bad range '%s' (FROM..TO, dates "
-			    "YYYY-MM-DD)", s);
-		day[1]++;		/* TO is the last day in it */
-	} else if (period_parse(s, &p) == 0) {
-		day[0] = p.start;
-		day[1] = p.end;
-	} else if (day_parse(s, &day[0]) == 0)
-		day[1] = day[0] + 1;
-	else
-		crm_usage_error("--closing: '%s' is no period (2026, 2026-Q4, "
-		    "2026-11, 2026-W48, 2026-11-22 or FROM..TO)", s);
-	for (int i = 0; i < 2; i++) {
-		time_t when;
-
-		if (!have[i])
-			continue;
-		day_format(day[i], d[i]);
-		crm_parse_time(d[i], &when);	/* the site's midnight */
-		crm_format_time(when, t[i]);
-	}
-	f->from_date = have[0] ? d[0] : "0000";
-	f->from_time = have[0] ? t[0] : "0000";
-	f->to_date = have[1] ? d[1] : "9999";
-	f->to_time = have[1] ? t[1] : "9999";
-}
-
 static int
 deal_list(int argc, char **argv, void *args)
 {
@@ -258,7 +208,6 @@ deal_list(int argc, char **argv, void *args)
 	struct crm_db *db;
 	struct rec_writer *w;
 	const char *const *v;
-	char d[2][DAY_LEN], t[2][CRM_TIME_LEN];
 
 	(void)argv;
 	if (argc > 1)
@@ -279,8 +228,9 @@ deal_list(int argc, char **argv, void *args)
 			crm_die("--stage: no stage '%s' (%s)", a->stage, pl.names);
 		f.stage_id = st->id;
 	}
-	if (a->closing)
-		closing_opt(a->closing, &f, d, t);
+	if (a->closing && crm_deal_filter_closing(&f, a->closing) == -1)
+		crm_usage_error("--closing: '%s' is no period (2026, 2026-Q4, "
+		    "2026-11, 2026-W48, 2026-11-22 or FROM..TO)", a->closing);
 	c = crm_deals_open(db, &f);
 	w = recw_open(stdout, "standard output", crm_g.csv);
 	recw_header(w, DC_N, crm_deal_cols);

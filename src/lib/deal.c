@@ -713,6 +713,53 @@ static const char list_sql[] =
 	"  AND d.expected_close < ?9) OR (d.closed_at >= ?10 AND d.closed_at < ?11))"
 	" ORDER BY d.id";
 
+int
+crm_deal_filter_closing(struct crm_deal_filter *f, const char *s)
+{
+	const char *dots = strstr(s, "..");
+	struct period p;
+	long day[2] = { 0, 0 };
+	int have[2] = { 1, 1 };
+
+	if (dots) {
+		char from[DAY_LEN];
+
+		have[0] = dots > s;
+		have[1] = dots[2] != '\0';
+		if ((have[0] && (dots - s >= DAY_LEN ||
+		    (snprintf(from, sizeof from, "%.*s", (int)(dots - s), s),
+		    day_parse(from, &day[0]) == -1))) ||
+		    (have[1] && day_parse(dots + 2, &day[1]) == -1) ||
+		    (!have[0] && !have[1]))
+			return -1;
+		day[1]++;		/* TO is the last day in it */
+	} else if (period_parse(s, &p) == 0) {
+		day[0] = p.start;
+		day[1] = p.end;
+	} else if (day_parse(s, &day[0]) == 0)
+		day[1] = day[0] + 1;
+	else
+		return -1;
+	for (int i = 0; i < 2; i++) {
+		char *date = f->bounds[i], *time = f->bounds[2 + i];
+		time_t t;
+
+		if (!have[i]) {
+			strcpy(date, i ? "9999" : "0000");
+			strcpy(time, date);
+			continue;
+		}
+		day_format(day[i], date);
+		crm_parse_time(date, &t);	/* the site's midnight */
+		crm_format_time(t, time);
+	}
+	f->from_date = f->bounds[0];
+	f->to_date = f->bounds[1];
+	f->from_time = f->bounds[2];
+	f->to_time = f->bounds[3];
+	return 0;
+}
+
 struct crm_deal_cursor {
 	struct crm_db *db;
 	struct crm_stmt *st;

@@ -154,7 +154,15 @@ struct crm_deal_filter {
 	 */
 	const char *from_date, *to_date, *from_time, *to_time;
 	int raw;			/* no rights check: the library's own reads */
+	char bounds[4][CRM_TIME_LEN];	/* crm_deal_filter_closing()'s */
 };
+/*
+** Set F's closing bounds to PERIOD: a year (2026), quarter (2026-Q4),
+** month (2026-11), ISO week (2026-W48), day (2026-11-22), or FROM..TO,
+** two days both in it, either left out for no bound; the site's days.
+** Returns 0, or -1 when PERIOD is none of these.  F points into itself.
+*/
+int crm_deal_filter_closing(struct crm_deal_filter *f, const char *period);
 
 /*
 ** Deals in id order that pass F, each as DC_N values (NULL for NULL),
