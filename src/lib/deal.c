@@ -137,7 +137,7 @@ int
 crm_deal_customer_get(struct crm_db *db, long long id,
     struct crm_deal_customer *c)
 {
-	struct crm_stmt *s = crm_sql(db, "SELECT owner_id, status FROM customers"
+	struct crm_stmt *s = crm_sql(db, "SELECT owner_id FROM customers"
 	    " WHERE id = ? AND merged_into IS NULL");
 
 	memset(c, 0, sizeof *c);
@@ -146,7 +146,6 @@ crm_deal_customer_get(struct crm_db *db, long long id,
 		return 0;
 	c->id = id;
 	c->owner_id = crm_col_null(s, 0) ? -1 : crm_col_int(s, 0);
-	c->is_customer = strcmp(crm_col_text(s, 1), "customer") == 0;
 	crm_reset(s);
 	return 1;
 }

@@ -49,7 +49,6 @@ struct crm_deal_in {
 /* The customer of a deal, as a deal needs it. */
 struct crm_deal_customer {
 	long long id, owner_id;		/* owner -1 when none */
-	int is_customer;		/* status is customer already */
 };
 /* Live customer ID into C: 1, or 0 when there is none. */
 int crm_deal_customer_get(struct crm_db *db, long long id,
