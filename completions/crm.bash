@@ -21,15 +21,20 @@ _crm_prog()
 		opts='--timezone --limit --dry-run -n --db -d --as --wait --csv --now --quiet -q --null --json --columns -o --help --version'
 		vopts=' --timezone --limit --db -d --as --wait --now --null --columns -o '
 		;;
+	deal)
+		cmds='add import list show update stage won lost stages'
+		opts='--title --amount --currency --stage --owner --team --customer --product --source --expected-close --external-id --reason --at --open --won --lost --closing --match -m --create-customers --encoding -E --skip-bad --rejects --dry-run -n --db -d --as --wait --csv --now --quiet -q --null --json --columns -o --help --version'
+		vopts=' --title --amount --currency --stage --owner --team --customer --product --source --expected-close --external-id --reason --at --closing --match -m --encoding -E --rejects --db -d --as --wait --now --null --columns -o '
+		;;
 	export)
 		cmds=''
 		opts='--query --xlsx --sheet-by --plain --raw --encoding --number --date --text --db -d --as --wait --csv --now --quiet -q --null --json --columns -o --help --version'
 		vopts=' --query --xlsx --sheet-by --encoding --number --date --text --db -d --as --wait --now --null --columns -o '
 		;;
 	lead)
-		cmds='add import list show check update qualify convert disqualify merge unmerge lock unlock history erase undo dups'
-		opts='--name --company --phone --email --region --industry --source --status --owner --pool --score --grade --field --reason --since --until --match -m --all -a --long -l --limit --encoding -E --map --on-duplicate --skip-bad --rejects --dry-run -n --db -d --as --wait --csv --now --quiet -q --null --json --columns -o --help --version'
-		vopts=' --name --company --phone --email --region --industry --source --status --owner --pool --score --grade --field --reason --since --until --match -m --limit --encoding -E --map --on-duplicate --rejects --db -d --as --wait --now --null --columns -o '
+		cmds='add import list show check update qualify convert disqualify merge unmerge lock unlock history erase undo dups contact'
+		opts='--name --company --phone --email --title --region --industry --source --status --owner --pool --score --grade --field --reason --since --until --match -m --all -a --long -l --limit --encoding -E --map --on-duplicate --skip-bad --rejects --dry-run -n --db -d --as --wait --csv --now --quiet -q --null --json --columns -o --help --version'
+		vopts=' --name --company --phone --email --title --region --industry --source --status --owner --pool --score --grade --field --reason --since --until --match -m --limit --encoding -E --map --on-duplicate --rejects --db -d --as --wait --now --null --columns -o '
 		;;
 	pool)
 		cmds='create set pools list claim release assign move reclaim due undo'
@@ -55,6 +60,10 @@ _crm_values()
 	'assign --rules') echo '_files' ;;
 	'assign --db'|'assign -d') echo '_files' ;;
 	'db --db'|'db -d') echo '_files' ;;
+	'deal --currency') echo 'CNY USD EUR HKD JPY' ;;
+	'deal --encoding'|'deal -E') echo 'UTF-8 GB18030 GBK UTF-16LE' ;;
+	'deal --rejects') echo '_files' ;;
+	'deal --db'|'deal -d') echo '_files' ;;
 	'export --query') echo 'customers leads deals activities history' ;;
 	'export --xlsx') echo '_files' ;;
 	'export --encoding') echo 'UTF-8 GBK GB18030' ;;
@@ -86,11 +95,11 @@ _crm()
 	start=1
 	if [[ $name == crm ]]; then
 		if (( COMP_CWORD == 1 )); then
-			COMPREPLY=($(compgen -W 'activity assign db export lead pool user help --help --version' -- "$cur"))
+			COMPREPLY=($(compgen -W 'activity assign db deal export lead pool user help --help --version' -- "$cur"))
 			return
 		fi
 		if [[ ${COMP_WORDS[1]} == help ]]; then
-			(( COMP_CWORD == 2 )) && COMPREPLY=($(compgen -W 'activity assign db export lead pool user' -- "$cur"))
+			(( COMP_CWORD == 2 )) && COMPREPLY=($(compgen -W 'activity assign db deal export lead pool user' -- "$cur"))
 			return
 		fi
 		name=crm-${COMP_WORDS[1]}
@@ -132,4 +141,4 @@ _crm()
 	COMPREPLY=($(compgen -f -- "$cur"))
 }
 
-complete -F _crm crm crm-activity crm-assign crm-db crm-export crm-lead crm-pool crm-user
+complete -F _crm crm crm-activity crm-assign crm-db crm-deal crm-export crm-lead crm-pool crm-user

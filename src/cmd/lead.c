@@ -1,5 +1,6 @@
 /* crm-lead: add, import, list, check, update, qualify, merge and erase leads. */
 #include "../crm.h"
+#include "../lib/contact.h"
 
 enum {
 	OPT_FIRST_ = 0,
@@ -32,6 +33,10 @@ static const char *const lead_usage[] = {
 	"erase [-n] --reason TEXT ID ...",
 	"undo [-n] BATCH",
 	"dups",
+	"contact add [-n] ID [--name NAME] [--title TITLE] [--phone PHONE] [--email EMAIL]",
+	"contact list [ID ...]",
+	"contact update [-n] CONTACT_ID [--name NAME] [--title TITLE] [--phone PHONE] [--email EMAIL]",
+	"contact remove [-n] CONTACT_ID ...",
 	NULL
 };
 
@@ -41,7 +46,7 @@ static int lead_check(int, char **, void *), lead_update(int, char **, void *);
 static int lead_status(int, char **, void *), lead_merge(int, char **, void *);
 static int lead_lock(int, char **, void *), lead_history(int, char **, void *);
 static int lead_erase(int, char **, void *), lead_undo(int, char **, void *);
-static int lead_dups(int, char **, void *);
+static int lead_dups(int, char **, void *), lead_contact(int, char **, void *);
 
 static const struct crm_cmd lead_cmds[] = {
 	{ "add", lead_add }, { "import", lead_import }, { "list", lead_list },
@@ -50,7 +55,8 @@ static const struct crm_cmd lead_cmds[] = {
 	{ "convert", lead_status }, { "merge", lead_merge },
 	{ "unmerge", lead_merge }, { "lock", lead_lock }, { "unlock", lead_lock },
 	{ "history", lead_history }, { "erase", lead_erase },
-	{ "undo", lead_undo }, { "dups", lead_dups }, { NULL, NULL }
+	{ "undo", lead_undo }, { "dups", lead_dups },
+	{ "contact", lead_contact }, { NULL, NULL }
 };
 
 const struct crm_prog crm_prog = {
@@ -62,7 +68,7 @@ struct args {
 	const char *v[CC_NLONG];
 	struct strvec fnames, fvals;	/* --field NAME=VALUE, split */
 	struct strvec matches;		/* FIELD=REGEX */
-	const char *since, *until;
+	const char *since, *until, *title;
 	struct crm_import_opts im;
 	int dry_run, all, wide;
 	long long limit;
@@ -108,6 +114,7 @@ on_opt(int id, const char *arg, void *ctx)
 		break;
 	case OPT_SINCE: a->since = arg; break;
 	case OPT_UNTIL: a->until = arg; break;
+	case OPT_TITLE: a->title = arg; break;
 	case OPT_ALL: a->all = 1; break;
 	case OPT_LONG: a->wide = 1; break;
 	case OPT_LIMIT: a->limit = crm_parse_int("limit", arg, 1, 1LL << 62); break;
@@ -594,6 +601,17 @@ lead_dups(int argc, char **argv, void *args)
 	recw_close(w);
 	crm_db_close(db);
 	return 0;
+}
+
+/* contact add|list|update|remove: a customer's contacts (联系人). */
+static int
+lead_contact(int argc, char **argv, void *args)
+{
+	struct args *a = args;
+	struct crm_contact_in in = { a->v[CC_NAME], a->title, a->v[CC_PHONE],
+	    a->v[CC_EMAIL] };
+
+	return crm_contact_command(argc - 1, argv + 1, &in, run_flags(a, 0));
 }
 
 int

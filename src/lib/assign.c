@@ -791,49 +791,52 @@ login_of(struct crm_assigner *a, long long uid)
 	return a->owner.buf;
 }
 
-/* Move the open deals and planned follow-ups of customer ID from -> to. */
+/*
+** Move the planned follow-ups of customer ID from -> to.  Its open deals
+** follow it by themselves (crm_customer_set_owner).
+*/
 static void
 transfer_work(struct crm_assigner *a, long long id, const struct rep *to,
     struct crm_assign_result *res)
 {
-	static const char *const sel[2] = {
-		"SELECT id FROM deals WHERE customer_id = ? AND owner_id = ?"
-		" AND closed_at IS NULL ORDER BY id",
-		"SELECT id FROM activities WHERE customer_id = ? AND user_id = ?"
-		" AND due_at IS NOT NULL AND done_at IS NULL ORDER BY id"
-	};
-	static const char *const upd[2] = {
-		"UPDATE deals SET owner_id = ? WHERE id = ?",
-		"UPDATE activities SET user_id = ? WHERE id = ?"
-	};
-	static const char *const entity[2] = { "deal", "activity" };
-	static const char *const field[2] = { "owner", "user" };
+	struct crm_stmt *s = crm_sql(a->db, "SELECT id FROM activities"
+	    " WHERE customer_id = ? AND user_id = ? AND due_at IS NOT NULL"
+	    " AND done_at IS NULL ORDER BY id");
+	long long *ids = NULL;
+	size_t n = 0;
 
-	for (int k = 0; k < 2; k++) {
-		struct crm_stmt *s = crm_sql(a->db, sel[k]);
-		long long *ids = NULL;
-		size_t n = 0;
-
-		crm_bind_int(s, 1, id);
-		crm_bind_int(s, 2, a->from->id);
-		while (crm_step(s)) {
-			ids = xrealloc(ids, (n + 1) * sizeof *ids);
-			ids[n++] = crm_col_int(s, 0);
-		}
-		for (size_t i = 0; i < n; i++) {
-			s = crm_sql(a->db, upd[k]);
-			crm_bind_int(s, 1, to->id);
-			crm_bind_int(s, 2, ids[i]);
-			crm_step(s);
-			crm_history(a->db, entity[k], ids[i], field[k],
-			    a->from->login, to->login, a->transfer_reason);
-		}
-		free(ids);
-		if (k == 0)
-			res->deals = (long long)n;
-		else
-			res->followups = (long long)n;
+	crm_bind_int(s, 1, id);
+	crm_bind_int(s, 2, a->from->id);
+	while (crm_step(s)) {
+		ids = xrealloc(ids, (n + 1) * sizeof *ids);
+		ids[n++] = crm_col_int(s, 0);
 	}
+	for (size_t i = 0; i < n; i++) {
+		s = crm_sql(a->db, "UPDATE activities SET user_id = ? WHERE id = ?");
+		crm_bind_int(s, 1, to->id);
+		crm_bind_int(s, 2, ids[i]);
+		crm_step(s);
+		crm_history(a->db, "activity", ids[i], "user", a->from->login,
+		    to->login, a->transfer_reason);
+	}
+	free(ids);
+	res->followups = (long long)n;
+}
+
+/* The open deals of customer ID that will follow it to user UID. */
+static long long
+deals_to_follow(struct crm_assigner *a, long long id, long long uid)
+{
+	struct crm_stmt *s = crm_sql(a->db, "SELECT count(*) FROM deals"
+	    " WHERE customer_id = ? AND closed_at IS NULL AND owner_id IS NOT ?");
+	long long n;
+
+	crm_bind_int(s, 1, id);
+	crm_bind_int(s, 2, uid);
+	crm_step(s);
+	n = crm_col_int(s, 0);
+	crm_reset(s);
+	return n;
 }
 
 /* crm_assign_one() but for res->explain, which may move as it grows. */
@@ -921,6 +924,8 @@ assign_row(struct crm_assigner *a, long long id, size_t n,
 		reason = why = f;
 		sb_addf(&a->explain, "; taken from %s (--force)", cur);
 	}
+	if (a->from)
+		res->deals = deals_to_follow(a, id, r->id);
 	if (pid < 0)
 		crm_customer_set_owner(a->db, id, r->id, reason);
 	else if (!crm_pool_take(a->db, id, r->id, g->s == CRM_TO && a->o.force ?
@@ -928,6 +933,7 @@ assign_row(struct crm_assigner *a, long long id, size_t n,
 		free(why);
 		res->outcome = CRM_UNASSIGNED;
 		sb_addf(&a->explain, "; %s", refusal.why);
+		res->deals = 0;
 		return;
 	} else
 		sb_addf(&a->explain, "; taken from pool %s", a->pool.name);

@@ -9,6 +9,7 @@
 #include "activity.h"
 #include "customer.h"
 #include "db.h"
+#include "deal.h"
 #include "die.h"
 #include "history.h"
 #include "norm.h"
@@ -166,13 +167,18 @@ find_dup(struct crm_db *db, const struct crm_lead_refs *refs,
 
 	if (!refs->key[0] && !refs->key[1] && !refs->key[2])
 		return 0;
-	s = crm_sql(db, "SELECT"
-	    " (SELECT min(id) FROM customers WHERE phone_key = ?1"
-	    " AND merged_into IS NULL AND id <> ?4 AND id < ?5),"
-	    " (SELECT min(id) FROM customers WHERE email_key = ?2"
-	    " AND merged_into IS NULL AND id <> ?4 AND id < ?5),"
+	/* A contact's phone or email is its customer's (联系人 count too). */
+#define KEY_OR_CONTACT(key, arg) \
+	" (SELECT min(i) FROM (SELECT id AS i FROM customers WHERE " key " = " arg \
+	" AND merged_into IS NULL AND id <> ?4 AND id < ?5" \
+	" UNION ALL SELECT c.id FROM contacts t JOIN customers c" \
+	" ON c.id = t.customer_id WHERE t." key " = " arg \
+	" AND c.merged_into IS NULL AND c.id <> ?4 AND c.id < ?5))"
+	s = crm_sql(db, "SELECT" KEY_OR_CONTACT("phone_key", "?1") ","
+	    KEY_OR_CONTACT("email_key", "?2") ","
 	    " (SELECT min(id) FROM customers WHERE company_key = ?3"
 	    " AND merged_into IS NULL AND id <> ?4 AND id < ?5)");
+#undef KEY_OR_CONTACT
 	for (k = 0; k < CRM_NKEYS; k++)
 		crm_bind_text_static(s, k + 1, refs->key[k]);
 	crm_bind_int(s, 4, except_id);
@@ -1055,6 +1061,7 @@ crm_customer_set_owner(struct crm_db *db, long long id, long long user_id,
 	holder_history(db, id, &before, &after, 0, reason);
 	holder_free(&before);
 	holder_free(&after);
+	crm_deals_follow_owner(db, id, user_id, reason);
 	return 1;
 }
 
@@ -1089,6 +1096,8 @@ crm_customer_set_pool(struct crm_db *db, long long id, long long pool_id,
 	holder_history(db, id, &before, &after, 1, reason);
 	holder_free(&before);
 	holder_free(&after);
+	/* Open deals of a pooled customer are nobody's until it is claimed. */
+	crm_deals_follow_owner(db, id, -1, reason);
 	return 1;
 }
 
@@ -1151,6 +1160,7 @@ crm_lead_erase(struct crm_db *db, long long id, const char *reason,
 	static char msg[128];
 	struct crm_stmt *s;
 	struct strvec custom = STRVEC_INIT, kids = STRVEC_INIT;
+	char idtext[24];
 
 	sb_reset(erased);
 	if (crm_db_int(db, "SELECT count(*) FROM customers WHERE id = ?", id) <= 0) {
@@ -1181,9 +1191,14 @@ crm_lead_erase(struct crm_db *db, long long id, const char *reason,
 	s = crm_sql(db, "DELETE FROM customer_fields WHERE customer_id = ?");
 	crm_bind_int(s, 1, id);
 	crm_step(s);
-	/* Its contacts, and the notes of its follow-ups. */
-	s = crm_sql(db, "SELECT id FROM contacts WHERE customer_id = ?");
+	/* Its contacts (removed ones too), and the notes of its follow-ups. */
+	s = crm_sql(db, "SELECT id FROM contacts WHERE customer_id = ?1"
+	    " UNION SELECT entity_id FROM history WHERE entity = 'contact'"
+	    " AND (field = 'created' OR field = 'removed' OR field = 'customer_id')"
+	    " AND (old_value = ?2 OR new_value = ?2)");
 	crm_bind_int(s, 1, id);
+	snprintf(idtext, sizeof idtext, "%lld", id);	/* as history has it */
+	crm_bind_text(s, 2, idtext);
 	while (crm_step(s))
 		sv_push(&kids, crm_col_text(s, 0));
 	for (size_t i = 0; i < kids.n; i++)

@@ -109,6 +109,15 @@ turn_bulk(struct crm_import *im)
 				key[k] = crm_col_text(s, k);
 			(void)filter_keys(im, key);
 		}
+		/* contacts' phones and emails are their customers' keys too */
+		s = crm_sql(im->db, "SELECT phone_key, email_key, NULL FROM contacts");
+		while (crm_step(s)) {
+			const char *key[CRM_NKEYS];
+
+			for (int k = 0; k < CRM_NKEYS; k++)
+				key[k] = crm_col_text(s, k);
+			(void)filter_keys(im, key);
+		}
 	}
 	crm_db_drop_indexes(im->db, key_indexes, &im->saved);
 	im->bulk = 1;
