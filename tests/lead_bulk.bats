@@ -123,7 +123,7 @@ reported() {
 	[ "$(sql "SELECT rows FROM batches WHERE command = 'crm-lead import' ORDER BY id DESC LIMIT 1")" = 2 ]
 }
 
-@test "bulk --dry-run changes nothing and leaves every index" {
+@test "bulk --dry-run changes nothing" {
 	"$GEN" -n 300 -s 5 >old.tsv
 	crm-lead import -q old.tsv >/dev/null
 	before=$(sqlite3 "$CRM_DB" .dump | cksum)
@@ -133,7 +133,6 @@ reported() {
 	[[ "$stderr" == *"would have: "*" created"* ]]
 	[ "$(count_rows <<<"$output")" -gt 400 ]
 	[ "$(sqlite3 "$CRM_DB" .dump | cksum)" = "$before" ]
-	[ "$(sql "SELECT count(*) FROM sqlite_master WHERE name LIKE 'customers_%_key'")" = 3 ]
 }
 
 @test "bulk: allow creates every row; error and update answer each row at once" {
