@@ -177,20 +177,15 @@ crm_lead_check(struct crm_db *db, const struct crm_lead *l,
 	return err ? err : crm_lead_check_refs(db, l, refs);
 }
 
-/*
-** The holder of customer ID, found on key K, into DUP.  0 when there is
-** no customer ID.
-*/
-static int
-dup_holder(struct crm_db *db, long long id, int k, struct crm_dup *dup)
-{
-	struct crm_stmt *s = crm_sql(db, "SELECT u.login, p.name, c.batch_id"
-	    " FROM customers c LEFT JOIN users u ON u.id = c.owner_id"
-	    " LEFT JOIN pools p ON p.id = c.pool_id WHERE c.id = ?");
+/* The holder columns of a duplicate's query (login, pool, batch) into DUP. */
+#define HOLDER_COLS "u.login, p.name, c.batch_id FROM customers c" \
+	" LEFT JOIN users u ON u.id = c.owner_id" \
+	" LEFT JOIN pools p ON p.id = c.pool_id"
 
-	crm_bind_int(s, 1, id);
-	if (!crm_step(s))
-		return 0;
+static void
+holder(struct crm_db *db, struct crm_stmt *s, long long id, int k,
+    struct crm_dup *dup)
+{
 	dup->id = id;
 	dup->on = crm_key_names[k];
 	snprintf(dup->owner, sizeof dup->owner, "%s",
@@ -199,7 +194,6 @@ dup_holder(struct crm_db *db, long long id, int k, struct crm_dup *dup)
 	    crm_col_null(s, 1) ? "" : crm_col_text(s, 1));
 	dup->this_batch = !crm_col_null(s, 2) && crm_col_int(s, 2) == crm_batch_id(db);
 	crm_reset(s);
-	return 1;
 }
 
 /*
@@ -248,7 +242,14 @@ find_dup(struct crm_db *db, const struct crm_lead_refs *refs, unsigned only,
 		if (!crm_col_null(s, k))
 			id = crm_col_int(s, k);
 	crm_reset(s);
-	return id != 0 && dup_holder(db, id, k - 1, dup);
+	if (id == 0)
+		return 0;
+	s = crm_sql(db, "SELECT " HOLDER_COLS " WHERE c.id = ?");
+	crm_bind_int(s, 1, id);
+	if (!crm_step(s))
+		return 0;
+	holder(db, s, id, k - 1, dup);
+	return 1;
 }
 
 int
@@ -270,22 +271,21 @@ crm_lead_key_is(struct crm_db *db, long long id, int k, const char *key,
     struct crm_dup *dup)
 {
 	static const char *const sql[CRM_NKEYS] = {
-		"SELECT count(*) FROM customers WHERE id = ? AND phone_key = ?"
-		" AND merged_into IS NULL",
-		"SELECT count(*) FROM customers WHERE id = ? AND email_key = ?"
-		" AND merged_into IS NULL",
-		"SELECT count(*) FROM customers WHERE id = ? AND company_key = ?"
-		" AND merged_into IS NULL",
+		"SELECT " HOLDER_COLS " WHERE c.id = ? AND c.phone_key = ?"
+		" AND c.merged_into IS NULL",
+		"SELECT " HOLDER_COLS " WHERE c.id = ? AND c.email_key = ?"
+		" AND c.merged_into IS NULL",
+		"SELECT " HOLDER_COLS " WHERE c.id = ? AND c.company_key = ?"
+		" AND c.merged_into IS NULL",
 	};
 	struct crm_stmt *s = crm_sql(db, sql[k]);
-	int hit;
 
 	crm_bind_int(s, 1, id);
 	crm_bind_text_static(s, 2, key);
-	crm_step(s);
-	hit = crm_col_int(s, 0) > 0;
-	crm_reset(s);
-	return hit && dup_holder(db, id, k, dup);
+	if (!crm_step(s))
+		return 0;
+	holder(db, s, id, k, dup);
+	return 1;
 }
 
 /* Customer ID's keys into KEY (malloc'd; NULL when none). */

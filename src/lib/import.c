@@ -19,8 +19,14 @@
 #include "str.h"
 
 #define BULK_ROWS_DEFAULT 10000
-#define FILTER_WORDS (1u << 21)	/* 16 MiB of filter */
+#define BULK_WORDS (1u << 21)	/* 16 MiB of filter for the bulk part */
 #define PREFETCH 8		/* rows ahead whose filter words are fetched */
+
+/* A Bloom filter: three bits of one 64-bit word per key. */
+struct filter {
+	uint64_t *w;
+	uint64_t mask;		/* words - 1, a power of 2 less one */
+};
 
 /* How duplicates are decided. */
 enum mode {
@@ -39,8 +45,9 @@ struct import_job {
 	long long rows, bulk_at;	/* created so far; bulk from then on */
 	int bulk;
 	long long next_id;		/* in bulk: the next customer's */
-	uint64_t *filter;		/* in bulk: every key there may be */
-	struct bulkkeys *keys;		/* in bulk: the keys of its rows */
+	struct filter old;		/* in bulk: the keys there were before */
+	struct filter seen;		/* in bulk: the keys of its rows so far */
+	struct bulkkeys *keys;		/* in bulk: the keys of rows created */
 	struct strvec cols;		/* the output header, from the first input */
 };
 
@@ -62,43 +69,51 @@ struct input {
 	char when[CRM_TIME_LEN];	/* its created_at */
 };
 
-/* ---- the Bloom filter of the bulk part --------------------------------- */
+/* ---- the Bloom filters of the bulk part -------------------------------- */
 
-/* Where key HASH's bits lie in the filter: one word, three bits of it. */
+/* A filter for about N keys: fewer than 1 in 1,000 false positives. */
+static void
+filter_init(struct filter *f, size_t n)
+{
+	size_t words = 1024;
+
+	while (words < n && words < (size_t)1 << 28)
+		words *= 2;
+	f->w = xcalloc_huge(words, sizeof *f->w);
+	f->mask = words - 1;
+}
+
+/* Where key HASH's bits lie in F: one word, three bits of it. */
 static uint64_t *
-filter_word(const struct import_job *j, long long hash, uint64_t *mask)
+filter_word(const struct filter *f, long long hash, uint64_t *mask)
 {
 	uint64_t h = (uint64_t)hash;	/* mixed already: norm_key_hash() */
 
 	*mask = 1ULL << (h >> 32 & 63) | 1ULL << (h >> 38 & 63) |
 	    1ULL << (h >> 44 & 63);
-	return &j->filter[(h >> 2) & (FILTER_WORDS - 1)];
+	return &f->w[(h >> 2) & f->mask];
+}
+
+/* Whether key HASH may be in F. */
+static int
+filter_has(const struct filter *f, long long hash)
+{
+	uint64_t m, *word = filter_word(f, hash, &m);
+
+	return (*word & m) == m;
 }
 
 /*
-** Add key HASH to the filter; 1 if it may have been there already.  Its
-** three bits lie in one 64-bit word: one cache miss per key, not three,
-** for a false positive rate that stays below 1 in 1,000 up to 1M rows.
+** Add key HASH to F; 1 if it may have been there already.  Its three
+** bits lie in one 64-bit word: one cache miss per key, not three.
 */
 static int
-filter_add(struct import_job *j, long long hash)
+filter_add(struct filter *f, long long hash)
 {
-	uint64_t m, *word = filter_word(j, hash, &m);
+	uint64_t m, *word = filter_word(f, hash, &m);
 	int seen = (*word & m) == m;
 
 	*word |= m;
-	return seen;
-}
-
-/* Add the keys of a row; returns those that may have been seen (1 << k). */
-static unsigned
-filter_keys(struct import_job *j, const struct crm_lead_refs *refs)
-{
-	unsigned seen = 0;
-
-	for (int k = 0; k < CRM_NKEYS; k++)
-		if (refs->key[k] && filter_add(j, refs->hash[k]))
-			seen |= 1u << k;
 	return seen;
 }
 
@@ -108,17 +123,21 @@ filter_prefetch(const struct import_job *j, const struct lead_row *row)
 {
 	uint64_t m;
 
-	if (j->filter && row)
+	if (j->seen.w && row)
 		for (int k = 0; k < CRM_NKEYS; k++)
-			if (row->refs.key[k])
-				__builtin_prefetch(filter_word(j, row->refs.hash[k],
-				    &m), 1);
+			if (row->refs.key[k]) {
+				__builtin_prefetch(filter_word(&j->seen,
+				    row->refs.hash[k], &m), 1);
+				__builtin_prefetch(filter_word(&j->old,
+				    row->refs.hash[k], &m), 0);
+			}
 }
 
 /*
-** The import turns to bulk: every key there is goes into the filter
-** (customer_keys holds the customers', merged ones too; contacts' phones
-** and emails are their customers' keys too), and ids are given here.
+** The import turns to bulk: every key there is goes into the filter of
+** old keys (customer_keys holds the customers', merged ones too;
+** contacts' phones and emails are their customers' keys too), and ids
+** are given here.
 */
 static void
 turn_bulk(struct import_job *j)
@@ -126,16 +145,19 @@ turn_bulk(struct import_job *j)
 	struct crm_stmt *s;
 
 	if (j->mode == MODE_DEFER) {
-		j->filter = xcalloc_huge(FILTER_WORDS, sizeof *j->filter);
+		filter_init(&j->old, (size_t)crm_db_int(j->db, "SELECT"
+		    " (SELECT count(*) FROM customer_keys) +"
+		    " 2 * (SELECT count(*) FROM contacts)", -1));
 		s = crm_sql(j->db, "SELECT key FROM customer_keys");
 		while (crm_step(s))
-			(void)filter_add(j, crm_col_int(s, 0));
+			(void)filter_add(&j->old, crm_col_int(s, 0));
 		s = crm_sql(j->db, "SELECT phone_key, email_key FROM contacts");
 		while (crm_step(s))
 			for (int k = CRM_KEY_PHONE; k <= CRM_KEY_EMAIL; k++)
 				if (!crm_col_null(s, k))
-					(void)filter_add(j, norm_key_hash(k,
+					(void)filter_add(&j->old, norm_key_hash(k,
 					    crm_col_text(s, k)));
+		filter_init(&j->seen, BULK_WORDS);
 	}
 	j->next_id = crm_db_int(j->db, "SELECT coalesce(max(id), 0) + 1"
 	    " FROM customers", -1);
@@ -163,29 +185,38 @@ key_is(long long id, void *ctx)
 
 /*
 ** Whether the row taken duplicates a customer, DUP saying which: the
-** one crm_lead_find_dup() finds.  In bulk only keys that may have been
-** seen are looked for: each, in the order crm_lead_find_dup() tries
-** them, among the customers in customer_keys and the contacts (all
-** older than the rows added in bulk), then among those rows.
+** one crm_lead_find_dup() finds.  In bulk, a key is looked for only
+** where the filters say it may be, and in the order crm_lead_find_dup()
+** tries them: among the rows added in bulk first, then in the database.
+** A key found among those rows is in no customer older than them (the
+** row would have been a duplicate, not created): the one found is the
+** lowest id holding the key.
 */
 static int
 is_dup(struct input *in, struct crm_dup *dup)
 {
 	struct import_job *j = in->j;
-	unsigned maybe;
+	unsigned seen = 0, old = 0;
 
 	if (j->mode == MODE_ALLOW)
 		return 0;
 	if (!j->bulk)
 		return crm_lead_find_dup(j->db, &in->refs, 0, dup);
-	if ((maybe = filter_keys(j, &in->refs)) == 0)
-		return 0;
-	for (int k = 0; k < CRM_NKEYS; k++) {
+	for (int k = 0; k < CRM_NKEYS; k++)
+		if (in->refs.key[k]) {
+			if (filter_add(&j->seen, in->refs.hash[k]))
+				seen |= 1u << k;
+			if (filter_has(&j->old, in->refs.hash[k]))
+				old |= 1u << k;
+		}
+	for (int k = 0; (seen | old) >> k; k++) {
 		struct key_search ks = { j->db, k, in->refs.key[k], dup };
 
-		if ((maybe & 1u << k) &&
-		    (crm_lead_find_dup_key(j->db, &in->refs, k, dup) ||
-		    bulkkeys_find(j->keys, in->refs.hash[k], key_is, &ks)))
+		if ((seen & 1u << k) &&
+		    bulkkeys_find(j->keys, in->refs.hash[k], key_is, &ks))
+			return 1;
+		if ((old & 1u << k) &&
+		    crm_lead_find_dup_key(j->db, &in->refs, k, dup))
 			return 1;
 	}
 	return 0;
@@ -547,7 +578,8 @@ crm_import_streams(struct crm_run *run, int n, char **paths,
 		import_one(&j, "-");
 	for (int i = 0; i < n; i++)
 		import_one(&j, paths[i]);
-	free(j.filter);
+	free(j.old.w);
+	free(j.seen.w);
 	if (j.keys)
 		bulkkeys_write(j.keys, j.db);
 	run->rows = st->created + st->updated;
