@@ -363,22 +363,6 @@ on_duplicate(struct import_job *j, struct rec_rejects *rj, struct rec_reader *r,
 	return 0;
 }
 
-/* Write the row taken, as customer ID, to the output. */
-static void
-put_row(struct input *in, long long id)
-{
-	const struct rec *rec = &in->row->rec;
-	char idbuf[32];
-	size_t nout = 0;
-
-	snprintf(idbuf, sizeof idbuf, "%lld", id);
-	in->out[nout++] = idbuf;
-	for (size_t k = 0; k < in->n; k++)
-		if ((int)k != in->m.idcol)
-			in->out[nout++] = rec->v[k];
-	recw_row(in->j->run->out, nout, in->out);
-}
-
 /*
 ** Take the next row that passes the checks, as IN's lead and refs;
 ** bad rows are rejected on the way.  0 at the end of the input.
@@ -418,7 +402,7 @@ duplicate(struct input *in, const struct crm_dup *dup)
 	long long id;
 
 	if (on_duplicate(in->j, &in->rj, in->r, &in->row->rec, &in->l, dup, &id))
-		put_row(in, id);
+		lead_read_put(in->lr, id);
 }
 
 /* The rest of the row fed last, now that it is in the table. */
@@ -457,7 +441,7 @@ feed_row(void *ctx, struct crm_value *row)
 				bulkkeys_add(j->keys, in->refs.hash[k], id);
 		j->rows++;
 		j->st->created++;
-		put_row(in, id);
+		lead_read_put(in->lr, id);
 		crm_lead_values(j->db, &in->l, &in->refs, id, row, in->when);
 		in->fed = id;
 		return 1;
@@ -492,7 +476,7 @@ import_rows(struct input *in)
 		id = crm_lead_insert(j->db, &in->l, &in->refs);
 		j->rows++;
 		j->st->created++;
-		put_row(in, id);
+		lead_read_put(in->lr, id);
 	}
 }
 
@@ -535,7 +519,7 @@ import_one(struct import_job *j, const char *path)
 			crm_die("%s: its columns differ from the first input's",
 			    rec_name(in.r));
 	}
-	in.lr = lead_read_start(in.r);
+	in.lr = lead_read_start(in.r, j->run->out, in.m.idcol);
 	import_rows(&in);
 	lead_read_end(in.lr);
 	progress_stop(in.pg);

@@ -19,6 +19,8 @@
 struct batch {
 	struct lead_row *row;
 	const char **note;		/* per row: a note to say before it, or NULL */
+	long long *put;			/* per row: its id in the output, 0: none */
+	int unwritten;			/* rows may wait to be written */
 	size_t nrow, caprow;
 	struct strbuf text;		/* every string of the batch, each NUL-ended */
 	size_t *off;			/* while filling: each field's offset + 1, 0 NULL */
@@ -32,6 +34,9 @@ struct batch {
 
 struct lead_reader {
 	struct rec_reader *r;
+	struct rec_writer *w;		/* the output */
+	int idcol;			/* the input column left out of it */
+	const char **out;		/* an output row */
 	struct crm_colmap m;		/* the reader thread's */
 	pthread_t tid;
 	pthread_mutex_t mu;
@@ -67,9 +72,11 @@ new_row(struct batch *b, size_t note)
 		b->caprow = b->caprow ? 2 * b->caprow : BATCH_ROWS + 8;
 		b->row = xrealloc(b->row, b->caprow * sizeof *b->row);
 		b->note = xrealloc(b->note, b->caprow * sizeof *b->note);
+		b->put = xrealloc(b->put, b->caprow * sizeof *b->put);
 	}
 	memset(&b->row[b->nrow], 0, sizeof b->row[0]);
 	b->note[b->nrow] = OFF(note);
+	b->put[b->nrow] = 0;
 	return &b->row[b->nrow++];
 }
 
@@ -94,21 +101,56 @@ seal(struct batch *b)
 	}
 }
 
-/* The reader's next empty batch: waits until the main thread is done with it. */
+/* The rows of B the main thread put, to the output, in order. */
+static void
+write_out(struct lead_reader *lr, struct batch *b)
+{
+	char id[32];
+
+	for (size_t i = 0; i < b->nrow; i++) {
+		const struct rec *rec = &b->row[i].rec;
+		size_t n = 0;
+
+		if (b->put[i] == 0)
+			continue;
+		snprintf(id, sizeof id, "%lld", b->put[i]);
+		lr->out[n++] = id;
+		for (size_t k = 0; k < rec->n; k++)
+			if ((int)k != lr->idcol)
+				lr->out[n++] = rec->v[k];
+		recw_row(lr->w, n, lr->out);
+	}
+	b->unwritten = 0;
+}
+
+/* Wait until the main thread is done with B. */
+static void
+wait_free(struct lead_reader *lr, struct batch *b)
+{
+	pthread_mutex_lock(&lr->mu);
+	while (b->full)
+		pthread_cond_wait(&lr->cv, &lr->mu);
+	pthread_mutex_unlock(&lr->mu);
+}
+
+/*
+** The reader's next empty batch, once the main thread is done with it
+** and its rows are written out.
+*/
 static struct batch *
 fill_next(struct lead_reader *lr)
 {
 	struct batch *b = &lr->b[lr->put % NBATCH];
 
-	pthread_mutex_lock(&lr->mu);
-	while (b->full)
-		pthread_cond_wait(&lr->cv, &lr->mu);
-	pthread_mutex_unlock(&lr->mu);
+	wait_free(lr, b);
+	lr->fill = b;
+	if (b->unwritten)
+		write_out(lr, b);
 	b->nrow = b->noff = 0;
 	sb_reset(&b->text);
 	b->end = b->status = 0;
 	b->why = 0;
-	return lr->fill = b;
+	return b;
 }
 
 static void
@@ -117,6 +159,7 @@ hand_over(struct lead_reader *lr, struct batch *b)
 	seal(b);
 	pthread_mutex_lock(&lr->mu);
 	b->full = 1;
+	b->unwritten = 1;
 	lr->put++;
 	pthread_cond_broadcast(&lr->cv);
 	pthread_mutex_unlock(&lr->mu);
@@ -137,6 +180,7 @@ caught(int status, const char *msg, void *ctx)
 		new_row(b, text(b, msg))->rec.n = SIZE_MAX;
 		return;
 	}
+	b->nrow = b->noff = 0;	/* a death while writing B out: done with */
 	b->status = status;
 	b->why = text(b, msg);
 	b->end = 1;
@@ -195,16 +239,27 @@ reader(void *arg)
 	}
 	b->end = 1;
 	hand_over(lr, b);
+	/* the last batches' rows, as the main thread is done with them */
+	for (size_t i = 0; i < NBATCH; i++) {
+		b = &lr->b[(lr->put + i) % NBATCH];
+		wait_free(lr, b);
+		lr->fill = b;
+		if (b->unwritten)
+			write_out(lr, b);
+	}
 	return NULL;
 }
 
 struct lead_reader *
-lead_read_start(struct rec_reader *r)
+lead_read_start(struct rec_reader *r, struct rec_writer *w, int idcol)
 {
 	struct lead_reader *lr = xcalloc(1, sizeof *lr);
 	int rc;
 
 	lr->r = r;
+	lr->w = w;
+	lr->idcol = idcol;
+	lr->out = xcalloc(rec_ncol(r) + 2, sizeof *lr->out);
 	crm_colmap_init(&lr->m, r);
 	for (int i = 0; i < NBATCH; i++)
 		sb_init(&lr->b[i].text);
@@ -264,6 +319,12 @@ lead_read_next(struct lead_reader *lr)
 	}
 }
 
+void
+lead_read_put(struct lead_reader *lr, long long id)
+{
+	lr->cur->put[lr->next - 1] = id;
+}
+
 const struct lead_row *
 lead_read_ahead(struct lead_reader *lr, size_t n)
 {
@@ -280,16 +341,28 @@ lead_read_end(struct lead_reader *lr)
 {
 	if (lr == NULL)
 		return;
+	if (lr->cur) {
+		/* done with the last batch: its rows may be written */
+		pthread_mutex_lock(&lr->mu);
+		lr->cur->full = 0;
+		pthread_cond_broadcast(&lr->cv);
+		pthread_mutex_unlock(&lr->mu);
+	}
 	pthread_join(lr->tid, NULL);
+	for (int i = 0; i < NBATCH; i++)
+		if (lr->b[i].full && lr->b[i].status)
+			died(&lr->b[i]);	/* while writing the output */
 	pthread_mutex_destroy(&lr->mu);
 	pthread_cond_destroy(&lr->cv);
 	for (int i = 0; i < NBATCH; i++) {
 		free(lr->b[i].row);
 		free(lr->b[i].note);
+		free(lr->b[i].put);
 		free(lr->b[i].off);
 		free(lr->b[i].v);
 		sb_free(&lr->b[i].text);
 	}
 	crm_colmap_free(&lr->m);
+	free(lr->out);
 	free(lr);
 }

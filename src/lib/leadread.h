@@ -11,6 +11,11 @@
 ** says the note or dies of it, rolling back as crm_die() always does.
 ** So stderr reads, and a transaction ends, as if one thread had done it
 ** all, and a death in the reader cannot leave a write half done.
+**
+** The thread writes the output too, off the main thread's path: each
+** row the main thread says to write (lead_read_put) goes to the output
+** writer, with its id, once the main thread is done with its batch; in
+** input order, before lead_read_end() returns.
 */
 #ifndef CRM_LEADREAD_H
 #define CRM_LEADREAD_H
@@ -26,16 +31,23 @@ struct lead_row {
 };
 
 struct lead_reader;
-/* Start reading R's records (its header read already) in a thread. */
-struct lead_reader *lead_read_start(struct rec_reader *r);
+struct rec_writer;
+/*
+** Start reading R's records (its header read already) in a thread; rows
+** put go to W as the id and R's columns but column IDCOL (or -1).
+*/
+struct lead_reader *lead_read_start(struct rec_reader *r,
+    struct rec_writer *w, int idcol);
 /*
 ** The next row, valid until the next call, or NULL at the end.  Its
 ** REFS has no owner or pool: crm_lead_check_refs() comes next.
 */
 const struct lead_row *lead_read_next(struct lead_reader *lr);
+/* Write the row last given to the output, as customer ID. */
+void lead_read_put(struct lead_reader *lr, long long id);
 /* The row N after the last one given, if read already (for prefetching). */
 const struct lead_row *lead_read_ahead(struct lead_reader *lr, size_t n);
-/* After the last row: the thread is joined and everything freed. */
+/* After the last row: the output written, the thread joined, all freed. */
 void lead_read_end(struct lead_reader *lr);
 
 #endif
