@@ -39,6 +39,8 @@ struct bulkkeys {
 	struct run *run;
 	size_t nrun, caprun;
 	struct run last;	/* bulkkeys_write(): the chunk, sorted */
+	struct run **heap;	/* ... and the runs, by their next pair */
+	size_t nheap;
 };
 
 struct bulkkeys *
@@ -58,33 +60,38 @@ slot_of(int64_t key)
 	return (size_t)((uint64_t)key >> 44) & (SLOTS - 1);	/* keys are hashes */
 }
 
-/* Byte SHIFT/8 of KEY in an order where unsigned comparison is signed's. */
+#define DIGIT	11		/* bits sorted by per pass: 6 passes */
+
+/* Bits SHIFT.. of KEY, in an order where unsigned comparison is signed's. */
 static unsigned
 radix(int64_t key, int shift)
 {
-	return (unsigned)((((uint64_t)key ^ 1ULL << 63) >> shift) & 0xff);
+	return (unsigned)((((uint64_t)key ^ 1ULL << 63) >> shift) &
+	    ((1u << DIGIT) - 1));
 }
 
 /*
 ** Sort P[0..N) by key, stably (so ids stay in the order added): an LSD
-** radix sort, eight passes of a byte, through B->tmp.
+** radix sort, six passes of 11 bits, through B->tmp.
 */
 static void
 sort_pairs(struct bulkkeys *b, struct pair *p, size_t n)
 {
+	size_t count[1u << DIGIT];
 	struct pair *from = p, *to;
 
 	if (b->tmp == NULL)
 		b->tmp = xcalloc(CHUNK, sizeof *b->tmp);
 	to = b->tmp;
-	for (int shift = 0; shift < 64 && n > 0; shift += 8) {
-		size_t count[256] = { 0 }, sum = 0;
+	for (int shift = 0; shift < 64 && n > 0; shift += DIGIT) {
+		size_t sum = 0;
 
+		memset(count, 0, sizeof count);
 		for (size_t i = 0; i < n; i++)
 			count[radix(from[i].key, shift)]++;
 		if (count[radix(from[0].key, shift)] == n)
-			continue;	/* this byte is the same in all */
-		for (int d = 0; d < 256; d++) {
+			continue;	/* these bits are the same in all */
+		for (size_t d = 0; d < 1u << DIGIT; d++) {
 			size_t c = count[d];
 
 			count[d] = sum;
@@ -278,32 +285,56 @@ run_head(struct bulkkeys *b, struct run *r)
 	return &r->buf[r->pos];
 }
 
+/* Whether run A's next pair goes before run B's (key, then id). */
+static int
+before(const struct run *a, const struct run *b)
+{
+	const struct pair *p = &a->buf[a->pos], *q = &b->buf[b->pos];
+
+	return p->key < q->key || (p->key == q->key && p->id < q->id);
+}
+
+/* Restore the heap of runs below slot I (a run's head went up). */
+static void
+sift(struct bulkkeys *b, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+		struct run *t;
+
+		if (l < b->nheap && before(b->heap[l], b->heap[m]))
+			m = l;
+		if (l + 1 < b->nheap && before(b->heap[l + 1], b->heap[m]))
+			m = l + 1;
+		if (m == i)
+			return;
+		t = b->heap[i];
+		b->heap[i] = b->heap[m];
+		b->heap[m] = t;
+		i = m;
+	}
+}
+
 /*
 ** crm_db_feed()'s rows: the runs and the sorted chunk merged, in the
-** order of customer_keys (key, then id).
+** order of customer_keys (key, then id), through a heap of their heads.
 */
 static int
 next_pair(void *ctx, struct crm_value *row)
 {
 	struct bulkkeys *b = ctx;
-	struct run *best = NULL;
-	const struct pair *p, *min = NULL;
+	struct run *r;
 
-	for (size_t i = 0; i <= b->nrun; i++) {
-		struct run *r = i < b->nrun ? &b->run[i] : &b->last;
-
-		if ((p = run_head(b, r)) != NULL && (min == NULL ||
-		    p->key < min->key || (p->key == min->key && p->id < min->id))) {
-			min = p;
-			best = r;
-		}
-	}
-	if (min == NULL)
+	if (b->nheap == 0)
 		return 0;
+	r = b->heap[0];
 	row[0].type = row[1].type = CRM_VINT;
-	row[0].i = min->key;
-	row[1].i = min->id;
-	best->pos++;
+	row[0].i = r->buf[r->pos].key;
+	row[1].i = r->buf[r->pos].id;
+	r->pos++;
+	if (run_head(b, r) == NULL)
+		b->heap[0] = b->heap[--b->nheap];
+	sift(b, 0);
 	return 1;
 }
 
@@ -322,8 +353,17 @@ bulkkeys_write(struct bulkkeys *b, struct crm_db *db)
 	b->last.buf = b->p;
 	b->last.n = b->last.nbuf = b->last.read = b->n;
 	table_run(b, db);
-	for (size_t i = 0; i < b->nrun; i++)
-		b->run[i].buf = xcalloc(MERGE, sizeof *b->run[i].buf);
+	b->heap = xcalloc(b->nrun + 1, sizeof *b->heap);
+	for (size_t i = 0; i <= b->nrun; i++) {
+		struct run *r = i < b->nrun ? &b->run[i] : &b->last;
+
+		if (i < b->nrun)
+			r->buf = xcalloc(MERGE, sizeof *r->buf);
+		if (run_head(b, r) != NULL)
+			b->heap[b->nheap++] = r;
+	}
+	for (size_t i = b->nheap; i-- > 0;)
+		sift(b, i);
 	crm_db_exec(db, "DELETE FROM customer_keys");
 	/*
 	 * OR IGNORE, though no pair comes twice: a statement that cannot
@@ -345,6 +385,7 @@ bulkkeys_free(struct bulkkeys *b)
 		free(b->run[i].buf);
 	}
 	free(b->run);
+	free(b->heap);
 	if (b->f)
 		fclose(b->f);
 	free(b->p);

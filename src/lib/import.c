@@ -20,7 +20,7 @@
 
 #define BULK_ROWS_DEFAULT 10000
 #define BULK_WORDS (1u << 21)	/* 16 MiB of filter for the bulk part */
-#define PREFETCH 8		/* rows ahead whose filter words are fetched */
+#define PREFETCH 4		/* rows ahead whose filter words are fetched */
 
 /* A Bloom filter: three bits of one 64-bit word per key. */
 struct filter {
