@@ -8,6 +8,7 @@
 #include "bulkkeys.h"
 #include "db.h"
 #include "die.h"
+#include "io.h"
 #include "str.h"
 
 #define CHUNK	(1u << 19)	/* pairs held in memory: 8 MiB */
@@ -41,6 +42,8 @@ struct bulkkeys {
 	struct run last;	/* bulkkeys_write(): the chunk, sorted */
 	struct run **heap;	/* ... and the runs, by their next pair */
 	size_t nheap;
+	unsigned long long written;
+	struct progress *pg;
 };
 
 struct bulkkeys *
@@ -332,6 +335,8 @@ next_pair(void *ctx, struct crm_value *row)
 	row[0].i = r->buf[r->pos].key;
 	row[1].i = r->buf[r->pos].id;
 	r->pos++;
+	if (++b->written % 4096 == 0)
+		progress_update(b->pg, b->written);
 	if (run_head(b, r) == NULL)
 		b->heap[0] = b->heap[--b->nheap];
 	sift(b, 0);
@@ -357,6 +362,7 @@ bulkkeys_write(struct bulkkeys *b, struct crm_db *db)
 	for (size_t i = 0; i <= b->nrun; i++) {
 		struct run *r = i < b->nrun ? &b->run[i] : &b->last;
 
+		b->written += r->n;
 		if (i < b->nrun)
 			r->buf = xcalloc(MERGE, sizeof *r->buf);
 		if (run_head(b, r) != NULL)
@@ -364,6 +370,8 @@ bulkkeys_write(struct bulkkeys *b, struct crm_db *db)
 	}
 	for (size_t i = b->nheap; i-- > 0;)
 		sift(b, i);
+	b->pg = progress_start("writing keys", b->written);
+	b->written = 0;
 	crm_db_exec(db, "DELETE FROM customer_keys");
 	/*
 	 * OR IGNORE, though no pair comes twice: a statement that cannot
@@ -372,6 +380,8 @@ bulkkeys_write(struct bulkkeys *b, struct crm_db *db)
 	 */
 	crm_db_feed(db, "INSERT OR IGNORE INTO customer_keys (key, customer_id)"
 	    " SELECT c0, c1 FROM crm_feed", next_pair, b);
+	progress_stop(b->pg);
+	b->pg = NULL;
 	bulkkeys_free(b);
 }
 
@@ -386,6 +396,7 @@ bulkkeys_free(struct bulkkeys *b)
 	}
 	free(b->run);
 	free(b->heap);
+	progress_stop(b->pg);
 	if (b->f)
 		fclose(b->f);
 	free(b->p);
