@@ -500,7 +500,7 @@ static void
 history_one(long long id, const char *where, void *ctx)
 {
 	(void)where;
-	crm_history_write(ctx, "customer", id);
+	crm_history_write(ctx, id);
 }
 
 static int

@@ -458,7 +458,8 @@ crm_lead_insert(struct crm_db *db, const struct crm_lead *l,
 			(void)custom_field_id(db, l->custom_names[i]);
 	/* An owner or pool given at creation is a change of owner or pool. */
 	if (refs->owner_id >= 0)
-		crm_history(db, "customer", id, "owner", NULL, v[CC_OWNER], "created");
+		crm_history(db, "customer", id, "owner", NULL,
+		    crm_user_login(db, refs->owner_id), "created");
 	if (refs->pool_id >= 0)
 		crm_history(db, "customer", id, "pool", NULL, v[CC_POOL], "created");
 	return id;
@@ -705,6 +706,12 @@ crm_lead_merge(struct crm_db *db, long long keep, long long dup)
 	crm_customer_followup_refresh(db, dup);
 	move_children(db, "deal", "SELECT id FROM deals WHERE customer_id = ?",
 	    "UPDATE deals SET customer_id = ? WHERE id = ?", keep, dup);
+	{	/* the open deals that came follow KEEP's holder, as its own do */
+		long long keep_owner, keep_pool;
+
+		if (crm_customer_holder(db, keep, &keep_owner, &keep_pool))
+			crm_deals_follow_owner(db, keep, keep_owner, "merge");
+	}
 	move_children(db, "contact", "SELECT id FROM contacts WHERE customer_id = ?",
 	    "UPDATE contacts SET customer_id = ? WHERE id = ?", keep, dup);
 	load_customer(db, dup, rec);
