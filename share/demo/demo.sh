@@ -12,6 +12,8 @@ step "a team of three reps in 华东, and an admin" \
     "crm-user add li --team east --capacity 40 ..."
 crm-user add boss --role admin -q >/dev/null
 for rep in li wang zhao; do crm-user add "$rep" --team east --capacity 40 -q >/dev/null; done
+# The demo replays a month at fixed times: the test clock lets reps act then.
+crm-db config test-clock on -q >/dev/null
 crm-user list | cut -f1,3,4,5
 
 step "import 200 leads from a spreadsheet (6 are the same people written differently)" \
@@ -48,10 +50,9 @@ for id in $(CRM_USER=zhao crm-pool list | awk -F'\t' 'NR > 1 && NR <= 4 { print 
 done
 
 step "every change is in history: who, when, why, old, new" \
-    "sqlite3 demo.db 'SELECT ... FROM history WHERE entity_id = (the first reclaimed)'"
-sqlite3 -separator '  ' "$CRM_DB" "SELECT at, actor, field, coalesce(old_value, '-'),
-    coalesce(new_value, '-'), reason FROM history WHERE entity = 'customer'
-    AND entity_id = (SELECT min(entity_id) FROM history WHERE reason LIKE 'reclaim%')"
+    "crm-lead history ID | cut -f2,3,6-9"
+first=$(crm-lead list --pool 华东公海 --limit 1 | awk -F'\t' 'NR == 2 { print $1 }')
+crm-lead history "$first" | cut -f2,3,6-9 | grep -v '_since' | sed 's/^/  /'
 
 step "for the sales manager: an Excel file with one sheet per owner" \
     "crm-export --query customers --xlsx build/customers.xlsx --sheet-by owner"
