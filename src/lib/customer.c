@@ -741,14 +741,6 @@ crm_lead_merge(struct crm_db *db, long long keep, long long dup)
 	return NULL;
 }
 
-static void
-unmerge_skipped(const char *entity, long long id, const char *field,
-    const char *why, void *ctx)
-{
-	(void)ctx;
-	crm_warn("unmerge: %s %lld %s not restored: %s", entity, id, field, why);
-}
-
 const char *
 crm_lead_unmerge(struct crm_db *db, long long dup)
 {
@@ -769,7 +761,7 @@ crm_lead_unmerge(struct crm_db *db, long long dup)
 	crm_reset(s);
 	if ((err = crm_may_change(db, keep)) != NULL)
 		return err;
-	crm_batch_undo(db, b, unmerge_skipped, NULL);
+	crm_batch_undo(db, b, crm_undo_skipped, NULL);
 	crm_customer_followup_refresh(db, keep);
 	crm_customer_followup_refresh(db, dup);
 	s = crm_sql(db, "UPDATE merges SET undone_at = ? WHERE id = ?");

@@ -452,3 +452,12 @@ crm_history_write(struct crm_history_out *h, long long id)
 	}
 	crm_sql_give(s);
 }
+
+void
+crm_undo_skipped(const char *entity, long long id, const char *field,
+    const char *why, void *ctx)
+{
+	crm_warn("not undone: %s %lld %s: %s", entity, id, field, why);
+	if (ctx)
+		(*(long long *)ctx)++;
+}

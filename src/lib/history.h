@@ -101,6 +101,14 @@ struct crm_history_out {
 void crm_history_header(struct crm_history_out *h);
 void crm_history_write(struct crm_history_out *h, long long id);
 
+/*
+** The SKIPPED callback of every undo: "not undone: customer 2 owner:
+** changed since by batch 7" on stderr; CTX, when not NULL, is a long
+** long that counts them.
+*/
+void crm_undo_skipped(const char *entity, long long id, const char *field,
+    const char *why, void *ctx);
+
 /* Names for ids and back, as history records them; -1 / NULL when absent. */
 long long crm_user_id(struct crm_db *db, const char *login);
 const char *crm_user_login(struct crm_db *db, long long id);	/* static buffer */
