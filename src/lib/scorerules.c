@@ -971,6 +971,28 @@ score_rules_health(const struct score_rules *rs)
 	return &rs->health;
 }
 
+unsigned
+score_rules_uses(const struct score_rules *rs, unsigned char *fields)
+{
+	unsigned uses = 0;
+
+	if (fields)
+		memset(fields, 0, rs->names->nfields);
+	for (size_t i = 0; i < rs->n; i++)
+		switch (rs->v[i].kind) {
+		case RK_ACTIVITY:
+			uses |= SCORE_USES_ACTS;
+			break;
+		case RK_DEAL:
+			uses |= SCORE_USES_DEALS;
+			break;
+		default:
+			if (fields)
+				fields[rs->v[i].field] = 1;
+		}
+	return uses;
+}
+
 size_t
 score_rules_count(const struct score_rules *rs)
 {

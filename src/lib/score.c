@@ -1,0 +1,848 @@
+/* score.c: crm-score's database glue: customers read beside their follow-ups and deals, RFM measures, prediction cases, saving. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "customer.h"
+#include "db.h"
+#include "die.h"
+#include "history.h"
+#include "money.h"
+#include "period.h"
+#include "policy.h"
+#include "score.h"
+#include "str.h"
+#include "when.h"
+
+/* ---- days ------------------------------------------------------------ */
+
+void
+score_days_init(struct score_days *d, long today)
+{
+	d->today = today;
+	for (size_t i = 0; i < SCORE_DAYS_CACHE; i++)
+		d->key[i] = LLONG_MIN;
+}
+
+/* Floor division, for times before 1970 too. */
+static long long
+floordiv(long long a, long long b)
+{
+	return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+
+/* The local day of time T, the zone's offset cached per quarter hour. */
+static long
+local_day(struct score_days *d, long long t)
+{
+	long long q = floordiv(t, 900);
+	size_t k = (size_t)((unsigned long long)q & (SCORE_DAYS_CACHE - 1));
+
+	if (d->key[k] != q) {
+		time_t tt = (time_t)t;
+		struct tm tm;
+
+		localtime_r(&tt, &tm);
+		d->off[k] = tm.tm_gmtoff;
+		d->key[k] = q;
+	}
+	return (long)floordiv(t + d->off[k], 86400);
+}
+
+long
+score_today(void)
+{
+	time_t t = crm_now();
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	return day_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+/* Two digits at S, or -1. */
+static int
+digits2(const char *s)
+{
+	if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
+		return -1;
+	return (s[0] - '0') * 10 + (s[1] - '0');
+}
+
+long
+score_day(struct score_days *d, const char *s)
+{
+	int y1, y2, mo, dd, h, mi, sec;
+	time_t t;
+
+	if (s == NULL)
+		return SCORE_NO_DAY;
+	/* The stored form, "2026-11-22T09:30:00Z", without sscanf or mktime. */
+	if (strlen(s) == 20 && s[4] == '-' && s[7] == '-' && s[10] == 'T' &&
+	    s[13] == ':' && s[16] == ':' && s[19] == 'Z' &&
+	    (y1 = digits2(s)) >= 0 && (y2 = digits2(s + 2)) >= 0 &&
+	    (mo = digits2(s + 5)) >= 1 && mo <= 12 &&
+	    (dd = digits2(s + 8)) >= 1 && dd <= 31 &&
+	    (h = digits2(s + 11)) >= 0 && h < 24 &&
+	    (mi = digits2(s + 14)) >= 0 && mi < 60 &&
+	    (sec = digits2(s + 17)) >= 0 && sec <= 60)
+		return local_day(d, day_from_civil(y1 * 100 + y2, mo, dd) * 86400LL +
+		    h * 3600 + mi * 60 + sec);
+	if (crm_parse_time(s, &t) == -1)
+		return SCORE_NO_DAY;
+	return local_day(d, (long long)t);
+}
+
+/* The UTC text of the start of local day DAY, into OUT. */
+static void
+day_start_text(long day, char out[CRM_TIME_LEN])
+{
+	struct tm tm;
+	int y, m, dd;
+
+	day_to_civil(day, &y, &m, &dd);
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = dd;
+	tm.tm_isdst = -1;
+	crm_format_time(crm_day_start(mktime(&tm)), out);
+}
+
+/* ---- stages ------------------------------------------------------------ */
+
+struct stages {
+	size_t n;
+	long long *id;
+	char **name;
+	enum score_outcome *outcome;
+};
+
+static void
+stages_load(struct crm_db *db, struct stages *st)
+{
+	struct crm_stmt *s = crm_sql(db, "SELECT id, name, outcome FROM stages"
+	    " ORDER BY position, id");
+	size_t cap = 0;
+
+	memset(st, 0, sizeof *st);
+	while (crm_step(s)) {
+		const char *o = crm_col_text(s, 2);
+
+		if (st->n == cap) {
+			cap = cap ? 2 * cap : 8;
+			st->id = xrealloc(st->id, cap * sizeof *st->id);
+			st->name = xrealloc(st->name, cap * sizeof *st->name);
+			st->outcome = xrealloc(st->outcome, cap * sizeof *st->outcome);
+		}
+		st->id[st->n] = crm_col_int(s, 0);
+		st->name[st->n] = xstrdup(crm_col_text(s, 1));
+		st->outcome[st->n] = strcmp(o, "won") == 0 ? SCORE_WON :
+		    strcmp(o, "lost") == 0 ? SCORE_LOST : SCORE_OPEN;
+		st->n++;
+	}
+}
+
+static void
+stages_free(struct stages *st)
+{
+	for (size_t i = 0; i < st->n; i++)
+		free(st->name[i]);
+	free(st->id);
+	free(st->name);
+	free(st->outcome);
+}
+
+/* The index of stage ID, or -1. */
+static long
+stage_index(const struct stages *st, long long id)
+{
+	for (size_t i = 0; i < st->n; i++)
+		if (st->id[i] == id)
+			return (long)i;
+	return -1;
+}
+
+/* ---- the reader -------------------------------------------------------- */
+
+/* A statement read in customer id order, with the row it holds. */
+struct cur {
+	struct crm_stmt *st;
+	int has;		/* a row is waiting */
+	long long id;		/* its customer id */
+};
+
+enum { C_MAIN, C_CUSTOM, C_ACTS, C_DEALS, C_ACTIVE, C_N };
+
+/* Column 0 of each is the customer id; ?1 the id to start from. */
+static const char *const reader_sql[C_N] = {
+	/* the columns of crm_customer_cols, then what policy and saving need */
+	"SELECT c.id, c.name, c.company, c.phone, c.email, c.region, c.industry,"
+	" c.source, c.status, u.login, p.name, c.score, c.created_at, c.grade,"
+	" c.status_reason, c.owner_since, c.pool_since, c.last_activity_at,"
+	" c.next_due_at, c.locked, c.merged_into, c.updated_at,"
+	" c.owner_id, c.pool_id, c.rfm, c.segment, c.health"
+	" FROM customers c LEFT JOIN users u ON u.id = c.owner_id"
+	" LEFT JOIN pools p ON p.id = c.pool_id"
+	" WHERE c.id >= ?1 AND (?2 = 0 OR c.merged_into IS NULL)"
+	" AND (?3 = 0 OR c.status = 'customer') ORDER BY c.id",
+	"SELECT customer_id, field_id, value FROM customer_fields"
+	" WHERE customer_id >= ?1 ORDER BY customer_id, field_id",
+	"SELECT customer_id, kind, coalesce(at, done_at), due_at,"
+	" done_at IS NOT NULL FROM activities WHERE customer_id >= ?1"
+	" ORDER BY customer_id",
+	"SELECT customer_id, stage_id, amount, currency, stage_since, closed_at"
+	" FROM deals WHERE customer_id >= ?1 ORDER BY customer_id",
+	/* a follow-up done, or an open deal made or moved, in [?2, ?3) */
+	"SELECT customer_id, at FROM activities WHERE done_at IS NOT NULL"
+	" AND at >= ?2 AND at < ?3 AND customer_id >= ?1"
+	" UNION ALL SELECT d.customer_id, d.stage_since FROM deals d"
+	" JOIN stages s ON s.id = d.stage_id WHERE s.outcome = 'open'"
+	" AND d.stage_since >= ?2 AND d.stage_since < ?3 AND d.customer_id >= ?1"
+	" ORDER BY 1",
+};
+enum { M_OWNER_ID = CC_NLONG, M_POOL_ID, M_RFM, M_SEGMENT, M_HEALTH };
+
+/* Past this many ids ahead, starting the statements again is cheaper. */
+#define SEEK_GAP 16
+
+/* The activity kinds as scorerules.c knows them. */
+static const char *const kinds[] = {
+	"call", "visit", "meeting", "email", "wechat", "note"
+};
+
+struct score_reader {
+	struct crm_db *db;
+	unsigned what;
+	struct score_days *d;
+	long active_days;
+	unsigned char *want;	/* the fields to read */
+	struct cur c[C_N];
+	int started;
+	long long last;		/* the id asked for last */
+	struct stages stages;
+	struct score_names names;
+	const char **fnames;	/* the columns, then the user's own fields */
+	size_t nfield;
+	long long *field_ids;	/* of the user's own fields, by slot */
+	size_t ncustom;
+	struct strbuf *custom;	/* their values for the customer at hand */
+	const char **v;
+	char *masks[2];
+	struct score_activity *act;
+	size_t actcap;
+	struct score_deal *deal;
+	char (*cur)[8];		/* the deals' currencies */
+	size_t dealcap;
+};
+
+static void
+step(struct cur *c)
+{
+	if ((c->has = crm_step(c->st)) != 0)
+		c->id = crm_col_int(c->st, 0);
+}
+
+static void
+advance(struct cur *c, long long id)
+{
+	while (c->has && c->id < id)
+		step(c);
+}
+
+/* Take the statements the parts asked for need. */
+static void
+prepare(struct score_reader *r)
+{
+	struct crm_db *db = r->db;
+	int custom = 0;
+
+	for (size_t i = 0; i < r->ncustom; i++)
+		custom |= r->want[CC_NLONG + i];
+	r->c[C_MAIN].st = crm_sql_take(db, reader_sql[C_MAIN]);
+	crm_bind_int(r->c[C_MAIN].st, 2, (r->what & SCORE_LIVE) != 0);
+	crm_bind_int(r->c[C_MAIN].st, 3, (r->what & SCORE_EXISTING) != 0);
+	if ((r->what & SCORE_WITH_CUSTOM) && custom)
+		r->c[C_CUSTOM].st = crm_sql_take(db, reader_sql[C_CUSTOM]);
+	if (r->what & SCORE_WITH_ACTS)
+		r->c[C_ACTS].st = crm_sql_take(db, reader_sql[C_ACTS]);
+	if (r->what & SCORE_WITH_DEALS)
+		r->c[C_DEALS].st = crm_sql_take(db, reader_sql[C_DEALS]);
+	if (r->what & SCORE_WITH_ACTIVE) {
+		char lo[CRM_TIME_LEN], hi[CRM_TIME_LEN];
+
+		r->c[C_ACTIVE].st = crm_sql_take(db, reader_sql[C_ACTIVE]);
+		day_start_text(r->d->today - r->active_days + 1, lo);
+		day_start_text(r->d->today + 1, hi);
+		crm_bind_text(r->c[C_ACTIVE].st, 2, lo);
+		crm_bind_text(r->c[C_ACTIVE].st, 3, hi);
+	}
+}
+
+/* Start every statement again at customer ID. */
+static void
+seek(struct score_reader *r, long long id)
+{
+	if (!r->started)
+		prepare(r);
+	r->started = 1;
+	for (int i = 0; i < C_N; i++) {
+		if (r->c[i].st == NULL)
+			continue;
+		crm_reset(r->c[i].st);
+		crm_bind_int(r->c[i].st, 1, id);
+		step(&r->c[i]);
+	}
+}
+
+struct score_reader *
+score_reader_open(struct crm_db *db, unsigned what, struct score_days *d,
+    long active_days)
+{
+	struct score_reader *r = xcalloc(1, sizeof *r);
+	struct crm_stmt *s;
+	struct strvec custom = STRVEC_INIT;
+	size_t cap = 0;
+
+	r->db = db;
+	r->what = what;
+	r->d = d;
+	r->active_days = active_days;
+	stages_load(db, &r->stages);
+	s = crm_sql(db, "SELECT id, name FROM custom_fields ORDER BY id");
+	while (crm_step(s)) {
+		if (r->ncustom == cap) {
+			cap = cap ? 2 * cap : 8;
+			r->field_ids = xrealloc(r->field_ids, cap *
+			    sizeof *r->field_ids);
+		}
+		r->field_ids[r->ncustom++] = crm_col_int(s, 0);
+		sv_push(&custom, crm_col_text(s, 1));
+	}
+	r->nfield = CC_NLONG + r->ncustom;
+	r->fnames = xcalloc(r->nfield, sizeof *r->fnames);
+	for (size_t i = 0; i < CC_NLONG; i++)
+		r->fnames[i] = crm_customer_cols[i];
+	for (size_t i = 0; i < r->ncustom; i++)
+		r->fnames[CC_NLONG + i] = custom.v[i];	/* ownership moves */
+	free(custom.v);
+	r->custom = xcalloc(r->ncustom + 1, sizeof *r->custom);
+	for (size_t i = 0; i < r->ncustom; i++)
+		sb_init(&r->custom[i]);
+	r->v = xcalloc(r->nfield, sizeof *r->v);
+	r->want = xmalloc(r->nfield);
+	memset(r->want, 1, r->nfield);
+	r->names.fields = r->fnames;
+	r->names.nfields = r->nfield;
+	r->names.stages = (const char *const *)r->stages.name;
+	r->names.nstages = r->stages.n;
+	return r;
+}
+
+void
+score_reader_need(struct score_reader *r, unsigned what,
+    const unsigned char *fields)
+{
+	r->what &= what;
+	if (fields)
+		memcpy(r->want, fields, r->nfield);
+}
+
+const struct score_names *
+score_reader_names(const struct score_reader *r)
+{
+	return &r->names;
+}
+
+/* The follow-ups of customer ID into C->in (none when KEEP is 0). */
+static void
+load_acts(struct score_reader *r, long long id, int keep,
+    struct score_customer *c)
+{
+	struct cur *k = &r->c[C_ACTS];
+	size_t n = 0;
+
+	advance(k, id);
+	for (; k->has && k->id == id; step(k)) {
+		const char *kind = crm_col_text(k->st, 1);
+		struct score_activity a = { NULL, 0, 0 };
+		long day;
+
+		if (!keep)
+			continue;
+		for (size_t i = 0; kind && i < sizeof kinds / sizeof kinds[0]; i++)
+			if (strcmp(kind, kinds[i]) == 0)
+				a.kind = kinds[i];
+		if (crm_col_int(k->st, 4))
+			day = score_day(r->d, crm_col_text(k->st, 2));
+		else {
+			a.planned = 1;
+			day = score_day(r->d, crm_col_text(k->st, 3));
+		}
+		if (day == SCORE_NO_DAY)
+			continue;
+		a.days = r->d->today - day;
+		if (n == r->actcap) {
+			r->actcap = r->actcap ? 2 * r->actcap : 16;
+			r->act = xrealloc(r->act, r->actcap * sizeof *r->act);
+		}
+		r->act[n++] = a;
+	}
+	c->in.act = r->act;
+	c->in.nact = n;
+}
+
+/* The deals of customer ID into C->in (none when KEEP is 0). */
+static void
+load_deals(struct score_reader *r, long long id, int keep,
+    struct score_customer *c)
+{
+	struct cur *k = &r->c[C_DEALS];
+	size_t n = 0;
+
+	advance(k, id);
+	for (; k->has && k->id == id; step(k)) {
+		struct score_deal *d;
+		const char *cur = crm_col_text(k->st, 3);
+		long si = stage_index(&r->stages, crm_col_int(k->st, 1));
+		long since, closed;
+
+		if (!keep || si < 0)
+			continue;
+		if (n == r->dealcap) {
+			r->dealcap = r->dealcap ? 2 * r->dealcap : 8;
+			r->deal = xrealloc(r->deal, r->dealcap * sizeof *r->deal);
+			r->cur = xrealloc(r->cur, r->dealcap * sizeof *r->cur);
+		}
+		d = &r->deal[n];
+		snprintf(r->cur[n], sizeof r->cur[n], "%s", cur ? cur : "CNY");
+		d->stage = r->stages.name[si];
+		d->outcome = r->stages.outcome[si];
+		d->amount = crm_col_null(k->st, 2) ? 0 : crm_col_int(k->st, 2);
+		since = score_day(r->d, crm_col_text(k->st, 4));
+		d->stage_days = since == SCORE_NO_DAY ? 0 : r->d->today - since;
+		d->closed_days = -1;
+		if (d->outcome != SCORE_OPEN) {
+			closed = crm_col_null(k->st, 5) ? since :
+			    score_day(r->d, crm_col_text(k->st, 5));
+			if (closed != SCORE_NO_DAY)
+				d->closed_days = r->d->today - closed;
+		}
+		n++;
+	}
+	for (size_t i = 0; i < n; i++)
+		r->deal[i].currency = r->cur[i];	/* after the last realloc */
+	c->in.deal = r->deal;
+	c->in.ndeal = n;
+}
+
+/* The user's own fields of customer ID into r->v. */
+static void
+load_custom(struct score_reader *r, long long id)
+{
+	struct cur *k = &r->c[C_CUSTOM];
+
+	for (size_t i = 0; i < r->ncustom; i++)
+		r->v[CC_NLONG + i] = NULL;
+	if (k->st == NULL)
+		return;
+	advance(k, id);
+	for (; k->has && k->id == id; step(k)) {
+		long long fid = crm_col_int(k->st, 1);
+		const char *val = crm_col_text(k->st, 2);
+
+		for (size_t i = 0; i < r->ncustom; i++)
+			if (r->field_ids[i] == fid && val) {
+				sb_reset(&r->custom[i]);
+				sb_adds(&r->custom[i], val);
+				r->v[CC_NLONG + i] = r->custom[i].buf;
+			}
+	}
+}
+
+/* Days since customer ID was last active in the window, or -1. */
+static long
+load_active(struct score_reader *r, long long id)
+{
+	struct cur *k = &r->c[C_ACTIVE];
+	long best = -1;
+
+	if (k->st == NULL)
+		return -1;
+	advance(k, id);
+	for (; k->has && k->id == id; step(k)) {
+		long day = score_day(r->d, crm_col_text(k->st, 1));
+		long ago = r->d->today - day;
+
+		if (day != SCORE_NO_DAY && ago >= 0 && (best < 0 || ago < best))
+			best = ago;
+	}
+	return best;
+}
+
+/* The customer the main statement holds, with the rest, into *C. */
+static void
+load(struct score_reader *r, struct score_customer *c)
+{
+	struct crm_stmt *m = r->c[C_MAIN].st;
+	long long id = r->c[C_MAIN].id;
+	int seen;
+
+	memset(c, 0, sizeof *c);
+	c->id = id;
+	for (size_t i = 0; i < CC_NLONG; i++)
+		r->v[i] = r->want[i] ? crm_col_text(m, (int)i) : NULL;
+	c->owner_id = crm_col_null(m, M_OWNER_ID) ? -1 : crm_col_int(m, M_OWNER_ID);
+	c->pool_id = crm_col_null(m, M_POOL_ID) ? -1 : crm_col_int(m, M_POOL_ID);
+	if (r->what & SCORE_STORED) {
+		c->stored[SCORE_COL_SCORE] = crm_col_text(m, CC_SCORE);
+		c->stored[SCORE_COL_GRADE] = crm_col_text(m, CC_GRADE);
+		c->stored[SCORE_COL_RFM] = crm_col_text(m, M_RFM);
+		c->stored[SCORE_COL_SEGMENT] = crm_col_text(m, M_SEGMENT);
+		c->stored[SCORE_COL_HEALTH] = crm_col_text(m, M_HEALTH);
+	}
+	c->sight = crm_sight(r->db, id, c->owner_id, c->pool_id);
+	seen = c->sight != CRM_SIGHT_NAME;
+	load_custom(r, id);
+	crm_sight_apply(c->sight, r->nfield, r->fnames, r->v, r->masks);
+	c->in.fields = r->v;
+	if (r->c[C_ACTS].st)
+		load_acts(r, id, seen, c);
+	if (r->c[C_DEALS].st)
+		load_deals(r, id, seen, c);
+	c->active_days = load_active(r, id);
+	if (!seen)
+		c->active_days = -1;
+}
+
+int
+score_reader_get(struct score_reader *r, long long id, struct score_customer *c)
+{
+	struct cur *m = &r->c[C_MAIN];
+
+	if (!r->started || id <= r->last || id - r->last > SEEK_GAP)
+		seek(r, id);
+	else
+		advance(m, id);
+	r->last = id;
+	if (!m->has || m->id != id)
+		return 0;
+	load(r, c);
+	return 1;
+}
+
+int
+score_reader_next(struct score_reader *r, struct score_customer *c)
+{
+	struct cur *m = &r->c[C_MAIN];
+
+	if (!r->started)
+		seek(r, LLONG_MIN);
+	else if (m->has && m->id <= r->last)
+		step(m);
+	if (!m->has)
+		return 0;
+	r->last = m->id;
+	load(r, c);
+	return 1;
+}
+
+void
+score_reader_close(struct score_reader *r)
+{
+	if (r == NULL)
+		return;
+	for (int i = 0; i < C_N; i++)
+		crm_sql_give(r->c[i].st);
+	for (size_t i = 0; i < r->ncustom; i++) {
+		free((char *)r->fnames[CC_NLONG + i]);
+		sb_free(&r->custom[i]);
+	}
+	crm_sight_free(r->masks);
+	stages_free(&r->stages);
+	free(r->fnames);
+	free(r->field_ids);
+	free(r->custom);
+	free(r->v);
+	free(r->want);
+	free(r->act);
+	free(r->deal);
+	free(r->cur);
+	free(r);
+}
+
+/* ---- saving ------------------------------------------------------------ */
+
+const char *const score_col_names[SCORE_NCOLS] = {
+	"score", "grade", "rfm", "segment", "health"
+};
+
+static const char *const update_sql[SCORE_NCOLS] = {
+	"UPDATE customers SET score = ?1, updated_at = ?2 WHERE id = ?3",
+	"UPDATE customers SET grade = ?1, updated_at = ?2 WHERE id = ?3",
+	"UPDATE customers SET rfm = ?1, updated_at = ?2 WHERE id = ?3",
+	"UPDATE customers SET segment = ?1, updated_at = ?2 WHERE id = ?3",
+	"UPDATE customers SET health = ?1, updated_at = ?2 WHERE id = ?3",
+};
+
+static int
+same(const char *a, const char *b)
+{
+	return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
+}
+
+int
+score_save(struct crm_db *db, long long id, size_t n,
+    const enum score_col *cols, const char *const *old,
+    const char *const *new, const char *reason, const char **why)
+{
+	int changed = 0;
+
+	if ((*why = crm_may_change(db, id)) != NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		struct crm_stmt *s;
+
+		if (same(old[i], new[i]))
+			continue;
+		s = crm_sql(db, update_sql[cols[i]]);
+		crm_bind_text(s, 1, new[i]);
+		crm_bind_text(s, 2, crm_now_text());
+		crm_bind_int(s, 3, id);
+		crm_step(s);
+		crm_history(db, "customer", id, score_col_names[cols[i]], old[i],
+		    new[i], reason);
+		changed++;
+	}
+	return changed;
+}
+
+int
+score_save_deal(struct crm_db *db, long long id, long long customer_id,
+    long long old, long long predicted, const char *reason, const char **why)
+{
+	struct crm_stmt *s;
+	char o[32], p[32];
+
+	if ((*why = crm_may_change(db, customer_id)) != NULL)
+		return -1;
+	if (old == predicted)
+		return 0;
+	s = crm_sql(db, "UPDATE deals SET predicted = ?1, updated_at = ?2"
+	    " WHERE id = ?3");
+	crm_bind_int(s, 1, predicted);
+	crm_bind_text(s, 2, crm_now_text());
+	crm_bind_int(s, 3, id);
+	crm_step(s);
+	snprintf(o, sizeof o, "%lld", old);
+	snprintf(p, sizeof p, "%lld", predicted);
+	crm_history(db, "deal", id, "predicted", old < 0 ? NULL : o, p, reason);
+	return 1;
+}
+
+/* ---- RFM --------------------------------------------------------------- */
+
+size_t
+score_rfm_won(struct crm_db *db, struct score_days *d, const char *currency,
+    struct rfm_customer **v)
+{
+	struct crm_stmt *s = crm_sql_take(db,
+	    "SELECT d.customer_id, count(*), sum(CASE WHEN d.currency = ?2"
+	    " THEN coalesce(d.amount, 0) ELSE 0 END),"
+	    " max(coalesce(d.closed_at, d.stage_since)), c.owner_id, c.pool_id"
+	    " FROM deals d JOIN stages s ON s.id = d.stage_id"
+	    " JOIN customers c ON c.id = d.customer_id"
+	    " WHERE s.outcome = 'won' AND c.merged_into IS NULL"
+	    " AND coalesce(d.closed_at, d.stage_since) < ?1"
+	    " GROUP BY d.customer_id ORDER BY d.customer_id");
+	char end[CRM_TIME_LEN];
+	size_t n = 0, cap = 0;
+
+	*v = NULL;
+	day_start_text(d->today + 1, end);
+	crm_bind_text(s, 1, end);
+	crm_bind_text(s, 2, currency);
+	while (crm_step(s)) {
+		long long id = crm_col_int(s, 0);
+		long day = score_day(d, crm_col_text(s, 3));
+		struct rfm_customer *c;
+
+		if (crm_sight(db, id, crm_col_null(s, 4) ? -1 : crm_col_int(s, 4),
+		    crm_col_null(s, 5) ? -1 : crm_col_int(s, 5)) == CRM_SIGHT_NAME)
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 1024;
+			*v = xrealloc(*v, cap * sizeof **v);
+		}
+		c = &(*v)[n++];
+		memset(c, 0, sizeof *c);
+		c->id = id;
+		c->won = crm_col_int(s, 1);
+		c->won_amount = crm_col_int(s, 2);
+		c->won_days = day == SCORE_NO_DAY ? 0 : d->today - day;
+		c->active_days = -1;
+	}
+	crm_sql_give(s);
+	return n;
+}
+
+/* ---- prediction cases ------------------------------------------------- */
+
+const char *const score_deal_fields[] = {
+	"stage", "product", "source", "owner", "region", "industry", "amount",
+	NULL
+};
+const char *const score_lead_fields[] = {
+	"source", "region", "industry", "owner", "pool", NULL
+};
+
+/*
+** Columns: 0 id, 1 customer id, 2 title, 3 stage or status, 4 won
+** (closed ones), 5-11 the fields in the order of the lists above, 12
+** the amount's currency, 13 predicted, 14 owner id, 15 pool id; leads
+** have NULL where they have no such column.
+*/
+static const char deals_sql[] =
+	"SELECT d.id, d.customer_id, d.title, s.name, s.outcome = 'won',"
+	" CASE WHEN s.outcome = 'open' THEN s.name ELSE"
+	"  (SELECT st.name FROM deal_stages ds JOIN stages st ON st.id = ds.stage_id"
+	"   WHERE ds.deal_id = d.id AND st.outcome = 'open'"
+	"   ORDER BY ds.entered_at DESC, ds.rowid DESC LIMIT 1) END,"
+	" d.product, coalesce(d.source, c.source), u.login, c.region, c.industry,"
+	" d.amount, d.currency, d.predicted, c.owner_id, c.pool_id"
+	" FROM deals d JOIN stages s ON s.id = d.stage_id"
+	" JOIN customers c ON c.id = d.customer_id"
+	" LEFT JOIN users u ON u.id = d.owner_id"
+	" WHERE c.merged_into IS NULL AND CASE WHEN s.outcome = 'open' THEN ?1 = 0"
+	" ELSE ?1 = 1 AND (?2 IS NULL OR coalesce(d.closed_at, d.stage_since) >= ?2)"
+	" AND (?3 IS NULL OR coalesce(d.closed_at, d.stage_since) < ?3) END"
+	" ORDER BY d.id";
+static const char leads_sql[] =
+	"SELECT c.id, c.id, c.name, c.status, c.status = 'customer',"
+	" c.source, c.region, c.industry, u.login, p.name,"
+	" NULL, NULL, NULL, NULL, c.owner_id, c.pool_id"
+	" FROM customers c LEFT JOIN users u ON u.id = c.owner_id"
+	" LEFT JOIN pools p ON p.id = c.pool_id"
+	" WHERE c.merged_into IS NULL AND CASE WHEN c.status = 'lead'"
+	" OR c.status = 'qualified' THEN ?1 = 0 ELSE ?1 = 1 END ORDER BY c.id";
+enum { K_FIELDS = 5 };
+
+struct score_cases {
+	struct crm_db *db;
+	int kind;
+	struct crm_stmt *st;
+	size_t nf;
+	int *col;		/* the column of each field asked for */
+	const char **v;
+	char band[64];
+};
+
+int
+score_case_field(int kind, const char *name)
+{
+	const char *const *f = kind == SCORE_DEALS ? score_deal_fields :
+	    score_lead_fields;
+
+	for (; *f; f++)
+		if (strcmp(*f, name) == 0)
+			return 1;
+	return 0;
+}
+
+struct score_cases *
+score_cases_open(struct crm_db *db, int kind, int which, const char *from,
+    const char *until, const char *const *fields)
+{
+	struct score_cases *cs = xcalloc(1, sizeof *cs);
+	const char *const *all = kind == SCORE_DEALS ? score_deal_fields :
+	    score_lead_fields;
+
+	cs->db = db;
+	cs->kind = kind;
+	while (fields[cs->nf])
+		cs->nf++;
+	cs->col = xcalloc(cs->nf + 1, sizeof *cs->col);
+	cs->v = xcalloc(cs->nf + 1, sizeof *cs->v);
+	for (size_t i = 0; i < cs->nf; i++)
+		for (int k = 0; all[k]; k++)
+			if (strcmp(all[k], fields[i]) == 0)
+				cs->col[i] = K_FIELDS + k;
+	cs->st = crm_sql_take(db, kind == SCORE_DEALS ? deals_sql : leads_sql);
+	crm_bind_int(cs->st, 1, which == SCORE_CLOSED_CASES);
+	if (kind == SCORE_DEALS) {
+		crm_bind_text(cs->st, 2, from);
+		crm_bind_text(cs->st, 3, until);
+	}
+	return cs;
+}
+
+/*
+** An amount's order of magnitude in major units, "CNY 10000-99999", in
+** OUT; NULL without an amount.
+*/
+static const char *
+amount_band(long long minor, const char *cur, char *out, size_t n)
+{
+	int exp = money_exponent(cur ? cur : "CNY");
+	long long major = minor, lo = 1;
+
+	for (int i = 0; i < (exp > 0 ? exp : 0); i++)
+		major /= 10;
+	if (major < 0)
+		major = 0;
+	while (lo <= major / 10)
+		lo *= 10;
+	if (lo < 1000)
+		snprintf(out, n, "%s 0-999", cur ? cur : "CNY");
+	else
+		snprintf(out, n, "%s %lld-%lld", cur ? cur : "CNY", lo, lo * 10 - 1);
+	return out;
+}
+
+int
+score_cases_next(struct score_cases *cs, struct score_case *c)
+{
+	struct crm_stmt *s = cs->st;
+
+	while (crm_step(s)) {
+		long long cid = crm_col_int(s, 1);
+
+		if (crm_sight(cs->db, cid, crm_col_null(s, 14) ? -1 :
+		    crm_col_int(s, 14), crm_col_null(s, 15) ? -1 :
+		    crm_col_int(s, 15)) == CRM_SIGHT_NAME)
+			continue;
+		memset(c, 0, sizeof *c);
+		c->id = crm_col_int(s, 0);
+		c->customer_id = cid;
+		c->title = crm_col_text(s, 2);
+		c->state = crm_col_text(s, 3);
+		c->won = (int)crm_col_int(s, 4);
+		c->predicted = crm_col_null(s, 13) ? -1 : crm_col_int(s, 13);
+		for (size_t i = 0; i < cs->nf; i++) {
+			int col = cs->col[i];
+
+			if (cs->kind == SCORE_DEALS && col == 11)
+				cs->v[i] = crm_col_null(s, 11) ? NULL :
+				    amount_band(crm_col_int(s, 11),
+				    crm_col_text(s, 12), cs->band,
+				    sizeof cs->band);
+			else
+				cs->v[i] = crm_col_text(s, col);
+		}
+		c->v = cs->v;
+		return 1;
+	}
+	return 0;
+}
+
+void
+score_cases_close(struct score_cases *cs)
+{
+	if (cs == NULL)
+		return;
+	crm_sql_give(cs->st);
+	free(cs->col);
+	free(cs->v);
+	free(cs);
+}
