@@ -1,5 +1,6 @@
 /* score.c: crm-score's database glue: customers read beside their follow-ups and deals, RFM measures, prediction cases, saving. */
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,8 +11,10 @@
 #include "die.h"
 #include "history.h"
 #include "money.h"
+#include "opt.h"
 #include "period.h"
 #include "policy.h"
+#include "rec.h"
 #include "score.h"
 #include "str.h"
 #include "when.h"
@@ -92,6 +95,14 @@ score_day(struct score_days *d, const char *s)
 	if (crm_parse_time(s, &t) == -1)
 		return SCORE_NO_DAY;
 	return local_day(d, (long long)t);
+}
+
+long
+score_date(const char *date)
+{
+	long day;
+
+	return day_parse(date, &day) == -1 ? SCORE_NO_DAY : day;
 }
 
 /* The UTC text of the start of local day DAY, into OUT. */
@@ -677,6 +688,299 @@ score_save_deal(struct crm_db *db, long long id, long long customer_id,
 	return 1;
 }
 
+/* ---- where records go --------------------------------------------------- */
+
+void
+score_out_begin(struct score_out *o, int save, int dry_run,
+    enum crm_batch_kind kind)
+{
+	memset(o, 0, sizeof *o);
+	o->save = save;
+	if (save) {
+		crm_run_begin(&o->run, kind, dry_run ? CRM_RUN_DRY : 0, NULL);
+		o->db = o->run.db;
+		o->w = o->run.out;
+	} else {
+		o->db = crm_db_open(CRM_DB_READ);
+		o->w = recw_open(stdout, "standard output", crm_g.csv);
+	}
+}
+
+int
+score_out_save(struct score_out *o, long long id, size_t n,
+    const enum score_col *cols, const char *const *old,
+    const char *const *new, const char *reason)
+{
+	const char *why;
+	int k;
+
+	if (!o->save)
+		return 1;
+	if ((k = score_save(o->db, id, n, cols, old, new, reason, &why)) < 0) {
+		if (o->refused++ == 0)
+			snprintf(o->why, sizeof o->why, "%s", why);
+		return 0;
+	}
+	o->run.rows += k > 0;
+	return 1;
+}
+
+void
+score_out_end(struct score_out *o, const char *what)
+{
+	if (o->refused && !crm_g.quiet)
+		crm_warn("note: %lld %s not saved, as you may not change them "
+		    "(the first: %s)", o->refused, what, o->why);
+	if (o->save)
+		crm_run_end(&o->run);
+	else {
+		recw_close(o->w);
+		crm_db_close(o->db);
+	}
+}
+
+/* ---- explanations ------------------------------------------------------ */
+
+void
+score_explain(struct strbuf *sb, const struct score_result *res)
+{
+	sb_reset(sb);
+	for (size_t i = 0; i < res->nfired; i++)
+		sb_addf(sb, "%s%+lld line %lu: %s", i ? "; " : "",
+		    res->fired[i].points, res->fired[i].line, res->fired[i].text);
+}
+
+void
+score_explain_health(struct strbuf *sb, const struct health_params *p,
+    const struct health_result *hr)
+{
+	int wsum = 0;
+
+	sb_reset(sb);
+	for (int i = 0; i < HEALTH_N; i++)
+		wsum += p->weight[i];
+	for (int i = 0; i < HEALTH_N; i++)
+		if (p->weight[i])
+			sb_addf(sb, "%s%s %d = %.2f of %.4g", sb->len ? "; " : "",
+			    health_names[i], hr->points[i], hr->fraction[i],
+			    100.0 * p->weight[i] / wsum);
+}
+
+void
+score_explain_chance(struct strbuf *sb, unsigned long won, unsigned long lost,
+    size_t nf, const struct bayes_term *t)
+{
+	sb_reset(sb);
+	sb_addf(sb, "prior ×%.4g (%lu won, %lu lost)", (won + 1.0) /
+	    (lost + 1.0), won, lost);
+	for (size_t i = 0; i < nf; i++)
+		if (t[i].value && *t[i].value)
+			sb_addf(sb, "; %s=%s ×%.4g (%lu won, %lu lost)", t[i].field,
+			    t[i].value, t[i].ratio, t[i].won, t[i].lost);
+}
+
+/* ---- scoring by rules --------------------------------------------------- */
+
+struct scoring {
+	struct score_out *o;
+	struct score_reader *rd;
+	struct score_rules *rules;
+	int explain;
+	char reason[256], num[32];
+	struct strbuf ex;
+	struct score_result res;
+};
+
+/*
+** Score C into s->res (and its explanation into s->ex) and save it with
+** --save.  Returns 0 when the actor may not change C.  Dies on a match
+** limit.
+*/
+static int
+score_one(struct scoring *s, struct score_customer *c)
+{
+	static const enum score_col cols[] = { SCORE_COL_SCORE, SCORE_COL_GRADE };
+	char err[1024];
+
+	if (score_eval(s->rules, &c->in, &s->res, err, sizeof err) == -1)
+		crm_die("%s", err);
+	snprintf(s->num, sizeof s->num, "%lld", s->res.score);
+	if (s->explain)
+		score_explain(&s->ex, &s->res);
+	return score_out_save(s->o, c->id, 2, cols, (const char *const []){
+	    c->stored[SCORE_COL_SCORE], c->stored[SCORE_COL_GRADE] },
+	    (const char *const []){ s->num, s->res.grade }, s->reason);
+}
+
+/* Is column I of the reader's one crm-lead list shows? */
+static int
+listed(size_t i)
+{
+	return i < CC_N || i >= CC_NLONG;
+}
+
+/*
+** Whole customers, as crm-lead list shows them, with grade (and
+** explain): every one the actor sees (NIDS 0), or IDS.  Returns 1 when
+** an id was not scored (said on stderr).
+*/
+static int
+score_customers(struct scoring *s, int nids, char **ids)
+{
+	const struct score_names *nm = score_reader_names(s->rd);
+	struct score_customer c;
+	const char **v = xcalloc(nm->nfields + 3, sizeof *v);
+	size_t n = 0;
+	long long id;
+	int rc = 0;
+
+	for (size_t i = 0; i < nm->nfields; i++)
+		if (listed(i))
+			v[n++] = nm->fields[i];
+	v[n++] = "grade";
+	v[n++] = "explain";
+	recw_header(s->o->w, n - !s->explain, v);
+	for (int i = 0; nids == 0 ? score_reader_next(s->rd, &c) : i < nids;
+	    i++) {
+		if (nids > 0) {
+			crm_parse_id(ids[i], &id);
+			if (!score_reader_get(s->rd, id, &c)) {
+				crm_warn("argument %d: no customer %lld", i + 1, id);
+				rc = 1;
+				continue;
+			}
+			if (c.sight == CRM_SIGHT_NAME) {
+				crm_warn("argument %d: customer %lld not scored: you "
+				    "see only its name", i + 1, id);
+				rc = 1;
+				continue;
+			}
+		} else if (c.sight == CRM_SIGHT_NAME)
+			continue;
+		if (!score_one(s, &c) && nids > 0) {
+			crm_warn("argument %d: customer %lld not saved: %s", i + 1,
+			    id, s->o->why);
+			s->o->refused = 0;	/* said here */
+			rc = 1;
+		}
+		n = 0;
+		for (size_t k = 0; k < nm->nfields; k++)
+			if (listed(k))
+				v[n++] = k == CC_SCORE ? s->num : c.in.fields[k];
+		v[n++] = s->res.grade;
+		v[n++] = s->ex.buf;
+		recw_row(s->o->w, n - !s->explain, v);
+	}
+	free(v);
+	return rc;
+}
+
+/*
+** The records on stdin, each passing through with score, grade (and
+** explain) set, added at the end when the input lacks them.  Returns 1
+** when an id was not scored or saved (said on stderr).
+*/
+static int
+score_stream(struct scoring *s)
+{
+	static const char *const added[] = { "score", "grade", "explain" };
+	struct rec_reader *r = rec_open("-", crm_g.csv, NULL);
+	struct score_customer c;
+	struct rec *rec;
+	int idcol = rec_col(r, "id"), at[3], rc = 0;
+	size_t n = rec_ncol(r), nh, unseen = 0;
+	const char **v = xcalloc(n + 3, sizeof *v);
+	long long id;
+
+	if (idcol < 0)
+		crm_die("%s: no 'id' column in the input", rec_name(r));
+	for (size_t i = 0; i < n; i++)
+		v[i] = rec_colname(r, i);
+	nh = n;
+	for (int k = 0; k < 3; k++)
+		if ((at[k] = rec_col(r, added[k])) < 0 && (k < 2 || s->explain))
+			v[at[k] = (int)nh++] = added[k];
+	recw_header(s->o->w, nh, v);
+	while ((rec = rec_next(r)) != NULL) {
+		const char *err = rec_width_error(r, rec);
+
+		if (err)
+			crm_die("%s:%lu: %s", rec_name(r), rec->line, err);
+		if (crm_parse_id(rec->v[idcol], &id) == -1)
+			crm_die("%s:%lu: id: '%s' is not a customer id", rec_name(r),
+			    rec->line, rec->v[idcol] ? rec->v[idcol] : "");
+		memcpy(v, rec->v, n * sizeof *v);
+		for (int k = 0; k < 3; k++)
+			if (at[k] >= 0)
+				v[at[k]] = NULL;
+		if (!score_reader_get(s->rd, id, &c)) {
+			crm_warn("%s:%lu: no customer %lld", rec_name(r), rec->line,
+			    id);
+			rc = 1;
+		} else if (c.sight == CRM_SIGHT_NAME)
+			unseen++;
+		else {
+			if (!score_one(s, &c)) {
+				crm_warn("%s:%lu: customer %lld not saved: %s",
+				    rec_name(r), rec->line, id, s->o->why);
+				s->o->refused = 0;	/* said here */
+				rc = 1;
+			}
+			v[at[0]] = s->num;
+			v[at[1]] = s->res.grade;
+			if (at[2] >= 0)
+				v[at[2]] = s->ex.buf;
+		}
+		recw_row(s->o->w, nh, v);
+	}
+	if (unseen && !crm_g.quiet)
+		crm_warn("note: %zu customer%s not scored: you see only %s name",
+		    unseen, unseen == 1 ? "" : "s", unseen == 1 ? "its" : "their");
+	rec_close(r);
+	free(v);
+	return rc;
+}
+
+int
+score_by_rules(struct score_out *o, const char *rules, int explain, int all,
+    int nids, char **ids)
+{
+	struct scoring s;
+	struct score_days days;
+	const struct score_names *nm;
+	unsigned char *use;
+	unsigned uses;
+	char err[1024];
+	int rc, whole = all || nids > 0;
+
+	memset(&s, 0, sizeof s);
+	s.o = o;
+	s.explain = explain;
+	snprintf(s.reason, sizeof s.reason, "rules %s", rules);
+	score_days_init(&days, score_today());
+	s.rd = score_reader_open(o->db, SCORE_WITH_CUSTOM | SCORE_WITH_ACTS |
+	    SCORE_WITH_DEALS | (o->save ? SCORE_STORED : 0) |
+	    (all ? SCORE_LIVE : 0), &days, 0);
+	nm = score_reader_names(s.rd);
+	if ((s.rules = score_rules_load(rules, nm, err, sizeof err)) == NULL)
+		crm_die("%s", err);
+	/* Read what the rules use, and the columns of whole customers. */
+	use = xmalloc(nm->nfields);
+	uses = score_rules_uses(s.rules, use);
+	for (size_t i = 0; whole && i < nm->nfields; i++)
+		use[i] |= listed(i);
+	score_reader_need(s.rd, ~(unsigned)(SCORE_WITH_ACTS | SCORE_WITH_DEALS) |
+	    (uses & SCORE_USES_ACTS ? SCORE_WITH_ACTS : 0) |
+	    (uses & SCORE_USES_DEALS ? SCORE_WITH_DEALS : 0), use);
+	free(use);
+	sb_init(&s.ex);
+	rc = whole ? score_customers(&s, all ? 0 : nids, ids) : score_stream(&s);
+	score_reader_close(s.rd);
+	score_rules_free(s.rules);
+	sb_free(&s.ex);
+	return rc;
+}
+
 /* ---- RFM --------------------------------------------------------------- */
 
 size_t
@@ -881,4 +1185,265 @@ score_cases_close(struct score_cases *cs)
 	free(cs->col);
 	free(cs->v);
 	free(cs);
+}
+
+/* ---- the commands ------------------------------------------------------- */
+
+/* Of the customers' fields, read only id and name. */
+static void
+need_id_name(struct score_reader *rd)
+{
+	unsigned char *use = xcalloc(score_reader_names(rd)->nfields, 1);
+
+	use[CC_ID] = use[CC_NAME] = 1;
+	score_reader_need(rd, ~0u, use);
+	free(use);
+}
+
+void
+score_rfm(struct score_out *o, long today, const struct rfm_segments *t,
+    const char *currency, const char *reason)
+{
+	static const char *const hdr[] = { "id", "name", "recency", "frequency",
+		"monetary", "r", "f", "m", "rfm", "segment" };
+	static const enum score_col cols[] = { SCORE_COL_RFM, SCORE_COL_SEGMENT };
+	struct rfm_customer *won, rc;
+	struct score_customer c;
+	struct score_reader *rd;
+	struct score_days days;
+	char ndays[24], deals[24], amount[MONEY_LEN];
+	char rfm[4] = "", r[2] = "", f[2] = "", m[2] = "";
+	size_t n, k = 0;
+
+	score_days_init(&days, today);
+	n = score_rfm_won(o->db, &days, currency, &won);
+	rfm_score(won, n);
+	rd = score_reader_open(o->db, SCORE_LIVE | SCORE_WITH_ACTIVE |
+	    (o->save ? SCORE_STORED : 0), &days, t->active_days);
+	need_id_name(rd);
+	recw_header(o->w, 10, hdr);
+	while (score_reader_next(rd, &c)) {
+		const char *v[10] = { NULL };
+
+		if (c.sight == CRM_SIGHT_NAME)
+			continue;
+		/* both in id order: the won ones are a subsequence */
+		while (k < n && won[k].id < c.id)
+			k++;
+		memset(&rc, 0, sizeof rc);
+		if (k < n && won[k].id == c.id)
+			rc = won[k];
+		rc.active_days = c.active_days;
+		v[0] = c.in.fields[CC_ID];
+		v[1] = c.in.fields[CC_NAME];
+		if (rc.won > 0) {
+			snprintf(ndays, sizeof ndays, "%ld", rc.won_days);
+			snprintf(deals, sizeof deals, "%lld", rc.won);
+			money_format(rc.won_amount, currency, amount);
+			rfm[0] = r[0] = (char)('0' + rc.r);	/* 1-5 */
+			rfm[1] = f[0] = (char)('0' + rc.f);
+			rfm[2] = m[0] = (char)('0' + rc.m);
+			v[2] = ndays, v[3] = deals, v[4] = amount;
+			v[5] = r, v[6] = f, v[7] = m, v[8] = rfm;
+		}
+		v[9] = rfm_segment(t, &rc);
+		recw_row(o->w, 10, v);
+		score_out_save(o, c.id, 2, cols, (const char *const []){
+		    c.stored[SCORE_COL_RFM], c.stored[SCORE_COL_SEGMENT] }, v + 8,
+		    reason);
+	}
+	score_reader_close(rd);
+	free(won);
+}
+
+void
+score_health(struct score_out *o, const char *rules, int explain)
+{
+	static const char *const hdr[] = { "id", "name", "health", "explain" };
+	static const enum score_col col = SCORE_COL_HEALTH;
+	struct score_rules *rs = NULL;
+	const struct health_params *p = &health_defaults;
+	struct score_customer c;
+	struct score_reader *rd;
+	struct score_days days;
+	struct health_result hr;
+	struct strbuf ex = STRBUF_INIT;
+	char err[1024], num[16];
+	size_t nh = explain ? 4 : 3;
+
+	score_days_init(&days, score_today());
+	rd = score_reader_open(o->db, SCORE_WITH_ACTS | SCORE_WITH_DEALS |
+	    SCORE_LIVE | SCORE_EXISTING | (o->save ? SCORE_STORED : 0), &days, 0);
+	if (rules && (rs = score_rules_load(rules, score_reader_names(rd), err,
+	    sizeof err)) == NULL)
+		crm_die("%s", err);
+	if (rs)
+		p = score_rules_health(rs);
+	need_id_name(rd);
+	sb_init(&ex);
+	recw_header(o->w, nh, hdr);
+	while (score_reader_next(rd, &c)) {
+		if (c.sight == CRM_SIGHT_NAME)
+			continue;
+		health_eval(p, &c.in, &hr);
+		snprintf(num, sizeof num, "%d", hr.score);
+		if (explain)
+			score_explain_health(&ex, p, &hr);
+		recw_row(o->w, nh, (const char *const []){ c.in.fields[CC_ID],
+		    c.in.fields[CC_NAME], num, ex.buf });
+		score_out_save(o, c.id, 1, &col, &c.stored[SCORE_COL_HEALTH],
+		    (const char *const []){ num }, "health");
+	}
+	sb_free(&ex);
+	score_reader_close(rd);
+	score_rules_free(rs);
+}
+
+/*
+** Train B on the closed cases of KIND closed in [FROM, UNTIL) (NULL: no
+** bound).  Returns how many, the won ones in *WON.
+*/
+static unsigned long
+train(struct crm_db *db, int kind, const char *from, const char *until,
+    const char *const *fields, struct bayes *b, unsigned long *won)
+{
+	struct score_cases *cs = score_cases_open(db, kind, SCORE_CLOSED_CASES,
+	    from, until, fields);
+	struct score_case c;
+	unsigned long n = 0;
+
+	*won = 0;
+	while (score_cases_next(cs, &c)) {
+		bayes_train(b, c.v, c.won);
+		*won += c.won != 0;
+		n++;
+	}
+	score_cases_close(cs);
+	return n;
+}
+
+static size_t
+count(const char *const *v)
+{
+	size_t n = 0;
+
+	while (v[n])
+		n++;
+	return n;
+}
+
+void
+score_predict(struct score_out *o, int kind, const char *const *fields,
+    int explain, int model)
+{
+	static const char *const hdr[] = { "id", "customer_id", "title", "stage",
+		"probability", "explain" };
+	static const char *const lead_hdr[] = { "id", "name", "status",
+		"probability", "explain" };
+	size_t nf = count(fields), nh = (kind == SCORE_LEADS ? 4 : 5) +
+	    (explain != 0);
+	struct bayes *b = bayes_new(nf, fields);
+	struct bayes_term *terms = xcalloc(nf + 1, sizeof *terms);
+	struct strbuf ex = STRBUF_INIT;
+	struct score_cases *cs;
+	struct score_case c;
+	unsigned long trained, won;
+	char reason[64], prob[32], id[24], cid[24];
+	const char *why;
+
+	trained = train(o->db, kind, NULL, NULL, fields, b, &won);
+	if (trained == 0 && !crm_g.quiet)
+		crm_warn("note: nothing closed to learn from: every chance is 0.5");
+	if (model) {
+		bayes_export(b, o->w);
+		goto done;
+	}
+	snprintf(reason, sizeof reason, "naive Bayes over %lu closed", trained);
+	sb_init(&ex);
+	recw_header(o->w, nh, kind == SCORE_LEADS ? lead_hdr : hdr);
+	cs = score_cases_open(o->db, kind, SCORE_OPEN_CASES, NULL, NULL, fields);
+	while (score_cases_next(cs, &c)) {
+		double p = bayes_predict(b, c.v, terms);
+
+		snprintf(prob, sizeof prob, "%.4f", p);
+		snprintf(id, sizeof id, "%lld", c.id);
+		snprintf(cid, sizeof cid, "%lld", c.customer_id);
+		if (explain)
+			score_explain_chance(&ex, won, trained - won, nf, terms);
+		if (kind == SCORE_LEADS)
+			recw_row(o->w, nh, (const char *const []){ id, c.title,
+			    c.state, prob, ex.buf });
+		else
+			recw_row(o->w, nh, (const char *const []){ id, cid,
+			    c.title, c.state, prob, ex.buf });
+		if (!o->save)
+			continue;
+		switch (score_save_deal(o->db, c.id, c.customer_id, c.predicted,
+		    (long long)(p * 10000 + 0.5), reason, &why)) {
+		case -1:
+			if (o->refused++ == 0)
+				snprintf(o->why, sizeof o->why, "%s", why);
+			break;
+		case 1:
+			o->run.rows++;
+			break;
+		}
+	}
+	score_cases_close(cs);
+done:
+	sb_free(&ex);
+	free(terms);
+	bayes_free(b);
+}
+
+/* A ratio for a record: "%.4f", or NULL for NaN (nothing to divide by). */
+static const char *
+ratio(double x, char out[32])
+{
+	if (isnan(x))
+		return NULL;
+	snprintf(out, 32, "%.4f", x);
+	return out;
+}
+
+void
+score_backtest(struct score_out *o, const char *since, double threshold,
+    const char *const *fields)
+{
+	static const char *const hdr[] = { "trained", "tested", "won", "threshold",
+		"tp", "fp", "fn", "tn", "precision", "recall", "lift", "auc" };
+	struct bayes *b = bayes_new(count(fields), fields);
+	struct score_cases *cs;
+	struct score_case c;
+	struct bayes_point *pt = NULL;
+	struct bayes_metrics m;
+	size_t n = 0, cap = 0;
+	unsigned long trained, won, tested_won = 0;
+	char f[12][32];
+
+	trained = train(o->db, SCORE_DEALS, NULL, since, fields, b, &won);
+	cs = score_cases_open(o->db, SCORE_DEALS, SCORE_CLOSED_CASES, since, NULL,
+	    fields);
+	while (score_cases_next(cs, &c)) {
+		if (n == cap)
+			pt = xrealloc(pt, (cap = cap ? 2 * cap : 256) * sizeof *pt);
+		pt[n].p = bayes_predict(b, c.v, NULL);
+		tested_won += (pt[n++].won = c.won) != 0;
+	}
+	score_cases_close(cs);
+	bayes_metrics_at(pt, n, threshold, &m);
+	snprintf(f[0], 32, "%lu", trained);
+	snprintf(f[1], 32, "%zu", n);
+	snprintf(f[2], 32, "%lu", tested_won);
+	snprintf(f[3], 32, "%g", threshold);
+	snprintf(f[4], 32, "%lu", m.tp);
+	snprintf(f[5], 32, "%lu", m.fp);
+	snprintf(f[6], 32, "%lu", m.fn);
+	snprintf(f[7], 32, "%lu", m.tn);
+	recw_header(o->w, 12, hdr);
+	recw_row(o->w, 12, (const char *const []){ f[0], f[1], f[2], f[3], f[4],
+	    f[5], f[6], f[7], ratio(m.precision, f[8]), ratio(m.recall, f[9]),
+	    ratio(m.lift, f[10]), ratio(bayes_auc(pt, n), f[11]) });
+	free(pt);
+	bayes_free(b);
 }

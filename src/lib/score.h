@@ -4,11 +4,16 @@
 
 #include <stddef.h>
 
+#include "bayes.h"
+#include "health.h"
+#include "history.h"
 #include "policy.h"
 #include "rfm.h"
+#include "run.h"
 #include "scorerules.h"
 
 struct crm_db;
+struct strbuf;
 
 /*
 ** Local days.  Times are stored as UTC text; a rule's "within 30d" and
@@ -30,6 +35,8 @@ long score_today(void);
 ** SCORE_NO_DAY for NULL or text that is no time. */
 #define SCORE_NO_DAY (-2147483647L - 1)
 long score_day(struct score_days *d, const char *iso);
+/* The site's day of DATE ("2026-11-22"), or SCORE_NO_DAY. */
+long score_date(const char *date);
 
 /* The columns crm-score saves on a customer. */
 enum score_col {
@@ -108,6 +115,60 @@ int score_save(struct crm_db *db, long long id, size_t n,
     const char *const *new, const char *reason, const char **why);
 
 /*
+** Where a crm-score command's records go: with SAVE, into a write run
+** of KIND (policy.h: --dry-run rolls it back), held until the commit;
+** else straight to standard output from a database opened to read.
+** score_out_save() saves a customer's figures where the actor may
+** change it, and counts the customers it may not; score_out_end() notes
+** those on standard error (unless quiet) and ends the run.
+*/
+struct score_out {
+	struct crm_run run;
+	struct crm_db *db;
+	struct rec_writer *w;
+	int save;
+	long long refused;	/* customers not saved: not the actor's */
+	char why[512];		/* the first of them */
+};
+void score_out_begin(struct score_out *o, int save, int dry_run,
+    enum crm_batch_kind kind);
+/* As score_save(); 1 when saved or unchanged, 0 when refused. */
+int score_out_save(struct score_out *o, long long id, size_t n,
+    const enum score_col *cols, const char *const *old,
+    const char *const *new, const char *reason);
+/* WHAT names the things saved, "customers" or "deals". */
+void score_out_end(struct score_out *o, const char *what);
+
+/*
+** Explanations, into SB (reset first), so that the points or factors
+** listed make the figure:
+**   score:  "+20 line 2: +20 industry ~ 教育; -5 line 5: -5 phone is empty"
+**   health: "recency 30 = 0.75 of 40; trend 15 = 0.50 of 30; ..."
+**   chance: "prior ×0.6 (2 won, 4 lost); stage=proposal ×2 (1 won, 0 lost)"
+** (the chance is odds / (1 + odds), the odds the product of the factors;
+** fields without a value are left out, as they change nothing).
+*/
+void score_explain(struct strbuf *sb, const struct score_result *res);
+void score_explain_health(struct strbuf *sb, const struct health_params *p,
+    const struct health_result *hr);
+void score_explain_chance(struct strbuf *sb, unsigned long won,
+    unsigned long lost, size_t nf, const struct bayes_term *t);
+
+/*
+** Scoring by the rule file RULES (crm-score-rules(5)), records to O,
+** saved with O->save: with ALL every customer the actor sees, with NIDS
+** > 0 the customers IDS, each whole as crm-lead list shows it with
+** grade (and EXPLAIN, explain) added; else the records on standard
+** input, passing through with score, grade (and explain) set.  Only
+** what the rules use is read.  A customer the actor sees only by name
+** is not scored.  Returns 1 when an id named no customer, or one not
+** scored or saved (each said on stderr), else 0.  Dies on a bad rule
+** file or a match limit.
+*/
+int score_by_rules(struct score_out *o, const char *rules, int explain,
+    int all, int nids, char **ids);
+
+/*
 ** RFM: the customers the actor sees (policy.h: masked or in full) with
 ** a won deal closed before the end of day D->today, in id order, into
 ** *V (caller frees): the won deals, the days since the last (R), and
@@ -116,6 +177,23 @@ int score_save(struct crm_db *db, long long id, size_t n,
 */
 size_t score_rfm_won(struct crm_db *db, struct score_days *d,
     const char *currency, struct rfm_customer **v);
+
+/*
+** crm-score rfm as of day TODAY: every live customer the actor sees,
+** with recency (days), frequency (won deals), monetary (won in
+** CURRENCY), r, f, m, rfm and its segment in T; saved (rfm, segment)
+** with O->save, REASON in the history.
+*/
+void score_rfm(struct score_out *o, long today, const struct rfm_segments *t,
+    const char *currency, const char *reason);
+
+/*
+** crm-score health: every existing customer (status customer) the actor
+** sees, with its health under the defaults or the settings of the rule
+** file RULES (NULL: none), and with EXPLAIN its parts; saved with
+** O->save.  Dies on a bad rule file.
+*/
+void score_health(struct score_out *o, const char *rules, int explain);
 
 /*
 ** Cases for the win prediction: deals (or leads) of customers the actor
@@ -160,6 +238,27 @@ int score_cases_next(struct score_cases *cs, struct score_case *c);
 void score_cases_close(struct score_cases *cs);
 /* Is NAME a field of KIND? */
 int score_case_field(int kind, const char *name);
+
+/*
+** crm-score predict: learn from every closed case of KIND the actor
+** sees, over FIELDS (NULL-terminated, checked with score_case_field()),
+** then write to O the model (MODEL: bayes_export()) or each open case
+** with its chance (and with EXPLAIN its factors), saving the chances of
+** deals with O->save.
+*/
+void score_predict(struct score_out *o, int kind, const char *const *fields,
+    int explain, int model);
+
+/*
+** crm-score predict --backtest: learn from the deals closed before SINCE
+** (UTC text), predict those closed since, and write one record: how many
+** were learnt from and tested, the won ones tested, THRESHOLD, the counts
+** tp, fp, fn, tn of calling a chance of THRESHOLD or more won, precision,
+** recall, lift and the area under the ROC curve (NULL where there is
+** nothing to divide by).
+*/
+void score_backtest(struct score_out *o, const char *since, double threshold,
+    const char *const *fields);
 
 /*
 ** Save PREDICTED (1/10000) on deal ID of customer CUSTOMER_ID where it
