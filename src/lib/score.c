@@ -196,13 +196,17 @@ static const char *const reader_sql[C_N] = {
 	" ORDER BY customer_id",
 	"SELECT customer_id, stage_id, amount, currency, stage_since, closed_at"
 	" FROM deals WHERE customer_id >= ?1 ORDER BY customer_id",
-	/* a follow-up done, or an open deal made or moved, in [?2, ?3) */
-	"SELECT customer_id, at FROM activities WHERE done_at IS NOT NULL"
-	" AND at >= ?2 AND at < ?3 AND customer_id >= ?1"
+	/*
+	** A follow-up done, or an open deal made or moved, in [?2, ?3): few
+	** rows of many, so read in table order and sorted (the unary + keeps
+	** SQLite from walking the customer index and seeking every row).
+	*/
+	"SELECT id, at FROM (SELECT customer_id AS id, at FROM activities"
+	" WHERE done_at IS NOT NULL AND at >= ?2 AND at < ?3"
 	" UNION ALL SELECT d.customer_id, d.stage_since FROM deals d"
 	" JOIN stages s ON s.id = d.stage_id WHERE s.outcome = 'open'"
-	" AND d.stage_since >= ?2 AND d.stage_since < ?3 AND d.customer_id >= ?1"
-	" ORDER BY 1",
+	" AND d.stage_since >= ?2 AND d.stage_since < ?3)"
+	" WHERE +id >= ?1 ORDER BY +id",
 };
 
 /*
@@ -983,48 +987,132 @@ score_by_rules(struct score_out *o, const char *rules, int explain, int all,
 
 /* ---- RFM --------------------------------------------------------------- */
 
+/* Customer ids to their place in an array: open addressing, ids > 0. */
+struct idmap {
+	long long *key;		/* 0: empty */
+	size_t *at;
+	size_t n, cap;		/* cap a power of 2 */
+};
+
+static size_t
+idmap_slot(const struct idmap *m, long long id)
+{
+	size_t i = (size_t)((unsigned long long)id * 0x9E3779B97F4A7C15ULL >> 20);
+
+	for (i &= m->cap - 1; m->key[i] != 0 && m->key[i] != id;
+	    i = (i + 1) & (m->cap - 1))
+		;
+	return i;
+}
+
+/* The place of ID, or -1 with *SLOT where it goes (see idmap_put). */
+static long
+idmap_get(struct idmap *m, long long id, size_t *slot)
+{
+	if (2 * (m->n + 1) > m->cap) {
+		struct idmap old = *m;
+
+		m->cap = m->cap ? 2 * m->cap : 1024;
+		m->key = xcalloc(m->cap, sizeof *m->key);
+		m->at = xcalloc(m->cap, sizeof *m->at);
+		for (size_t i = 0; i < old.cap; i++)
+			if (old.key[i] != 0) {
+				size_t k = idmap_slot(m, old.key[i]);
+
+				m->key[k] = old.key[i];
+				m->at[k] = old.at[i];
+			}
+		free(old.key);
+		free(old.at);
+	}
+	*slot = idmap_slot(m, id);
+	return m->key[*slot] == id ? (long)m->at[*slot] : -1;
+}
+
+static int
+rfm_id_cmp(const void *a, const void *b)
+{
+	long long x = ((const struct rfm_customer *)a)->id;
+	long long y = ((const struct rfm_customer *)b)->id;
+
+	return x < y ? -1 : x > y;
+}
+
 size_t
 score_rfm_won(struct crm_db *db, struct score_days *d, const char *currency,
     struct rfm_customer **v)
 {
+	/*
+	** The won deals in table order, summed per customer here: SQL's
+	** GROUP BY would walk the customer index and seek every deal, or
+	** hold all of them in its sorter.
+	*/
 	struct crm_stmt *s = crm_sql_take(db,
-	    "SELECT d.customer_id, count(*), sum(CASE WHEN d.currency = ?2"
-	    " THEN coalesce(d.amount, 0) ELSE 0 END),"
-	    " max(coalesce(d.closed_at, d.stage_since)), c.owner_id, c.pool_id"
-	    " FROM deals d JOIN stages s ON s.id = d.stage_id"
-	    " JOIN customers c ON c.id = d.customer_id"
-	    " WHERE s.outcome = 'won' AND c.merged_into IS NULL"
-	    " AND coalesce(d.closed_at, d.stage_since) < ?1"
-	    " GROUP BY d.customer_id ORDER BY d.customer_id");
+	    "SELECT customer_id, amount, currency = ?2,"
+	    " coalesce(closed_at, stage_since) FROM deals"
+	    " WHERE stage_id IN (SELECT id FROM stages WHERE outcome = 'won')"
+	    " AND coalesce(closed_at, stage_since) < ?1");
+	struct idmap map = { NULL, NULL, 0, 0 };
 	char end[CRM_TIME_LEN];
-	size_t n = 0, cap = 0;
+	size_t n = 0, cap = 0, k, slot;
 
 	*v = NULL;
 	day_start_text(d->today + 1, end);
 	crm_bind_text(s, 1, end);
 	crm_bind_text(s, 2, currency);
 	while (crm_step(s)) {
-		long long id = crm_col_int(s, 0);
-		long day = score_day(d, crm_col_text(s, 3));
+		long long id = crm_col_int(s, 0), amount = crm_col_int(s, 1);
+		long day = score_day(d, crm_col_text(s, 3)), at;
 		struct rfm_customer *c;
 
-		if (crm_sight(db, id, crm_col_null(s, 4) ? -1 : crm_col_int(s, 4),
-		    crm_col_null(s, 5) ? -1 : crm_col_int(s, 5)) == CRM_SIGHT_NAME)
-			continue;
-		if (n == cap) {
-			cap = cap ? 2 * cap : 1024;
-			*v = xrealloc(*v, cap * sizeof **v);
+		if ((at = idmap_get(&map, id, &slot)) < 0) {
+			if (n == cap) {
+				cap = cap ? 2 * cap : 1024;
+				*v = xrealloc(*v, cap * sizeof **v);
+			}
+			map.key[slot] = id;
+			map.at[slot] = n;
+			map.n++;
+			c = &(*v)[at = (long)n++];
+			memset(c, 0, sizeof *c);
+			c->id = id;
+			c->won_days = LONG_MAX;
+			c->active_days = -1;
 		}
-		c = &(*v)[n++];
-		memset(c, 0, sizeof *c);
-		c->id = id;
-		c->won = crm_col_int(s, 1);
-		c->won_amount = crm_col_int(s, 2);
-		c->won_days = day == SCORE_NO_DAY ? 0 : d->today - day;
-		c->active_days = -1;
+		c = &(*v)[at];
+		c->won++;
+		if (crm_col_int(s, 2) &&
+		    __builtin_add_overflow(c->won_amount, amount, &c->won_amount))
+			c->won_amount = LLONG_MAX;
+		if (day != SCORE_NO_DAY && d->today - day < c->won_days)
+			c->won_days = d->today - day;
 	}
 	crm_sql_give(s);
-	return n;
+	free(map.key);
+	free(map.at);
+	for (size_t i = 0; i < n; i++)
+		if ((*v)[i].won_days == LONG_MAX)
+			(*v)[i].won_days = 0;
+	qsort(*v, n, sizeof **v, rfm_id_cmp);
+	/* Keep the live customers the actor sees, reading them in id order. */
+	s = crm_sql_take(db, "SELECT id, owner_id, pool_id FROM customers"
+	    " WHERE merged_into IS NULL ORDER BY id");
+	k = 0;
+	for (size_t i = 0; i < n && crm_step(s); ) {
+		long long id = crm_col_int(s, 0);
+
+		while (i < n && (*v)[i].id < id)
+			i++;	/* merged, or gone */
+		if (i < n && (*v)[i].id == id) {
+			if (crm_sight(db, id, crm_col_null(s, 1) ? -1 :
+			    crm_col_int(s, 1), crm_col_null(s, 2) ? -1 :
+			    crm_col_int(s, 2)) != CRM_SIGHT_NAME)
+				(*v)[k++] = (*v)[i];
+			i++;
+		}
+	}
+	crm_sql_give(s);
+	return k;
 }
 
 /* ---- prediction cases ------------------------------------------------- */
