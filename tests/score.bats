@@ -117,6 +117,9 @@ EOF
 	run_split crm-score score --rules r.txt 2
 	assert_status 0
 	[ "$(field 1 score <<<"$output")" = 15 ]
+	# scores below 0: 王五 has 零售 (+3) and a phone, 李四 neither
+	printf -- '-1000000 phone is not empty\n-12 name ~ 李\n+3 industry ~ 零售\n' >n.txt
+	[ "$(crm-score --rules n.txt 2 3 | cut -f12 | tr '\n' ' ')" = "score -12 -999997 " ]
 }
 
 @test "a field of the user's own may be scored by its name" {

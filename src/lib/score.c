@@ -795,6 +795,25 @@ struct scoring {
 	struct score_result res;
 };
 
+/* V in decimal into OUT (room for 21 bytes), without snprintf per record. */
+static void
+decimal(long long v, char *out)
+{
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v :
+	    (unsigned long long)v;
+	char tmp[24];
+	size_t n = 0;
+
+	do
+		tmp[n++] = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*out++ = '-';
+	while (n > 0)
+		*out++ = tmp[--n];
+	*out = '\0';
+}
+
 /*
 ** Score C into s->res (and its explanation into s->ex) and save it with
 ** --save.  Returns 0 when the actor may not change C.  Dies on a match
@@ -808,7 +827,7 @@ score_one(struct scoring *s, struct score_customer *c)
 
 	if (score_eval(s->rules, &c->in, &s->res, err, sizeof err) == -1)
 		crm_die("%s", err);
-	snprintf(s->num, sizeof s->num, "%lld", s->res.score);
+	decimal(s->res.score, s->num);
 	if (s->explain)
 		score_explain(&s->ex, &s->res);
 	return score_out_save(s->o, c->id, 2, cols, (const char *const []){
