@@ -3,8 +3,8 @@
 # customers (default 1,000,000), beside the anchor, `grep -cP` running the
 # same 50 patterns over the same customers exported as TSV (crm-lead list),
 # one pattern after the other, in the same run.  Median of three
-# side-by-side runs of each; the ratio's target is <= 1x (one pass with 50
-# compiled patterns beats 50 passes).  Timed both ways crm-score reads:
+# side-by-side runs of each, wall time and CPU time; the ratio's target is
+# <= 1x (one pass with 50 compiled patterns beats 50 passes).  Timed both ways crm-score reads:
 # --all (the database alone) and records on stdin (the exported TSV, each
 # id looked up).  The database is made once, from gen-leads, and kept in
 # tests/bench/out/score-N.db.  Not part of make check.
@@ -90,28 +90,30 @@ awk '{ printf "+%d %s ~ %s\n", NR % 9 + 1, $1, $2 }' "$out/score-patterns" \
 printf 'grade A >= 20\ngrade B >= 10\ngrade C >= 0\n' >>"$out/score.rules"
 cut -d' ' -f2- "$out/score-patterns" >"$out/score-greps"
 
-# wall seconds of a command
-measure() {
-	/usr/bin/time -f '%e' -o "$out/time" "$@" >/dev/null
-	cat "$out/time"
-}
+# The wall and CPU (user + system) seconds of each run, a line each, and
+# their medians: on a machine others share, the CPU seconds are steadier.
 median() { sort -n | sed -n 2p; }
+timed() {	# FILE COMMAND...: run it, add "wall cpu" to FILE
+	f=$1
+	shift
+	/usr/bin/time -f '%e %U %S' -o "$out/time" "$@"
+	awk '{ printf "%s %.2f\n", $1, $2 + $3 }' "$out/time" >>"$f"
+}
 
 : >"$out/t-grep"; : >"$out/t-all"; : >"$out/t-stdin"
 for i in 1 2 3; do
-	/usr/bin/time -f '%e' -o "$out/time" sh -c '
+	timed "$out/t-grep" sh -c '
 		while IFS= read -r p; do grep -cP -- "$p" "$1" || true; done <"$2"
 	    ' sh "$out/score-export.tsv" "$out/score-greps" >"$out/score-counts"
-	cat "$out/time" >>"$out/t-grep"
-	measure env CRM_DB="$db" crm-score -q --all --rules "$out/score.rules" \
-	    >>"$out/t-all"
-	/usr/bin/time -f '%e' -o "$out/time" env CRM_DB="$db" crm-score -q \
+	timed "$out/t-all" env CRM_DB="$db" crm-score -q --all \
+	    --rules "$out/score.rules" >/dev/null
+	timed "$out/t-stdin" env CRM_DB="$db" crm-score -q \
 	    --rules "$out/score.rules" <"$out/score-export.tsv" >/dev/null
-	cat "$out/time" >>"$out/t-stdin"
 done
-g=$(median <"$out/t-grep")
-a=$(median <"$out/t-all")
-s=$(median <"$out/t-stdin")
+for t in grep all stdin; do
+	eval "w_$t=\$(cut -d' ' -f1 \"\$out/t-$t\" | median)"
+	eval "c_$t=\$(cut -d' ' -f2 \"\$out/t-$t\" | median)"
+done
 ratio() { echo "$1 $2" | awk '{ printf "%.2f", $1 / $2 }'; }
-echo "score $rows customers, 50 field rules: crm-score --all ${a}s, 50 x grep -cP ${g}s, ratio $(ratio "$a" "$g")x (target <= 1x)"
-echo "score $rows customers, 50 field rules, records on stdin: crm-score ${s}s, ratio $(ratio "$s" "$g")x"
+echo "score $rows customers, 50 field rules: crm-score --all ${w_all}s, 50 x grep -cP ${w_grep}s, ratio $(ratio "$w_all" "$w_grep")x (target <= 1x); CPU ${c_all}s against ${c_grep}s, $(ratio "$c_all" "$c_grep")x"
+echo "score $rows customers, 50 field rules, records on stdin: crm-score ${w_stdin}s, ratio $(ratio "$w_stdin" "$w_grep")x; CPU ${c_stdin}s, $(ratio "$c_stdin" "$c_grep")x"
