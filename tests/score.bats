@@ -686,3 +686,14 @@ source	展会	1	0	2" ]
 	assert_status 2
 	[[ "$stderr" == "crm-score: --threshold must be a number from 0 to 1, got '1.5'"* ]]
 }
+
+@test "--csv reads and writes CSV, quoting only where needed" {
+	three
+	rules_fields
+	printf 'id,note\n2,"a, b"\n1,x\n' >in.csv
+	run_split crm-score --csv --rules r.txt <in.csv
+	assert_status 0
+	[ "$output" = 'id,note,score,grade
+2,"a, b",15,A
+1,x,10,B' ]
+}

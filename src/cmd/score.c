@@ -1,4 +1,4 @@
-/* crm-score: lead scores and grades by rules, RFM segments, health, win chances. */
+/* crm-score: scores and grades by rules; RFM, health, win chances. */
 #include "../crm.h"
 #include "../lib/money.h"
 #include "../lib/period.h"

@@ -1,4 +1,4 @@
-/* score.c: crm-score's database glue: customers read beside their follow-ups and deals, RFM measures, prediction cases, saving. */
+/* score.c: what crm-score reads and saves, and the work of its commands. */
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -130,6 +130,7 @@ struct stages {
 	enum score_outcome *outcome;
 };
 
+/* The stages, in pipeline order, into *ST (free with stages_free()). */
 static void
 stages_load(struct crm_db *db, struct stages *st)
 {
@@ -255,10 +256,11 @@ struct score_reader {
 	struct score_activity *act;
 	size_t actcap;
 	struct score_deal *deal;
-	char (*cur)[8];		/* the deals' currencies */
+	char (*currency)[8];	/* the deals' currencies */
 	size_t dealcap;
 };
 
+/* The next row of C, or none. */
 static void
 step(struct cur *c)
 {
@@ -266,6 +268,7 @@ step(struct cur *c)
 		c->id = crm_col_int(c->st, 0);
 }
 
+/* Skip C's rows of customers before ID. */
 static void
 advance(struct cur *c, long long id)
 {
@@ -467,10 +470,12 @@ load_deals(struct score_reader *r, long long id, int keep,
 		if (n == r->dealcap) {
 			r->dealcap = r->dealcap ? 2 * r->dealcap : 8;
 			r->deal = xrealloc(r->deal, r->dealcap * sizeof *r->deal);
-			r->cur = xrealloc(r->cur, r->dealcap * sizeof *r->cur);
+			r->currency = xrealloc(r->currency, r->dealcap *
+			    sizeof *r->currency);
 		}
 		d = &r->deal[n];
-		snprintf(r->cur[n], sizeof r->cur[n], "%s", cur ? cur : "CNY");
+		snprintf(r->currency[n], sizeof r->currency[n], "%s",
+		    cur ? cur : "CNY");
 		d->stage = r->stages.name[si];
 		d->outcome = r->stages.outcome[si];
 		d->amount = crm_col_null(k->st, 2) ? 0 : crm_col_int(k->st, 2);
@@ -486,7 +491,7 @@ load_deals(struct score_reader *r, long long id, int keep,
 		n++;
 	}
 	for (size_t i = 0; i < n; i++)
-		r->deal[i].currency = r->cur[i];	/* after the last realloc */
+		r->deal[i].currency = r->currency[i];	/* after the last realloc */
 	c->in.deal = r->deal;
 	c->in.ndeal = n;
 }
@@ -619,7 +624,7 @@ score_reader_close(struct score_reader *r)
 	free(r->want);
 	free(r->act);
 	free(r->deal);
-	free(r->cur);
+	free(r->currency);
 	free(r);
 }
 

@@ -1,4 +1,4 @@
-/* score.h: what crm-score reads from the database for scoring, and what it saves. */
+/* score.h: what crm-score reads and saves, and the work of its commands. */
 #ifndef CRM_SCORE_H
 #define CRM_SCORE_H
 
@@ -25,7 +25,7 @@ struct strbuf;
 #define SCORE_DAYS_CACHE 512
 struct score_days {
 	long today;			/* the day scoring is done for */
-	long long key[SCORE_DAYS_CACHE];	/* quarter hours since 1970, + 1 */
+	long long key[SCORE_DAYS_CACHE];	/* quarter hours since 1970 */
 	long off[SCORE_DAYS_CACHE];	/* the zone's offset then, seconds */
 };
 /* TODAY is a day number (period.h); score_today() is the clock's. */
@@ -54,7 +54,9 @@ enum {
 	SCORE_WITH_CUSTOM = 1,	/* the user's own fields too */
 	SCORE_WITH_ACTS = 2,	/* follow-ups done and planned */
 	SCORE_WITH_DEALS = 4,
-	SCORE_WITH_ACTIVE = 8,	/* active_days, for RFM segments */
+	SCORE_WITH_ACTIVE = 8,	/* active_days, for RFM segments: a sort of
+				   the window at each start, so for reading
+				   in order (score_reader_next) */
 	SCORE_STORED = 16,	/* stored[]: what is saved, to compare */
 	SCORE_LIVE = 32,	/* not merged ones */
 	SCORE_EXISTING = 64	/* status customer only */
@@ -93,9 +95,10 @@ void score_reader_need(struct score_reader *r, unsigned what,
     const unsigned char *fields);
 /*
 ** Customer ID into *C: 1, or 0 when there is none (or it is merged and
-** the reader SCORE_LIVE, or no customer and the reader SCORE_EXISTING).  Asking in ascending order reads on; asking back or far ahead
-** starts the statements again from ID.  *C, its strings and arrays,
-** belong to the reader and change with the next call.
+** the reader SCORE_LIVE, or not a customer and the reader
+** SCORE_EXISTING).  Asking in ascending order reads on; asking back or
+** far ahead starts the statements again from ID.  *C, its strings and
+** arrays, belong to the reader and change with the next call.
 */
 int score_reader_get(struct score_reader *r, long long id,
     struct score_customer *c);
