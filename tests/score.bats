@@ -372,7 +372,7 @@ EOF
 	# --all saves its own and notes the others it sees
 	run_split env CRM_USER=wang crm-score --rules r.txt --save --all
 	assert_status 0
-	[ "$stderr" = "crm-score: note: 1 customers not saved, as you may not change them (the first: permission denied: customer 3 is in pool '东区公海', not owned by you ('wang', a rep): claim it first)" ]
+	[ "$stderr" = "crm-score: note: 1 customer not saved, as you may not change it (the first: permission denied: customer 3 is in pool '东区公海', not owned by you ('wang', a rep): claim it first)" ]
 	[ "$(sql "SELECT score FROM customers WHERE id = 2")" = 101 ]
 	null "$(sql "SELECT score FROM customers WHERE id = 3")"
 }
@@ -510,7 +510,7 @@ rfm_data() {
 	# 1 (its own) and 3 (its pool's); one won among them: R 1
 	[ "$(awk -F'\t' 'NR > 1 { print $1 }' <<<"$output" | tr '\n' ' ')" = "1 3 " ]
 	[ "$(field 1 rfm <<<"$output")" = 111 ]
-	[[ "$stderr" == "crm-score: note: 1 customers not saved, as you may not change them"* ]]
+	[[ "$stderr" == "crm-score: note: 1 customer not saved, as you may not change it"* ]]
 	[ "$(sql "SELECT id, segment FROM customers WHERE segment IS NOT NULL")" = "1	强意愿" ]
 }
 
@@ -696,4 +696,24 @@ source	展会	1	0	2" ]
 	[ "$output" = 'id,note,score,grade
 2,"a, b",15,A
 1,x,10,B' ]
+}
+
+@test "predict and health cover what a rep sees; --save changes only its own" {
+	people
+	deal 1 won 100 2026-03-01T00:00:00Z 2026-03-01T00:00:00Z A
+	deal 2 lost 100 2026-03-01T00:00:00Z 2026-03-01T00:00:00Z A
+	deal 1 proposal 100 '' 2026-11-01T00:00:00Z A
+	deal 2 proposal 100 '' 2026-11-01T00:00:00Z A
+	deal 3 proposal 100 '' 2026-11-01T00:00:00Z A
+	run_split env CRM_USER=li crm-score predict --save --fields product
+	assert_status 0
+	# li learns from its own won deal only (wang's lost one is not its
+	# to see): prior 2 / 1, A (2/2) / (1/1) = 1; odds 2, 2/3
+	[ "$(awk -F'\t' 'NR > 1 { print $1, $2, $5 }' <<<"$output" | tr '\n' ';')" = "3 1 0.6667;5 3 0.6667;" ]
+	[ "$stderr" = "crm-score: note: 1 deal not saved, as you may not change it (the first: permission denied: customer 3 is in pool '东区公海', not owned by you ('li', a rep): claim it first)" ]
+	[ "$(sql "SELECT id, predicted FROM deals WHERE predicted IS NOT NULL")" = "3	6667" ]
+	sql "UPDATE customers SET status = 'customer'"
+	run_split env CRM_USER=li crm-score health
+	assert_status 0
+	[ "$(awk -F'\t' 'NR > 1 { print $1 }' <<<"$output" | tr '\n' ' ')" = "1 3 " ]
 }

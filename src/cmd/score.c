@@ -109,7 +109,7 @@ cmd_score(int argc, char **argv, void *args)
 		crm_run_read_inputs(0, NULL);
 	score_out_begin(&o, a->save, a->dry_run, CRM_BATCH_SCORE_SAVE);
 	rc = score_by_rules(&o, a->rules, a->explain, a->all, argc - 1, argv + 1);
-	score_out_end(&o, "customers");
+	score_out_end(&o, "customer");
 	return rc;
 }
 
@@ -152,7 +152,7 @@ cmd_rfm(int argc, char **argv, void *args)
 	snprintf(reason, sizeof reason, "rfm as of %s", day);
 	score_rfm(&o, today, t, a->currency, reason);
 	rfm_segments_free(t);
-	score_out_end(&o, "customers");
+	score_out_end(&o, "customer");
 	return 0;
 }
 
@@ -169,7 +169,7 @@ cmd_health(int argc, char **argv, void *args)
 		crm_usage_error("health takes no operands");
 	score_out_begin(&o, a->save, a->dry_run, CRM_BATCH_SCORE_HEALTH);
 	score_health(&o, a->rules, a->explain);
-	score_out_end(&o, "customers");
+	score_out_end(&o, "customer");
 	return 0;
 }
 
@@ -235,7 +235,7 @@ cmd_predict(int argc, char **argv, void *args)
 		score_predict(&o, kind, (const char *const *)fields.v, a->explain,
 		    a->model);
 	sv_free(&fields);
-	score_out_end(&o, "deals");
+	score_out_end(&o, "deal");
 	return 0;
 }
 

@@ -738,8 +738,9 @@ void
 score_out_end(struct score_out *o, const char *what)
 {
 	if (o->refused && !crm_g.quiet)
-		crm_warn("note: %lld %s not saved, as you may not change them "
-		    "(the first: %s)", o->refused, what, o->why);
+		crm_warn("note: %lld %s%s not saved, as you may not change %s "
+		    "(the first: %s)", o->refused, what, o->refused == 1 ? "" :
+		    "s", o->refused == 1 ? "it" : "them", o->why);
 	if (o->save)
 		crm_run_end(&o->run);
 	else {

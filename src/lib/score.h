@@ -139,7 +139,7 @@ void score_out_begin(struct score_out *o, int save, int dry_run,
 int score_out_save(struct score_out *o, long long id, size_t n,
     const enum score_col *cols, const char *const *old,
     const char *const *new, const char *reason);
-/* WHAT names the things saved, "customers" or "deals". */
+/* WHAT names the things saved: "customer" or "deal". */
 void score_out_end(struct score_out *o, const char *what);
 
 /*
