@@ -23,6 +23,7 @@
 #include "lib/pool.h"
 #include "lib/re.h"
 #include "lib/run.h"
+#include "lib/score.h"
 #include "lib/spool.h"
 #include "lib/rec.h"
 #include "lib/str.h"

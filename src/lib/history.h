@@ -37,7 +37,9 @@ struct crm_db;
 	K(DEAL_ADD, "crm-deal add") K(DEAL_IMPORT, "crm-deal import") \
 	K(DEAL_UPDATE, "crm-deal update") K(DEAL_STAGE, "crm-deal stage") \
 	K(DEAL_STAGES_SET, "crm-deal stages set") \
-	K(SCORE_SAVE, "crm-score") K(DB_INIT, "crm-db init") \
+	K(SCORE_SAVE, "crm-score") K(SCORE_RFM, "crm-score rfm") \
+	K(SCORE_HEALTH, "crm-score health") K(SCORE_PREDICT, "crm-score predict") \
+	K(DB_INIT, "crm-db init") \
 	K(DB_CONFIG, "crm-db config")
 
 enum crm_batch_kind {
