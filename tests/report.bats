@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
-# crm-report on a small database built here with sqlite3, following the
-# schema as crm-deal and crm-lead fill it: every deal has its deal_stages
+# crm-report on the small database of report_fixture.bash, built with
+# sqlite3 following the schema as crm-deal and crm-lead fill it: every deal has its deal_stages
 # rows (entered_at of each stage it passed, left_at when it moved on),
 # every change of owner or pool its history rows (crm-db check agrees).
 # The site is in Beijing time (UTC+8) and the clock reads 2026-11-22
@@ -9,201 +9,7 @@
 # by hand in the comments of the test that checks it.
 
 load helpers
-
-# The database:
-#   teams east (li, wang), west (zhao); boss is the admin.
-#   pool 华东公海: members team east, admin boss, no follow-up 30 days,
-#   warn 3 days.
-#   customers (owner now):
-#     1 上海甲科技有限公司  li    华东 制造 展会    customer A 强活跃 health 90
-#     2 乙贸易              wang  华东 零售 官网    lead     C 沉睡   30
-#       (li's until the pool reclaimed it on 11-10, wang claimed it 11-15)
-#     3 丙公司              wang  华南 制造 展会    lead     B 强活跃 70
-#     4 丁公司              zhao  华北 零售 转介绍  customer B (created as one)
-#     5 <b>戊</b>公司 & Co  li    华东 制造 官网    lead     A 新客   50
-#       (its contact is named <script>alert(1)</script>)
-#     6 庚公司              li    华东 制造 展会    lead (created 11-05;
-#       released by li 11-12, claimed back by li 11-20)
-#     7 辛公司              wang  (no region, industry, source), created 11-20
-#     8 a duplicate of 1, created 11-06, merged into 1 on 11-07
-#     9 己公司              in 华东公海 since creation (09-01), 展会
-#   deals (CNY; stays: stage entered -> left):
-#     D1 c1 li   100000.00 won 11-03T02Z: new 10-01->10-05, qualified
-#        ->10-15, proposal ->10-20, negotiation ->11-03T02, won
-#     D2 c2 li    50000.00 lost 10-31T17Z (11-01 in Beijing): new
-#        10-02->10-10, qualified ->10-31T17, lost
-#     D3 c3 wang  80000.00 proposal since 10-20, expected 12-15,
-#        predicted 55%: new 10-03->10-04, qualified ->10-20, proposal
-#     D4 c3 wang  20000.00 negotiation since 11-02, expected 11-30:
-#        new 11-01->11-02, negotiation (it skipped two stages)
-#     D5 c4 zhao  30000.00 new since 11-05, expected 12-20
-#     D6 c4 zhao  60000.00 won 10-11: new 10-01->10-11, won
-#     D7 c1 li    40000.00 won 11-08T01Z: qualified 10-08->11-08T01
-#        (imported at qualified), won
-#     D8 c5 li    10000.00 new since 10-31T17Z, expected 11-10
-#   follow-ups of li: calls on c1 10-31T15Z (October in Beijing), 11-02,
-#   11-18T06; a visit on c1 11-10; wechat on c1 11-16; planned: a call on
-#   c1 due 11-20T02Z and 11-25, a visit on c5 due 11-22T10Z.  wang: a call
-#   on c3 11-06T03Z.
-#   targets: li 2026-11 200000.00; team east 2026-11 500000.00; zhao
-#   2026-Q4 100000.00.
-# The test clock is on, so that the reps too may run at the fixed time.
-fixture() {
-	crm-db init --timezone Asia/Shanghai -q >/dev/null
-	sqlite3 -bail "$CRM_DB" <<-'EOF'
-	INSERT INTO config (key, value) VALUES ('test-clock', 'on');
-	INSERT INTO teams (id, name, created_at) VALUES
-	 (1, 'east', '2026-01-01T00:00:00Z'), (2, 'west', '2026-01-01T00:00:00Z');
-	INSERT INTO users (id, login, name, team_id, role, created_at) VALUES
-	 (1, 'boss', '老板', NULL, 'admin', '2026-01-01T00:00:00Z'),
-	 (2, 'li', '李娜', 1, 'rep', '2026-01-01T00:00:00Z'),
-	 (3, 'wang', '王芳', 1, 'rep', '2026-01-01T00:00:00Z'),
-	 (4, 'zhao', '赵磊', 2, 'rep', '2026-01-01T00:00:00Z');
-	INSERT INTO pools (id, name, no_followup_days, warn_days, created_at)
-	 VALUES (1, '华东公海', 30, 3, '2026-01-01T00:00:00Z');
-	INSERT INTO pool_members (pool_id, team_id, user_id, role) VALUES
-	 (1, 1, NULL, 'member'), (1, NULL, 1, 'admin');
-	INSERT INTO batches (id, command, actor, at) VALUES
-	 (101, 'crm-lead import', 'boss', '2026-09-01T00:00:00Z'),
-	 (110, 'crm-pool reclaim', 'boss', '2026-11-10T02:00:00Z'),
-	 (111, 'crm-pool claim', 'wang', '2026-11-15T03:00:00Z'),
-	 (112, 'crm-pool release', 'li', '2026-11-12T00:00:00Z'),
-	 (113, 'crm-pool claim', 'li', '2026-11-20T00:00:00Z'),
-	 (114, 'crm-lead merge', 'boss', '2026-11-07T00:00:00Z'),
-	 (115, 'crm-lead convert', 'li', '2026-11-03T02:00:00Z');
-	INSERT INTO customers (id, name, company, phone, email, region, industry,
-	 source, status, grade, owner_id, owner_since, pool_id, pool_since,
-	 last_activity_at, next_due_at, segment, health, merged_into, batch_id,
-	 created_by, created_at, updated_at) VALUES
-	 (1, '王总', '上海甲科技有限公司', '13800138000', 'boss@jia.example', '华东',
-	  '制造', '展会', 'customer', 'A', 2, '2026-10-01T00:00:00Z', NULL, NULL,
-	  '2026-11-18T06:00:00Z', '2026-11-20T02:00:00Z', '强活跃', 90, NULL, 101,
-	  'boss', '2026-10-01T00:00:00Z', '2026-11-03T02:00:00Z'),
-	 (2, '李四', '乙贸易', NULL, NULL, '华东', '零售', '官网', 'lead', 'C', 3,
-	  '2026-11-15T03:00:00Z', NULL, NULL, NULL, NULL, '沉睡', 30, NULL, 101,
-	  'boss', '2026-10-02T00:00:00Z', '2026-11-15T03:00:00Z'),
-	 (3, '张三', '丙公司', NULL, NULL, '华南', '制造', '展会', 'lead', 'B', 3,
-	  '2026-10-01T00:00:00Z', NULL, NULL, '2026-11-06T03:00:00Z', NULL,
-	  '强活跃', 70, NULL, 101, 'boss', '2026-10-03T00:00:00Z',
-	  '2026-11-06T03:00:00Z'),
-	 (4, '赵六', '丁公司', NULL, NULL, '华北', '零售', '转介绍', 'customer', 'B',
-	  4, '2026-10-01T00:00:00Z', NULL, NULL, NULL, NULL, NULL, NULL, NULL, 101,
-	  'boss', '2026-10-01T00:00:00Z', '2026-10-01T00:00:00Z'),
-	 (5, '钱五', '<b>戊</b>公司 & Co', NULL, NULL, '华东', '制造', '官网', 'lead',
-	  'A', 2, '2026-10-20T00:00:00Z', NULL, NULL, NULL, '2026-11-22T10:00:00Z',
-	  '新客', 50, NULL, 101, 'boss', '2026-10-20T00:00:00Z',
-	  '2026-10-20T00:00:00Z'),
-	 (6, '孙七', '庚公司', NULL, NULL, '华东', '制造', '展会', 'lead', NULL, 2,
-	  '2026-11-20T00:00:00Z', NULL, NULL, NULL, NULL, NULL, NULL, NULL, 101,
-	  'boss', '2026-11-05T00:00:00Z', '2026-11-20T00:00:00Z'),
-	 (7, '周八', '辛公司', NULL, NULL, NULL, NULL, NULL, 'lead', NULL, 3,
-	  '2026-11-20T00:00:00Z', NULL, NULL, NULL, NULL, NULL, NULL, NULL, 101,
-	  'boss', '2026-11-20T00:00:00Z', '2026-11-20T00:00:00Z'),
-	 (8, '王总', '上海甲科技', NULL, NULL, '华东', '制造', '展会', 'lead', NULL,
-	  NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 1, 101, 'boss',
-	  '2026-11-06T00:00:00Z', '2026-11-07T00:00:00Z'),
-	 (9, '吴九', '己公司', '13912345678', 'wu@ji.example', '华东', '零售', '展会',
-	  'lead', NULL, NULL, NULL, 1, '2026-09-01T00:00:00Z', NULL, NULL, NULL,
-	  NULL, NULL, 101, 'boss', '2026-09-01T00:00:00Z', '2026-09-01T00:00:00Z');
-	INSERT INTO contacts (customer_id, name, title, phone, email, created_at) VALUES
-	 (1, '王经理', '采购经理', '13800138000', 'wang@jia.example', '2026-10-01T00:00:00Z'),
-	 (1, '小刘', NULL, '021-5555', NULL, '2026-10-01T00:00:00Z'),
-	 (5, '<script>alert(1)</script>', '"总监"', '13700000000', NULL, '2026-10-20T00:00:00Z'),
-	 (9, '吴九', '经理', '13912345678', 'wu@ji.example', '2026-09-01T00:00:00Z');
-	INSERT INTO history (entity, entity_id, field, old_value, new_value, actor,
-	 at, reason, command, batch_id) VALUES
-	 ('customer', 1, 'owner', NULL, 'li', 'boss', '2026-10-01T00:00:00Z', 'created', 'crm-lead import', 101),
-	 ('customer', 2, 'owner', NULL, 'li', 'boss', '2026-10-02T00:00:00Z', 'created', 'crm-lead import', 101),
-	 ('customer', 3, 'owner', NULL, 'wang', 'boss', '2026-10-03T00:00:00Z', 'created', 'crm-lead import', 101),
-	 ('customer', 4, 'owner', NULL, 'zhao', 'boss', '2026-10-01T00:00:00Z', 'created', 'crm-lead import', 101),
-	 ('customer', 5, 'owner', NULL, 'li', 'boss', '2026-10-20T00:00:00Z', 'created', 'crm-lead import', 101),
-	 ('customer', 6, 'owner', NULL, 'li', 'boss', '2026-11-05T00:00:00Z', 'created', 'crm-lead import', 101),
-	 ('customer', 7, 'owner', NULL, 'wang', 'boss', '2026-11-20T00:00:00Z', 'created', 'crm-lead import', 101),
-	 ('customer', 8, 'owner', NULL, 'li', 'boss', '2026-11-06T00:00:00Z', 'created', 'crm-lead import', 101),
-	 ('customer', 9, 'pool', NULL, '华东公海', 'boss', '2026-09-01T00:00:00Z', 'created', 'crm-lead import', 101),
-	 ('customer', 1, 'status', 'lead', 'customer', 'li', '2026-11-03T02:00:00Z', NULL, 'crm-lead convert', 115),
-	 ('customer', 2, 'owner_since', '2026-10-02T00:00:00Z', NULL, 'boss', '2026-11-10T02:00:00Z', 'reclaim: no-followup 39 days (limit 30)', 'crm-pool reclaim', 110),
-	 ('customer', 2, 'owner', 'li', NULL, 'boss', '2026-11-10T02:00:00Z', 'reclaim: no-followup 39 days (limit 30)', 'crm-pool reclaim', 110),
-	 ('customer', 2, 'pool_since', NULL, '2026-11-10T02:00:00Z', 'boss', '2026-11-10T02:00:00Z', 'reclaim: no-followup 39 days (limit 30)', 'crm-pool reclaim', 110),
-	 ('customer', 2, 'pool', NULL, '华东公海', 'boss', '2026-11-10T02:00:00Z', 'reclaim: no-followup 39 days (limit 30)', 'crm-pool reclaim', 110),
-	 ('customer', 2, 'pool_since', '2026-11-10T02:00:00Z', NULL, 'wang', '2026-11-15T03:00:00Z', 'claim', 'crm-pool claim', 111),
-	 ('customer', 2, 'pool', '华东公海', NULL, 'wang', '2026-11-15T03:00:00Z', 'claim', 'crm-pool claim', 111),
-	 ('customer', 2, 'owner_since', NULL, '2026-11-15T03:00:00Z', 'wang', '2026-11-15T03:00:00Z', 'claim', 'crm-pool claim', 111),
-	 ('customer', 2, 'owner', NULL, 'wang', 'wang', '2026-11-15T03:00:00Z', 'claim', 'crm-pool claim', 111),
-	 ('customer', 8, 'owner', 'li', NULL, 'boss', '2026-11-07T00:00:00Z', 'merge', 'crm-lead merge', 114),
-	 ('customer', 8, 'merged_into', NULL, '1', 'boss', '2026-11-07T00:00:00Z', 'merge', 'crm-lead merge', 114),
-	 ('customer', 6, 'owner', 'li', NULL, 'li', '2026-11-12T00:00:00Z', '不需要了', 'crm-pool release', 112),
-	 ('customer', 6, 'pool', NULL, '华东公海', 'li', '2026-11-12T00:00:00Z', '不需要了', 'crm-pool release', 112),
-	 ('customer', 6, 'pool', '华东公海', NULL, 'li', '2026-11-20T00:00:00Z', 'claim', 'crm-pool claim', 113),
-	 ('customer', 6, 'owner', NULL, 'li', 'li', '2026-11-20T00:00:00Z', 'claim', 'crm-pool claim', 113);
-	INSERT INTO merges (keep_id, dup_id, batch_id, at) VALUES
-	 (1, 8, 114, '2026-11-07T00:00:00Z');
-	INSERT INTO activities (id, customer_id, user_id, kind, at, note, next_step,
-	 due_at, done_at, created_at) VALUES
-	 (1, 1, 2, 'call', '2026-11-02T02:00:00Z', '介绍方案', NULL, NULL, '2026-11-02T02:00:00Z', '2026-11-02T02:00:00Z'),
-	 (2, 1, 2, 'visit', '2026-11-10T06:00:00Z', '上门拜访', NULL, NULL, '2026-11-10T06:00:00Z', '2026-11-10T06:00:00Z'),
-	 (3, 1, 2, 'call', '2026-11-18T06:00:00Z', '催合同', '下周签约', NULL, '2026-11-18T06:00:00Z', '2026-11-18T06:00:00Z'),
-	 (4, 1, 2, 'wechat', '2026-11-16T01:00:00Z', '发资料', NULL, NULL, '2026-11-16T01:00:00Z', '2026-11-16T01:00:00Z'),
-	 (5, 1, 2, 'call', '2026-10-31T15:00:00Z', '初次联系', NULL, NULL, '2026-10-31T15:00:00Z', '2026-10-31T15:00:00Z'),
-	 (6, 1, 2, 'call', NULL, '确认合同', NULL, '2026-11-20T02:00:00Z', NULL, '2026-11-18T06:00:00Z'),
-	 (7, 5, 2, 'visit', NULL, '送样品', NULL, '2026-11-22T10:00:00Z', NULL, '2026-11-01T00:00:00Z'),
-	 (8, 1, 2, 'call', NULL, '回访', NULL, '2026-11-25T02:00:00Z', NULL, '2026-11-18T06:00:00Z'),
-	 (9, 3, 3, 'call', '2026-11-06T03:00:00Z', '报价', NULL, NULL, '2026-11-06T03:00:00Z', '2026-11-06T03:00:00Z');
-	INSERT INTO deals (id, customer_id, owner_id, title, amount, currency,
-	 stage_id, stage_since, expected_close, closed_at, predicted, created_at) VALUES
-	 (1, 1, 2, '甲-一期', 10000000, 'CNY', 5, '2026-11-03T02:00:00Z', '2026-11-05', '2026-11-03T02:00:00Z', NULL, '2026-10-01T00:00:00Z'),
-	 (2, 2, 2, '乙-试单', 5000000, 'CNY', 6, '2026-10-31T17:00:00Z', '2026-11-15', '2026-10-31T17:00:00Z', NULL, '2026-10-02T00:00:00Z'),
-	 (3, 3, 3, '丙-设备', 8000000, 'CNY', 3, '2026-10-20T00:00:00Z', '2026-12-15', NULL, 5500, '2026-10-03T00:00:00Z'),
-	 (4, 3, 3, '丙-配件', 2000000, 'CNY', 4, '2026-11-02T00:00:00Z', '2026-11-30', NULL, NULL, '2026-11-01T00:00:00Z'),
-	 (5, 4, 4, '丁-扩容', 3000000, 'CNY', 1, '2026-11-05T00:00:00Z', '2026-12-20', NULL, NULL, '2026-11-05T00:00:00Z'),
-	 (6, 4, 4, '丁-首单', 6000000, 'CNY', 5, '2026-10-11T00:00:00Z', '2026-10-15', '2026-10-11T00:00:00Z', NULL, '2026-10-01T00:00:00Z'),
-	 (7, 1, 2, '甲-二期', 4000000, 'CNY', 5, '2026-11-08T01:00:00Z', '2026-11-30', '2026-11-08T01:00:00Z', NULL, '2026-10-08T00:00:00Z'),
-	 (8, 5, 2, '戊-样品', 1000000, 'CNY', 1, '2026-10-31T17:00:00Z', '2026-11-10', NULL, NULL, '2026-10-31T17:00:00Z');
-	INSERT INTO deal_stages (deal_id, stage_id, entered_at, left_at) VALUES
-	 (1, 1, '2026-10-01T00:00:00Z', '2026-10-05T00:00:00Z'),
-	 (1, 2, '2026-10-05T00:00:00Z', '2026-10-15T00:00:00Z'),
-	 (1, 3, '2026-10-15T00:00:00Z', '2026-10-20T00:00:00Z'),
-	 (1, 4, '2026-10-20T00:00:00Z', '2026-11-03T02:00:00Z'),
-	 (1, 5, '2026-11-03T02:00:00Z', NULL),
-	 (2, 1, '2026-10-02T00:00:00Z', '2026-10-10T00:00:00Z'),
-	 (2, 2, '2026-10-10T00:00:00Z', '2026-10-31T17:00:00Z'),
-	 (2, 6, '2026-10-31T17:00:00Z', NULL),
-	 (3, 1, '2026-10-03T00:00:00Z', '2026-10-04T00:00:00Z'),
-	 (3, 2, '2026-10-04T00:00:00Z', '2026-10-20T00:00:00Z'),
-	 (3, 3, '2026-10-20T00:00:00Z', NULL),
-	 (4, 1, '2026-11-01T00:00:00Z', '2026-11-02T00:00:00Z'),
-	 (4, 4, '2026-11-02T00:00:00Z', NULL),
-	 (5, 1, '2026-11-05T00:00:00Z', NULL),
-	 (6, 1, '2026-10-01T00:00:00Z', '2026-10-11T00:00:00Z'),
-	 (6, 5, '2026-10-11T00:00:00Z', NULL),
-	 (7, 2, '2026-10-08T00:00:00Z', '2026-11-08T01:00:00Z'),
-	 (7, 5, '2026-11-08T01:00:00Z', NULL),
-	 (8, 1, '2026-10-31T17:00:00Z', NULL);
-	INSERT INTO targets (user_id, team_id, period, amount, currency) VALUES
-	 (2, NULL, '2026-11', 20000000, 'CNY'),
-	 (NULL, 1, '2026-11', 50000000, 'CNY'),
-	 (4, NULL, '2026-Q4', 10000000, 'CNY');
-	EOF
-}
-
-# report ARGS...: crm-report with a NULL field written empty (as the
-# record writer will), its status kept; stdout in $output, stderr in
-# $stderr.
-_report() {
-	set -o pipefail
-	crm-report "$@" | awk -F'\t' -v OFS='\t' '
-		{ for (i = 1; i <= NF; i++) if ($i == "\\N") $i = ""; print }'
-}
-report() {
-	run --separate-stderr _report "$@"
-}
-
-# as USER ARGS...: report as USER.
-as() {
-	local who=$1
-	shift
-	CRM_USER=$who report "$@"
-}
+load report_fixture
 
 local_setup() {
 	export CRM_USER=boss
@@ -214,22 +20,6 @@ local_setup() {
 	run_split crm-db check
 	assert_status 0
 	[ "$output" = $'check\tentity\tid\tproblem' ]
-}
-
-# tsv: the rows on stdin written as "a | b |  | d" into TSV (an empty
-# field between two bars), for expected output that can be read.
-tsv() {
-	sed 's/ *| */\t/g; s/^ *//'
-}
-
-# flat: the lines on stdin in one, fields and lines joined by blanks.
-flat() {
-	tr '\t' ' ' | paste -sd' '
-}
-
-# expect: $output equals the rows on stdin (through tsv).
-expect() {
-	diff -u <(tsv) <(printf '%s\n' "$output")
 }
 
 # The funnel of all deals.  Now: new D5, D8 (30000 + 10000); proposal
@@ -435,4 +225,289 @@ expect() {
 	assert_status 0
 	[ "$(awk -F'\t' '$3 == "USD" { print $1, $4, $5, $6, $7 }' <<<"$output" | paste -sd,)" = \
 	    "new 0 0.00 1 1.0000,qualified 0 0.00 1 1.0000,proposal 0 0.00 1 1.0000,negotiation 0 0.00 1 1.0000,won 1 1000.00 1 ,lost 0 0.00 0 " ]
+}
+
+# From the start of this month in Beijing (11-01), open deals by the
+# month they are expected to close, and the deals won in it:
+#   2026-11 li: D8 10000 at 10% (expected 11-10); won D1 + D7 = 140000:
+#     weighted 140000 + 1000, committed (>= 70%) 140000 + 0, best case
+#     140000 + 10000.
+#   2026-11 wang: D4 20000 at 80%: weighted 16000, committed 20000.
+#   2026-12 wang: D3 80000 at 60%: weighted 48000, committed 0; by its
+#     predicted 55%: 44000 (the others keep their stage's).
+#   2026-12 zhao: D5 30000 at 10%: weighted 3000.
+@test "forecast: weighted, committed and best case by month and rep, won included" {
+	report forecast
+	assert_status 0
+	expect <<-EOF
+	month | owner | team | currency | deals | pipeline | weighted | committed | best_case | won
+	2026-11 | li | east | CNY | 1 | 10000.00 | 141000.00 | 140000.00 | 150000.00 | 140000.00
+	2026-11 | wang | east | CNY | 1 | 20000.00 | 16000.00 | 20000.00 | 20000.00 | 0.00
+	2026-12 | wang | east | CNY | 1 | 80000.00 | 48000.00 | 0.00 | 80000.00 | 0.00
+	2026-12 | zhao | west | CNY | 1 | 30000.00 | 3000.00 | 0.00 | 30000.00 | 0.00
+	EOF
+	report forecast --predicted --commit 60 --by month
+	assert_status 0
+	expect <<-EOF
+	month | currency | deals | pipeline | weighted | predicted | committed | best_case | won
+	2026-11 | CNY | 2 | 30000.00 | 157000.00 | 157000.00 | 160000.00 | 170000.00 | 140000.00
+	2026-12 | CNY | 2 | 110000.00 | 51000.00 | 47000.00 | 80000.00 | 110000.00 | 0.00
+	EOF
+	# December only, by team: wang's D3, zhao's D5
+	report forecast --period 2026-12 --by team
+	assert_status 0
+	[ "$(cut -f1,3,5 <<<"$output" | flat)" = "team deals weighted east 1 48000.00 west 1 3000.00" ]
+	report forecast --commit 101
+	assert_status 2
+}
+
+# All time.  Leads by source (c8 merged away): 官网 c2 c5; 展会 c1 c3 c6
+# c9, of which c1 became a customer; 转介绍 c4, created one; none: c7.
+# Won: 展会 D1 + D7 (c1), 转介绍 D6 (c4); 官网 has D2, lost.
+# Regions: 华东 c1 c2 c5 c6 c9 (c1 a customer; D1 D7 won, D2 lost);
+# 华北 c4 (D6); 华南 c3 (open deals only); none c7.
+@test "sources and regions: leads, conversion to customer, won amount" {
+	report sources
+	assert_status 0
+	expect <<-EOF
+	source | currency | leads | converted | conversion | deals_won | won_amount
+	官网 | CNY | 2 | 0 | 0.0000 | 0 | 0.00
+	展会 | CNY | 4 | 1 | 0.2500 | 2 | 140000.00
+	转介绍 | CNY | 1 | 1 | 1.0000 | 1 | 60000.00
+	 |  | 1 | 0 | 0.0000 | 0 | 0.00
+	EOF
+	report regions
+	assert_status 0
+	expect <<-EOF
+	region | currency | leads | converted | conversion | deals_won | won_amount
+	华东 | CNY | 5 | 1 | 0.2000 | 2 | 140000.00
+	华北 | CNY | 1 | 1 | 1.0000 | 1 | 60000.00
+	华南 |  | 1 | 0 | 0.0000 | 0 | 0.00
+	 |  | 1 | 0 | 0.0000 | 0 | 0.00
+	EOF
+	# industries by owner: li lost D2 in 零售 (c2, now wang's) and has no
+	# lead there: its conversion has no denominator, so it is empty
+	report industries --by owner
+	assert_status 0
+	[ "$(awk -F'\t' '$1 == "零售" && $2 == "li"' <<<"$output")" = \
+	    "$(printf '零售\tli\teast\tCNY\t0\t0\t\t0\t0.00')" ]
+	report sources --by region
+	assert_status 2
+	[[ "$stderr" == *"--by: no grouping by 'region' here (owner, team, week, month, quarter, year)"* ]]
+}
+
+# From the history: c2 reclaimed from li (11-10T02Z), claimed by wang
+# (11-15T03Z, 5 days in the pool); c6 released by li (11-12), claimed back
+# by li (11-20, 8 days); c9 created in the pool, lost by nobody.
+@test "pool: put in (reclaimed, released), claimed, claimed back, days in the pool" {
+	report pool
+	assert_status 0
+	expect <<-EOF
+	pool | owner | put_in | reclaimed | released | claimed | assigned | claimed_back | median_days_in_pool
+	华东公海 | li | 2 | 1 | 1 | 1 | 0 | 1 | 8
+	华东公海 | wang | 0 | 0 | 0 | 1 | 0 | 0 | 5
+	华东公海 |  | 1 | 0 | 0 | 0 | 0 | 0 |
+	EOF
+	# from 11-11: c6's release and both claims
+	as li pool --since 2026-11-11
+	assert_status 0
+	expect <<-EOF
+	pool | owner | put_in | reclaimed | released | claimed | assigned | claimed_back | median_days_in_pool
+	华东公海 | li | 1 | 0 | 1 | 1 | 0 | 1 | 8
+	EOF
+	report pool --pool 西区
+	assert_status 1
+	[[ "$stderr" == *"no pool '西区'"* ]]
+}
+
+# Segments (c8 merged away): 强活跃 c1 (90) c3 (70): won D1 D7, open D3
+# D4; 新客 c5 (50): open D8; 沉睡 c2 (30): only the lost D2; none: c4 c6
+# c7 c9, no health: won D6, open D5.  Grades: A c1 c5; B c3 c4 (only c3
+# has a health); C c2; none c6 c7 c9.
+@test "rfm and health: customers, health and amounts per segment and grade" {
+	report rfm
+	assert_status 0
+	expect <<-EOF
+	segment | customers | avg_health | currency | won_amount | open_amount
+	强活跃 | 2 | 80.0 | CNY | 140000.00 | 100000.00
+	新客 | 1 | 50.0 | CNY | 0.00 | 10000.00
+	沉睡 | 1 | 30.0 |  | 0.00 | 0.00
+	 | 4 |  | CNY | 60000.00 | 30000.00
+	EOF
+	report health
+	assert_status 0
+	expect <<-EOF
+	grade | customers | avg_health | currency | won_amount | open_amount
+	A | 2 | 70.0 | CNY | 140000.00 | 10000.00
+	B | 2 | 70.0 | CNY | 60000.00 | 130000.00
+	C | 1 | 30.0 |  | 0.00 | 0.00
+	 | 3 |  |  | 0.00 | 0.00
+	EOF
+	# li's own customers: c1 and c5 (and c6, not scored)
+	as li health
+	assert_status 0
+	[ "$(cut -f1,2 <<<"$output" | flat)" = "grade customers A 2  1" ]
+	report rfm --by month
+	assert_status 2
+}
+
+# Today is 11-22 in Beijing.  li: the call planned on c1 for 11-20T02Z
+# (2 days late) and the visit on c5 at 11-22T10Z (18:00 today); c5 is
+# due for the pool (owned since 10-20, no follow-up: 30 days ended on
+# 11-19, 33 days idle now); D8 was expected to close on 11-10.  The call
+# planned for 11-25 is not due.  Nobody else has anything.
+@test "agenda: follow-ups due, customers about to be reclaimed, deals past their close" {
+	report agenda
+	assert_status 0
+	expect <<-EOF
+	owner | kind | due | overdue_days | customer_id | customer | ref | detail
+	li | follow-up | 2026-11-20T02:00:00Z | 2 | 1 | 上海甲科技有限公司 | activity 6 | call: 确认合同
+	li | follow-up | 2026-11-22T10:00:00Z | 0 | 5 | <b>戊</b>公司 & Co | activity 7 | visit: 送样品
+	li | reclaim | 2026-11-19T00:00:00Z | 3 | 5 | <b>戊</b>公司 & Co | 华东公海 | no-followup: 33 days idle, limit 30
+	li | deal | 2026-11-10 | 12 | 5 | <b>戊</b>公司 & Co | deal 8 | 戊-样品 (10000.00 CNY, 初步接洽)
+	EOF
+	as wang agenda
+	assert_status 0
+	[ "$output" = $'owner\tkind\tdue\toverdue_days\tcustomer_id\tcustomer\tref\tdetail' ]
+	# c1's no-follow-up clock (its last call, 11-18T06Z) ends on 12-18:
+	# within 26 days it is due, within 25 not
+	report agenda --within 26
+	assert_status 0
+	grep -q $'^li\treclaim\t2026-12-18T06:00:00Z\t-26\t1\t' <<<"$output"
+	report agenda --within 25
+	assert_status 0
+	! grep -q $'\treclaim\t2026-12-18' <<<"$output"
+}
+
+# c1 as li, its owner.  This year (2026): D1 + D7 = 140000 won; last
+# contact 11-18T06Z, 4 days ago; next follow-up the call of 11-20T02Z;
+# the pool's 30 days since that contact end 12-18T06Z, 26 days from today.
+@test "customer: facts, figures, contacts and the timeline newest first, for its owner" {
+	as li customer 1
+	assert_status 0
+	[ "$(grep '^fact' <<<"$output" | cut -f3,4 | grep -v $'\t$' | flat)" = \
+	    "id 1 name 王总 company 上海甲科技有限公司 phone 13800138000 email boss@jia.example region 华东 industry 制造 source 展会 status customer grade A segment 强活跃 health 90 owner li team east owner_since 2026-10-01T00:00:00Z locked 0 created_at 2026-10-01T00:00:00Z" ]
+	diff -u <(tsv <<-EOF
+	figure |  | won_this_year | 140000.00 | CNY
+	figure |  | won_last_year | 0 |
+	figure | 2026-11-18T06:00:00Z | last_contact | 4 | days since
+	figure |  | health | 90 |
+	figure | 2026-11-20T02:00:00Z | next_followup | call | 确认合同, by li
+	figure | 2026-12-18T06:00:00Z | days_until_reclaim | 26 | 华东公海: no-followup 30 days
+	contact |  | 王经理 | 13800138000 | 采购经理, wang@jia.example
+	contact |  | 小刘 | 021-5555 |
+	EOF
+	) <(grep -e '^figure' -e '^contact' <<<"$output")
+	# the timeline, newest first: what happened to it, its deals, its duplicate
+	diff -u <(tsv <<-EOF
+	2026-11-25T02:00:00Z | planned
+	2026-11-20T02:00:00Z | planned
+	2026-11-18T06:00:00Z | call
+	2026-11-16T01:00:00Z | wechat
+	2026-11-10T06:00:00Z | visit
+	2026-11-08T01:00:00Z | stage
+	2026-11-07T00:00:00Z | merge
+	2026-11-03T02:00:00Z | status
+	2026-11-03T02:00:00Z | stage
+	2026-11-02T02:00:00Z | call
+	2026-10-31T15:00:00Z | call
+	2026-10-20T00:00:00Z | stage
+	2026-10-15T00:00:00Z | stage
+	2026-10-08T00:00:00Z | stage
+	2026-10-05T00:00:00Z | stage
+	2026-10-01T00:00:00Z | owner
+	2026-10-01T00:00:00Z | stage
+	2026-10-01T00:00:00Z | created
+	EOF
+	) <(grep '^event' <<<"$output" | cut -f2,3)
+	grep -q $'^event\t2026-11-07T00:00:00Z\tmerge\tcustomer 8 王总 merged in\t$' <<<"$output"
+	grep -q $'^event\t2026-11-03T02:00:00Z\tstatus\tlead → customer\tby li$' <<<"$output"
+	grep -q $'^event\t2026-11-08T01:00:00Z\tstage\tdeal 7 甲-二期: 赢单\twon, 100%$' <<<"$output"
+	# c5's open deal, with its stage and probability
+	as li customer 5
+	assert_status 0
+	grep -q $'^deal\t2026-11-10\tdeal 8 戊-样品\t10000.00\tCNY, 初步接洽, 10%$' <<<"$output"
+}
+
+@test "customer: what a rep may see of another's (name only) and of its pool's (masked)" {
+	# c1 is li's: wang sees that it exists, its name, company and owner
+	as wang customer 1
+	assert_status 0
+	[ "$(cut -f1 <<<"$output" | sort -u | flat)" = "fact section" ]
+	[ "$(awk -F'\t' '$4 != ""' <<<"$output" | cut -f3,4 | flat)" = \
+	    "item value id 1 name 王总 company 上海甲科技有限公司 owner li" ]
+	# c9 is in 华东公海, whose member li is: phone and email masked
+	as li customer 9
+	assert_status 0
+	grep -q $'^fact\t\tphone\t139\\*\\*\\*\\*5678\t$' <<<"$output"
+	grep -q $'^fact\t\temail\tw\\*\\*\\*@ji.example\t$' <<<"$output"
+	grep -q $'^contact\t\t吴九\t139\\*\\*\\*\\*5678\t经理, w\\*\\*\\*@ji.example$' <<<"$output"
+	! grep -q 13912345678 <<<"$output"
+	# zhao (west) is no member of it
+	as zhao customer 9
+	assert_status 0
+	! grep -q -e '^contact' -e 139 <<<"$output"
+	report customer 99
+	assert_status 1
+	[[ "$stderr" == *"no customer 99"* ]]
+	report customer x1
+	assert_status 2
+	[[ "$stderr" == *"customer takes one customer ID"* ]]
+}
+
+@test "output: --csv, --table with totals and percentages, --chart in colour only on a terminal" {
+	report performance --period 2026-11 --csv
+	assert_status 0
+	[ "$(sed -n 2p <<<"$output")" = "li,east,CNY,1,1,2,1,4,2,1,140000.00,0.6667,70000.00,32.0,200000.00,0.7000,60000.00" ]
+	report funnel --table
+	assert_status 0
+	# columns aligned by display width: 初步接洽 is 8 cells wide
+	[ "$(sed -n 3p <<<"$output")" = "new          初步接洽  CNY           2   40000.00        8   75.00%  37.50%            4       9.2        0" ]
+	grep -q '^qualified    需求确认  CNY           0       0.00        6   83.33%  50.00%         18.5        28        0$' <<<"$output"
+	[ "$(tail -n 1 <<<"$output")" = "合计                                 8  390000.00                                                         1" ]
+	report funnel --chart
+	assert_status 0
+	[ "$(sed -n 1p <<<"$output")" = "销售漏斗 funnel" ]
+	# 8 entered fills 40 cells; 6 of 8 is 30
+	grep -q "^初步接洽 $(printf '█%.0s' {1..40}) 8 (75.00%)$" <<<"$output"
+	grep -q "^需求确认 $(printf '█%.0s' {1..30}) *6 (83.33%)$" <<<"$output"
+	! grep -q $'\e' <<<"$output"
+	run_split env CRM_FORCE_TTY=1 NO_COLOR= crm-report funnel --chart
+	assert_status 0
+	[ "$(grep -c $'\e\\[36m' <<<"$output")" = 6 ]
+	run_split env CRM_FORCE_TTY=1 NO_COLOR=1 crm-report funnel --chart
+	assert_status 0
+	! grep -q $'\e' <<<"$output"
+}
+
+@test "usage: options of other commands, bad dates and periods, charts that do not exist" {
+	report pool --chart
+	assert_status 2
+	[[ "$stderr" == *"option '--chart' is not for pool"* ]]
+	report funnel --period 2026-Q5
+	assert_status 2
+	[[ "$stderr" == *"--period must be a year, quarter, month or ISO week"* ]]
+	report funnel --since 2026-13-01
+	assert_status 2
+	[[ "$stderr" == *"--since: bad date '2026-13-01'"* ]]
+	report funnel --since 2026-11-01 --until 2026-10-01
+	assert_status 2
+	report performance --period 2026 --since 2026-01-01
+	assert_status 2
+	report performance --by owner,team
+	assert_status 2
+	[[ "$stderr" == *"--by: 'owner' and 'team' together"* ]]
+	report performance --by weekly
+	assert_status 2
+	report funnel --table --chart
+	assert_status 2
+	report funnel extra
+	assert_status 2
+	report
+	assert_status 2
+	[[ "$stderr" == *"missing command"* ]]
+	CRM_DB=$BATS_TEST_TMPDIR/none.db report funnel
+	assert_status 1
+	[[ "$stderr" == *"no database"* ]]
+	[ ! -e "$BATS_TEST_TMPDIR/none.db" ]
 }

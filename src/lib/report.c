@@ -738,7 +738,8 @@ ctx_open(struct rctx *c, struct crm_db *db, const struct report_opts *o,
 		memcpy(c->by, o->by, o->nby * sizeof *o->by);
 		c->nby = o->nby;
 	} else {
-		memcpy(c->by, def, ndef * sizeof *def);
+		for (size_t i = 0; i < ndef; i++)
+			c->by[i] = def[i];
 		c->nby = ndef;
 	}
 }

@@ -30,11 +30,11 @@
 #include "table.h"
 
 static const struct crm_opt no_opts[] = {
-	{ 0, 0, NULL, ARG_NONE, NULL, NULL, NULL }
+	{ 0, 0, NULL, ARG_NONE, NULL, NULL, NULL, NULL }
 };
 static const char *const no_usage[] = { NULL };
 const struct crm_prog crm_prog = { "render_demo", "render test driver",
-	no_usage, no_opts };
+	no_usage, no_opts, NULL };
 
 /* All records of the TSV file PATH: NCOL columns, the header first. */
 struct sheet {
