@@ -36,6 +36,11 @@ _crm_prog()
 		opts='--members --admins --region --industry --no-followup-days --no-deal-days --not-won-days --grade-days --exempt --warn-days --claim-limit --max-owned --lockout-days --cooling-days --pool -p --to --reason --within --owner --explain --force -f --partial --dry-run -n --db -d --as --wait --csv --now --quiet -q --help --version'
 		vopts=' --members --admins --region --industry --no-followup-days --no-deal-days --not-won-days --grade-days --exempt --warn-days --claim-limit --max-owned --lockout-days --cooling-days --pool -p --to --reason --within --owner --db -d --as --wait --now '
 		;;
+	report)
+		cmds='funnel forecast performance sources regions industries pool rfm health customer agenda'
+		opts='--since --until --period --owner --team --by --pool --stalled --commit --predicted --within --table -t --chart --svg --html --db -d --as --wait --csv --now --quiet -q --help --version'
+		vopts=' --since --until --period --owner --team --by --pool --stalled --commit --within --svg --html --db -d --as --wait --now '
+		;;
 	user)
 		cmds='add list show update deactivate activate import team'
 		opts='--name --email --team --role --capacity --weight --regions --industries --away --back --all -a --dry-run -n --db -d --as --wait --csv --now --quiet -q --help --version'
@@ -66,6 +71,10 @@ _crm_values()
 	'lead --db'|'lead -d') echo '_files' ;;
 	'pool --exempt') echo 'locked won open-deal' ;;
 	'pool --db'|'pool -d') echo '_files' ;;
+	'report --by') echo 'owner team region industry source week month quarter year' ;;
+	'report --svg') echo '_files' ;;
+	'report --html') echo '_files' ;;
+	'report --db'|'report -d') echo '_files' ;;
 	'user --role') echo 'admin rep' ;;
 	'user --db'|'user -d') echo '_files' ;;
 	esac
@@ -86,11 +95,11 @@ _crm()
 	start=1
 	if [[ $name == crm ]]; then
 		if (( COMP_CWORD == 1 )); then
-			COMPREPLY=($(compgen -W 'activity assign db export lead pool user help --help --version' -- "$cur"))
+			COMPREPLY=($(compgen -W 'activity assign db export lead pool report user help --help --version' -- "$cur"))
 			return
 		fi
 		if [[ ${COMP_WORDS[1]} == help ]]; then
-			(( COMP_CWORD == 2 )) && COMPREPLY=($(compgen -W 'activity assign db export lead pool user' -- "$cur"))
+			(( COMP_CWORD == 2 )) && COMPREPLY=($(compgen -W 'activity assign db export lead pool report user' -- "$cur"))
 			return
 		fi
 		name=crm-${COMP_WORDS[1]}
@@ -132,4 +141,4 @@ _crm()
 	COMPREPLY=($(compgen -f -- "$cur"))
 }
 
-complete -F _crm crm crm-activity crm-assign crm-db crm-export crm-lead crm-pool crm-user
+complete -F _crm crm crm-activity crm-assign crm-db crm-export crm-lead crm-pool crm-report crm-user

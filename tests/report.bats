@@ -189,6 +189,11 @@ local_setup() {
 	as li performance --period 2026-11 --team east --owner li
 	assert_status 0
 	[ "$(cut -f1 <<<"$output" | paste -sd' ')" = "owner li" ]
+	# by team: li's own share of east, so not east's target
+	as li performance --period 2026-11 --by team
+	assert_status 0
+	[ "$(cut -f1,3,10,14 <<<"$output" | flat)" = \
+	    "team new_leads won_amount target east 1 140000.00 " ]
 	as wang performance --owner li
 	assert_status 1
 	[[ "$stderr" == *"--owner li needs an admin (you are 'wang', a rep)"* ]]

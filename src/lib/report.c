@@ -1415,6 +1415,8 @@ target_of(const struct rctx *c, const long long *k, long long *user,
 		*p = c->exact_period;
 		have_p = 1;
 	}
+	if (*team >= 0 && !c->admin)
+		return 0;	/* a rep's row of its team is its own share */
 	return have_p && (*user >= 0 || *team >= 0);
 }
 
