@@ -325,6 +325,26 @@ local_setup() {
 	[[ "$stderr" == *"no pool '西区'"* ]]
 }
 
+# boss hands c9 to zhao out of the pool (11-21, 81 days after it went in
+# on 09-01), then undoes it: the undo puts it back, which is no put_in.
+@test "pool: assigned by an admin counts apart from claims; an undo counts nothing" {
+	sql "INSERT INTO batches (id, command, actor, at) VALUES
+	 (120, 'crm-pool assign', 'boss', '2026-11-21T00:00:00Z'),
+	 (121, 'crm-pool undo', 'boss', '2026-11-21T01:00:00Z');
+	 INSERT INTO history (entity, entity_id, field, old_value, new_value,
+	 actor, at, reason, command, batch_id) VALUES
+	 ('customer', 9, 'pool', '华东公海', NULL, 'boss', '2026-11-21T00:00:00Z', 'assign', 'crm-pool assign', 120),
+	 ('customer', 9, 'owner', NULL, 'zhao', 'boss', '2026-11-21T00:00:00Z', 'assign', 'crm-pool assign', 120),
+	 ('customer', 9, 'owner', 'zhao', NULL, 'boss', '2026-11-21T01:00:00Z', 'undo', 'crm-pool undo', 121),
+	 ('customer', 9, 'pool', NULL, '华东公海', 'boss', '2026-11-21T01:00:00Z', 'undo', 'crm-pool undo', 121)"
+	report pool --since 2026-11-21
+	assert_status 0
+	expect <<-EOF
+	pool | owner | put_in | reclaimed | released | claimed | assigned | claimed_back | median_days_in_pool
+	华东公海 | zhao | 0 | 0 | 0 | 0 | 1 | 0 | 81
+	EOF
+}
+
 # Segments (c8 merged away): 强活跃 c1 (90) c3 (70): won D1 D7, open D3
 # D4; 新客 c5 (50): open D8; 沉睡 c2 (30): only the lost D2; none: c4 c6
 # c7 c9, no health: won D6, open D5.  Grades: A c1 c5; B c3 c4 (only c3

@@ -545,6 +545,7 @@ struct rctx {
 	struct strmap names;		/* places, currencies, pools, logins */
 	struct strvec name_of;
 	const char *label_col;		/* the name of the BY_N column */
+	long long last_day[REPORT_BY_MAX], last_start[REPORT_BY_MAX];
 	struct strmap logins;		/* login -> user id */
 	struct strmap pool_admin;	/* pool -> whether the actor administers it */
 	struct tzcache tz;
@@ -657,17 +658,14 @@ find_exact_period(struct rctx *c)
 	};
 	struct period p;
 
-	if (!c->has_since || !c->has_until ||
-	    strcmp(c->since_s, "") == 0)
-		return;
-	{
-		char a[CRM_TIME_LEN], b[CRM_TIME_LEN];
+	char a[CRM_TIME_LEN], b[CRM_TIME_LEN];
 
-		crm_format_time(day_start_time(c->since_day), a);
-		crm_format_time(day_start_time(c->until_day), b);
-		if (strcmp(a, c->since_s) != 0 || strcmp(b, c->until_s) != 0)
-			return;
-	}
+	if (!c->has_since || !c->has_until)
+		return;
+	crm_format_time(day_start_time(c->since_day), a);
+	crm_format_time(day_start_time(c->until_day), b);
+	if (strcmp(a, c->since_s) != 0 || strcmp(b, c->until_s) != 0)
+		return;		/* a time of day, not midnight */
 	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
 		period_of(c->since_day, kinds[i], &p);
 		if (p.start == c->since_day && p.end == c->until_day) {
@@ -693,6 +691,8 @@ ctx_open(struct rctx *c, struct crm_db *db, const struct report_opts *o,
 	c->self = crm_actor_id(db);
 	c->admin = crm_actor_is_admin(db);
 	c->owner = c->team = -1;
+	for (size_t i = 0; i < REPORT_BY_MAX; i++)
+		c->last_day[i] = NOKEY;
 	c->now = crm_now();
 	c->today = local_day(c->now);
 	load_people(c);
@@ -958,9 +958,12 @@ key_of(struct rctx *c, const struct rowkey *r, long long *k)
 		default:
 			if (r->day == NOKEY)
 				k[i] = NOKEY;
+			else if (r->day == c->last_day[i])
+				k[i] = c->last_start[i];	/* rows come in runs of a day */
 			else {
 				period_of((long)r->day, by_kind(c->by[i]), &p);
-				k[i] = p.start;
+				k[i] = c->last_start[i] = p.start;
+				c->last_day[i] = r->day;
 			}
 		}
 	}
@@ -1455,8 +1458,8 @@ static void
 perf_rows(struct rctx *c, struct gtab *t, struct report *r, int dim)
 {
 	struct target *tv;
-	size_t ntv = load_targets(c, &tv), i = 0, j, nc;
-	long long curs[64], first_cur = NOKEY;
+	size_t ntv = load_targets(c, &tv), i = 0, j, nc, cap = 0;
+	long long *curs = NULL, first_cur = NOKEY;
 	int multi = 0;
 
 	while (i < t->n) {
@@ -1466,13 +1469,19 @@ perf_rows(struct rctx *c, struct gtab *t, struct report *r, int dim)
 		struct period p;
 		int has_target = target_of(c, k, &user, &team, &p);
 
+		/* the currencies of its deals (by name), then of its targets */
 		nc = 0;
 		for (j = i; j < t->n && same_key(c, t->v[j].k, k); j++) {
+			if (nc + ntv + 1 > cap)
+				curs = xrealloc(curs, (cap = 2 * (nc + ntv + 1)) *
+				    sizeof *curs);
 			if (t->v[j].k[K_CUR] == NOKEY)
 				counts = t->v[j].agg;
-			else if (nc < sizeof curs / sizeof curs[0])
+			else
 				curs[nc++] = t->v[j].k[K_CUR];
 		}
+		if (nc + ntv + 1 > cap)
+			curs = xrealloc(curs, (cap = nc + ntv + 1) * sizeof *curs);
 		for (size_t x = 0; has_target && !dim && x < ntv; x++) {
 			size_t y;
 
@@ -1480,7 +1489,7 @@ perf_rows(struct rctx *c, struct gtab *t, struct report *r, int dim)
 				continue;
 			for (y = 0; y < nc && curs[y] != tv[x].cur; y++)
 				;
-			if (y == nc && nc < sizeof curs / sizeof curs[0])
+			if (y == nc)
 				curs[nc++] = tv[x].cur;
 		}
 		for (size_t y = 0; y < (nc ? nc : 1); y++) {
@@ -1541,6 +1550,7 @@ perf_rows(struct rctx *c, struct gtab *t, struct report *r, int dim)
 		i = j;
 	}
 	r->multi_currency = multi;
+	free(curs);
 	free(tv);
 }
 
@@ -2081,7 +2091,6 @@ struct poolstate {
 	char *pool_old, *pool_new, *owner_old, *owner_new, *command;
 	long long at;
 	int has_pool;
-	char *in_pool;		/* the pool it is in, by history */
 	char *lost_by;		/* who held it when it went in */
 	long long since;
 };
@@ -2144,6 +2153,9 @@ static void
 pool_batch(struct rctx *c, struct gtab *t, struct poolstate *s)
 {
 	struct poolrow *p;
+	size_t len = strlen(s->command);
+	/* an undo puts back what a batch did: no move of its own */
+	int undo = len >= 5 && strcmp(s->command + len - 5, " undo") == 0;
 
 	if (!s->has_pool)
 		return;
@@ -2151,9 +2163,11 @@ pool_batch(struct rctx *c, struct gtab *t, struct poolstate *s)
 	    strcmp(s->pool_old, s->pool_new) != 0)) {
 		/* out of a pool: to an owner, or to another pool */
 		int claim = strcmp(s->command, "crm-pool claim") == 0;
+		int assign = strcmp(s->command, "crm-pool assign") == 0 ||
+		    strcmp(s->command, "crm-assign") == 0;
 
-		if (s->owner_new && (p = pool_row(c, t, s->pool_old, s->owner_new,
-		    s->at)) != NULL) {
+		if ((claim || assign) && s->owner_new && (p = pool_row(c, t,
+		    s->pool_old, s->owner_new, s->at)) != NULL) {
 			if (claim)
 				p->claimed++;
 			else
@@ -2170,7 +2184,8 @@ pool_batch(struct rctx *c, struct gtab *t, struct poolstate *s)
 		const char *who = s->owner_old ? s->owner_old :
 		    s->pool_old ? s->lost_by : NULL;
 
-		if ((p = pool_row(c, t, s->pool_new, who, s->at)) != NULL) {
+		if (!undo && (p = pool_row(c, t, s->pool_new, who, s->at)) !=
+		    NULL) {
 			p->put_in++;
 			if (strcmp(s->command, "crm-pool reclaim") == 0)
 				p->reclaimed++;
@@ -2180,7 +2195,6 @@ pool_batch(struct rctx *c, struct gtab *t, struct poolstate *s)
 		set_text(&s->lost_by, who);
 		s->since = s->at;
 	}
-	set_text(&s->in_pool, s->pool_new);
 	if (s->pool_new == NULL) {
 		set_text(&s->lost_by, NULL);
 		s->since = LLONG_MIN;
@@ -2222,7 +2236,6 @@ report_pool(struct crm_db *db, const struct report_opts *o)
 		if (!more)
 			break;
 		if (id != st.id) {
-			set_text(&st.in_pool, NULL);
 			set_text(&st.lost_by, NULL);
 			st.since = LLONG_MIN;
 		}
@@ -2241,7 +2254,6 @@ report_pool(struct crm_db *db, const struct report_opts *o)
 	}
 	crm_stmt_free(s);
 	set_text(&st.command, NULL);
-	set_text(&st.in_pool, NULL);
 	set_text(&st.lost_by, NULL);
 	c.by[0] = BY_REGION;	/* both parts are text: sorted by name */
 	c.by[1] = BY_REGION;
