@@ -1740,7 +1740,9 @@ funnel_add(const struct rctx *c, const struct stages *st, struct funnel *f,
     const struct fdeal *d)
 {
 	int furthest = INT_MIN, won = 0, cur = d->stage;
-	char *in = xcalloc(st->n, 1);
+	char buf[64], *in = st->n <= sizeof buf ? buf : xmalloc(st->n);
+
+	memset(in, 0, st->n);
 
 	if (cur >= 0)
 		in[cur] = 1;
@@ -1777,7 +1779,8 @@ funnel_add(const struct rctx *c, const struct stages *st, struct funnel *f,
 		    (long long)c->now - start > c->o->stalled_days * DAY)
 			f->stalled[cur]++;
 	}
-	free(in);
+	if (in != buf)
+		free(in);
 }
 
 /* Read the deals of the scope with their stays into T, one funnel per key. */
