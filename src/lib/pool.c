@@ -1513,6 +1513,7 @@ crm_pool_due_list(struct crm_db *db, struct rec_writer *w, const char *pool,
 			free(dl.rows[i].v[k]);
 	}
 	free(dl.rows);
+}
 
 /* One customer, with what evaluate() needs, for crm_pool_due_one(). */
 static const char due_one_sql[] =
