@@ -140,3 +140,9 @@ twenty() {
 	twenty 4 "crm-lead list --owner li | crm-deal add -q --title 续约 | crm-deal stage -q proposal | cut -f2 | sed '1s/.*/id/' | crm-assign -q -f --to wang" \
 	    "SELECT count(*) FROM deals d JOIN users u ON u.id = d.owner_id WHERE u.login = 'wang'" 4
 }
+
+@test "import | crm-assign | crm-score --save" {
+	printf '+10 region ~ 华东\ngrade A >= 10\n' >rules.txt
+	twenty 12 "crm-lead import -q --csv '$LEADS' | crm-assign -q --to li | crm-score -q --rules rules.txt --save" \
+	    "SELECT count(*) FROM customers WHERE score = 10 AND grade = 'A'" 12
+}

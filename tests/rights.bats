@@ -39,6 +39,7 @@ setup_file() {
 	printf 'name\tphone\nX\t13100000001\n' >"$BATS_FILE_TMPDIR/new.tsv"
 	printf 'customer_id\tkind\tat\n1\tcall\t2026-11-21\n' >"$BATS_FILE_TMPDIR/calls.tsv"
 	printf 'login\tteam\nnew1\teast\n' >"$BATS_FILE_TMPDIR/users.tsv"
+	printf '+10 region ~ .\ngrade A >= 10\n' >"$BATS_FILE_TMPDIR/rules.txt"
 	crm-deal stages >"$BATS_FILE_TMPDIR/stages.tsv"
 	echo "$(sqlite3 "$TEMPLATE" "SELECT id FROM batches WHERE command = 'crm-lead import'")" \
 	    >"$BATS_FILE_TMPDIR/import.batch"
@@ -180,6 +181,24 @@ row() {
 	row "full1 full1 name1 name1 off who" crm-export --query customers
 	row "full3 mask3 mask3 name3 off who" crm-export --plain --query leads
 	row "ok ok ok ok off who" crm-export --plain --query deals
+}
+
+@test "crm-score: a rep scores what it sees and saves only its own" {
+	row "full1 full1 name1 name1 off who" crm-score --rules "$BATS_FILE_TMPDIR/rules.txt" --all
+	row "ok ok fail fail off who" crm-score --rules "$BATS_FILE_TMPDIR/rules.txt" --save 1
+	row "ok ok ok ok off who" crm-score rfm
+	row "ok ok ok ok off who" crm-score health
+	row "ok ok ok ok off who" crm-score predict
+}
+
+@test "crm-report: a rep's reports cover what it may see" {
+	row "ok ok ok ok off who" crm-report funnel
+	row "ok ok ok ok off who" crm-report performance --period 2026-11
+	row "ok deny ok deny off who" crm-report performance --owner wang --period 2026-11
+	row "full1 full1 name1 name1 off who" crm-report customer 1
+	row "full3 mask3 mask3 name3 off who" crm-report customer 3
+	row "ok ok ok ok off who" crm-report agenda
+	row "ok ok ok ok off who" crm-report pool
 }
 
 @test "crm-db: checks for all, settings and backups for admins" {

@@ -9,7 +9,7 @@ load helpers
 
 # NULL as the writer prints it: empty (or \N, as older output had it).
 null() {
-	[ -z "$1" ] || [ "$1" = '\N' ]
+	[ -z "$1" ]
 }
 
 # Customers 1-3, as leads.
@@ -716,4 +716,16 @@ source	展会	1	0	2" ]
 	run_split env CRM_USER=li crm-score health
 	assert_status 0
 	[ "$(awk -F'\t' 'NR > 1 { print $1 }' <<<"$output" | tr '\n' ' ')" = "1 3 " ]
+}
+
+@test "rfm and predict on a database without a won deal: everyone 无意向 or 弱意愿, no crash" {
+	customers 3
+	run_split crm-score rfm
+	assert_status 0
+	[ "$(count_rows <<<"$output")" -gt 0 ]
+	[ "$(cut -f1 <<<"$output" | head -1)" = id ]
+	! grep -q 强 <<<"$output"
+	run_split crm-score predict --backtest --since 2026-01-01
+	[ "$status" -le 1 ]
+	[[ "$stderr" != *"runtime error"* ]]
 }

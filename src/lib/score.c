@@ -1118,7 +1118,8 @@ score_rfm_won(struct crm_db *db, struct score_days *d, const char *currency,
 	for (size_t i = 0; i < n; i++)
 		if ((*v)[i].won_days == LONG_MAX)
 			(*v)[i].won_days = 0;
-	qsort(*v, n, sizeof **v, rfm_id_cmp);
+	if (n > 1)	/* qsort(NULL, 0, ...) is undefined */
+		qsort(*v, n, sizeof **v, rfm_id_cmp);
 	/* Keep the live customers the actor sees, reading them in id order. */
 	s = crm_sql_take(db, "SELECT id, owner_id, pool_id FROM customers"
 	    " WHERE merged_into IS NULL ORDER BY id");
