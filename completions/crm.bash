@@ -52,9 +52,9 @@ _crm_prog()
 		vopts=' --rules --as-of --segments --strong-r --active-days --currency --fields --since --threshold --db -d --as --wait --now --null --columns -o '
 		;;
 	user)
-		cmds='add list show update deactivate activate import team'
-		opts='--name --email --team --role --capacity --weight --regions --industries --away --back --all -a --dry-run -n --db -d --as --wait --csv --now --quiet -q --null --json --columns -o --help --version'
-		vopts=' --name --email --team --role --capacity --weight --regions --industries --away --db -d --as --wait --now --null --columns -o '
+		cmds='add list show update deactivate activate import team target targets'
+		opts='--name --email --team --role --capacity --weight --regions --industries --away --back --all -a --period --amount --currency --dry-run -n --db -d --as --wait --csv --now --quiet -q --null --json --columns -o --help --version'
+		vopts=' --name --email --team --role --capacity --weight --regions --industries --away --period --amount --currency --db -d --as --wait --now --null --columns -o '
 		;;
 	esac
 }

@@ -273,7 +273,7 @@ complete -c crm-score -s o -l columns -x -d 'write only the columns COLS (comma-
 complete -c crm-score -l help -d 'show the help and exit'
 complete -c crm-score -l version -d 'show the version and exit'
 
-complete -c crm-user -n __fish_use_subcommand -f -a 'add list show update deactivate activate import team'
+complete -c crm-user -n __fish_use_subcommand -f -a 'add list show update deactivate activate import team target targets'
 complete -c crm-user -l name -x -d 'add/update: the person\'s full name'
 complete -c crm-user -l email -x -d 'add/update: email address'
 complete -c crm-user -l team -x -d 'add/update: team (created when missing); list: only this team'
@@ -285,6 +285,9 @@ complete -c crm-user -l industries -x -d 'add/update: industry tags, comma-separ
 complete -c crm-user -l away -x -d 'add/update: on leave from FROM to TO (dates, TO included)'
 complete -c crm-user -l back -d 'update: back from leave (clears --away)'
 complete -c crm-user -s a -l all -d 'list: include deactivated users'
+complete -c crm-user -l period -x -d 'target(s): 2026, 2026-Q4, 2026-11 or 2026-W48'
+complete -c crm-user -l amount -x -d 'target: what to win (500000, ¥500,000; none removes it)'
+complete -c crm-user -l currency -x -d 'target: its currency (default CNY, or the one AMOUNT names)'
 complete -c crm-user -s n -l dry-run -d 'show what would change; change nothing'
 complete -c crm-user -s d -l db -r -F -d 'database file (default $CRM_DB, else ./crm.db)'
 complete -c crm-user -l as -x -d 'act as USER, a crm login (default $CRM_USER, else login name)'

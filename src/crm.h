@@ -27,6 +27,7 @@
 #include "lib/spool.h"
 #include "lib/rec.h"
 #include "lib/str.h"
+#include "lib/target.h"
 #include "lib/user.h"
 #include "lib/when.h"
 
