@@ -270,6 +270,8 @@ lost	输单	6	0	lost" ]
 	# a won deal makes its customer a customer
 	[ "$(sql "SELECT status FROM customers WHERE id = 1")" = customer ]
 	[ "$(sql "SELECT old_value || '>' || new_value || ' ' || reason FROM history WHERE entity = 'customer' AND field = 'status'")" = "lead>customer deal 1 won" ]
+	# ... when the deal was won, not when it was recorded
+	[ "$(sql "SELECT at FROM history WHERE entity = 'customer' AND field = 'status'")" = 2026-11-15T08:30:00Z ]
 }
 
 @test "stage: a date before the stage was entered, or in the future, is refused" {

@@ -163,7 +163,9 @@ may_change(struct crm_db *db, const struct crm_deal_customer *c)
 /*
 ** The deals with ids LO..HI (of batch B, or of any batch for B 0) that
 ** are won make their customers customers: one history row each, naming
-** the first such deal.  Rights were checked when the deals were.
+** the first such deal and dated when it closed (a back-filled win makes
+** a customer then, for the reports).  Rights were checked when the deals
+** were.
 */
 static void
 won_customers(struct crm_db *db, long long lo, long long hi, long long b)
@@ -175,7 +177,8 @@ won_customers(struct crm_db *db, long long lo, long long hi, long long b)
 	struct crm_stmt *s = crm_sql(db, "INSERT INTO history (entity,"
 	    " entity_id, field, old_value, new_value, actor, at, reason,"
 	    " command, batch_id) SELECT 'customer', c.id, 'status', c.status,"
-	    " 'customer', ?4, ?5, 'deal ' || w.deal || ' won', ?6, ?7"
+	    " 'customer', ?4, coalesce((SELECT closed_at FROM deals"
+	    "  WHERE id = w.deal), ?5), 'deal ' || w.deal || ' won', ?6, ?7"
 	    " FROM (" WON_DEALS ") w JOIN customers c ON c.id = w.cid"
 	    " WHERE c.status <> 'customer' ORDER BY c.id");
 
