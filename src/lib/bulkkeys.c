@@ -335,7 +335,7 @@ next_pair(void *ctx, struct crm_value *row)
 	row[0].i = r->buf[r->pos].key;
 	row[1].i = r->buf[r->pos].id;
 	r->pos++;
-	if (++b->written % 4096 == 0)
+	if (b->written++ % 4096 == 0)
 		progress_update(b->pg, b->written);
 	if (run_head(b, r) == NULL)
 		b->heap[0] = b->heap[--b->nheap];

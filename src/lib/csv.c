@@ -82,11 +82,17 @@ csv_reader_free(struct rec_reader *r)
 static void __attribute__((noreturn))
 csv_fail(struct rec_reader *r, int fini)
 {
+	/* a quote opened lines before is where to look, not only here */
+	if (csv_error(&r->csvp) == CSV_EPARSE && fini)
+		crm_die("%s:%lu: unterminated \"-quoted field", r->name,
+		    r->row_start);
+	if (csv_error(&r->csvp) == CSV_EPARSE && r->row_start != r->line)
+		crm_die("%s:%lu: malformed quoting in the record begun on line"
+		    " %lu (a quote opened there and closed here?)", r->name,
+		    r->line, r->row_start);
 	if (csv_error(&r->csvp) == CSV_EPARSE)
-		crm_die(fini ? "%s:%lu: unterminated \"-quoted field" :
-		    "%s:%lu: malformed quoting (a quote inside an unquoted field,"
-		    " or text after a closing quote)",
-		    r->name, fini ? r->row_start : r->line);
+		crm_die("%s:%lu: malformed quoting (a quote inside an unquoted"
+		    " field, or text after a closing quote)", r->name, r->line);
 	crm_die("%s:%lu: %s", r->name, r->line, csv_strerror(csv_error(&r->csvp)));
 }
 

@@ -44,6 +44,7 @@ struct lead_reader {
 	struct batch b[NBATCH];
 	size_t put, take;		/* batches handed over, taken */
 	struct batch *fill;		/* the reader's */
+	int writing;			/* the reader is writing fill's rows out */
 	struct batch *cur;		/* the main thread's */
 	size_t next;			/* its next row */
 };
@@ -107,6 +108,7 @@ write_out(struct lead_reader *lr, struct batch *b)
 {
 	char id[32];
 
+	lr->writing = 1;
 	for (size_t i = 0; i < b->nrow; i++) {
 		const struct rec *rec = &b->row[i].rec;
 		size_t n = 0;
@@ -121,6 +123,7 @@ write_out(struct lead_reader *lr, struct batch *b)
 		recw_row(lr->w, n, lr->out);
 	}
 	b->unwritten = 0;
+	lr->writing = 0;
 }
 
 /* Wait until the main thread is done with B. */
@@ -180,7 +183,12 @@ caught(int status, const char *msg, void *ctx)
 		new_row(b, text(b, msg))->rec.n = SIZE_MAX;
 		return;
 	}
-	b->nrow = b->noff = 0;	/* a death while writing B out: done with */
+	/*
+	 * A death while writing B out: its rows are done with.  A death
+	 * while reading: the rows before it are still to be taken.
+	 */
+	if (lr->writing)
+		b->nrow = b->noff = 0;
 	b->status = status;
 	b->why = text(b, msg);
 	b->end = 1;
