@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "customer.h"
 #include "db.h"
 #include "die.h"
 #include "opt.h"
@@ -37,6 +38,8 @@ struct crm_db {
 	struct crm_stmt *cache;
 	struct timespec deadline;	/* waiting for locks ends here */
 	struct crm_ctx ctx;
+	int (*feed)(void *ctx, struct crm_value *row);	/* crm_db_feed */
+	void *feed_ctx;
 };
 
 static struct crm_db *dying_db;
@@ -139,6 +142,142 @@ crm_db_create_indexes(struct crm_db *db, struct strvec *saved)
 	sv_free(saved);
 }
 
+/*
+** crm_feed, an eponymous virtual table: each row is what the NEXT of the
+** running crm_db_feed() gives.
+*/
+struct feed_vtab {
+	sqlite3_vtab base;
+	struct crm_db *db;
+};
+struct feed_cursor {
+	sqlite3_vtab_cursor base;
+	struct crm_db *db;
+	struct crm_value row[CRM_FEED_COLS];
+	long long n;
+	int eof;
+};
+
+static int
+feed_connect(sqlite3 *h, void *aux, int argc, const char *const *argv,
+    sqlite3_vtab **vt, char **err)
+{
+	struct feed_vtab *t;
+	int rc;
+
+	(void)argc, (void)argv, (void)err;
+	char decl[20 + 5 * CRM_FEED_COLS] = "CREATE TABLE x(c0";
+
+	for (int i = 1; i < CRM_FEED_COLS; i++)
+		snprintf(decl + strlen(decl), sizeof decl - strlen(decl), ", c%d", i);
+	strcat(decl, ")");
+	if ((rc = sqlite3_declare_vtab(h, decl)) != SQLITE_OK)
+		return rc;
+	if ((t = sqlite3_malloc(sizeof *t)) == NULL)
+		return SQLITE_NOMEM;
+	memset(t, 0, sizeof *t);
+	t->db = aux;
+	*vt = &t->base;
+	return SQLITE_OK;
+}
+
+static int
+feed_best_index(sqlite3_vtab *vt, sqlite3_index_info *info)
+{
+	(void)vt;
+	info->estimatedCost = 1e6;
+	return SQLITE_OK;
+}
+
+static int
+feed_disconnect(sqlite3_vtab *vt)
+{
+	sqlite3_free(vt);
+	return SQLITE_OK;
+}
+
+static int
+feed_open(sqlite3_vtab *vt, sqlite3_vtab_cursor **cur)
+{
+	struct feed_cursor *c;
+
+	if ((c = sqlite3_malloc(sizeof *c)) == NULL)
+		return SQLITE_NOMEM;
+	memset(c, 0, sizeof *c);
+	c->db = ((struct feed_vtab *)vt)->db;
+	*cur = &c->base;
+	return SQLITE_OK;
+}
+
+static int
+feed_close(sqlite3_vtab_cursor *cur)
+{
+	sqlite3_free(cur);
+	return SQLITE_OK;
+}
+
+static int
+feed_next(sqlite3_vtab_cursor *cur)
+{
+	struct feed_cursor *c = (struct feed_cursor *)cur;
+
+	memset(c->row, 0, sizeof c->row);
+	c->eof = c->db->feed == NULL || !c->db->feed(c->db->feed_ctx, c->row);
+	c->n++;
+	return SQLITE_OK;
+}
+
+static int
+feed_filter(sqlite3_vtab_cursor *cur, int idx, const char *idxstr, int argc,
+    sqlite3_value **argv)
+{
+	(void)idx, (void)idxstr, (void)argc, (void)argv;
+	return feed_next(cur);
+}
+
+static int
+feed_eof(sqlite3_vtab_cursor *cur)
+{
+	return ((struct feed_cursor *)cur)->eof;
+}
+
+static int
+feed_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i)
+{
+	const struct crm_value *v = &((struct feed_cursor *)cur)->row[i];
+
+	if (v->type == CRM_VINT)
+		sqlite3_result_int64(ctx, v->i);
+	else if (v->type == CRM_VTEXT && v->s)
+		sqlite3_result_text(ctx, v->s, -1, SQLITE_STATIC);
+	return SQLITE_OK;	/* NULL */
+}
+
+static int
+feed_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid)
+{
+	*rowid = ((struct feed_cursor *)cur)->n;
+	return SQLITE_OK;
+}
+
+static const sqlite3_module feed_module = {
+	.xConnect = feed_connect, .xBestIndex = feed_best_index,
+	.xDisconnect = feed_disconnect, .xOpen = feed_open,
+	.xClose = feed_close, .xFilter = feed_filter, .xNext = feed_next,
+	.xEof = feed_eof, .xColumn = feed_column, .xRowid = feed_rowid,
+};
+
+void
+crm_db_feed(struct crm_db *db, const char *sql,
+    int (*next)(void *ctx, struct crm_value *row), void *ctx)
+{
+	db->feed = next;
+	db->feed_ctx = ctx;
+	crm_db_exec(db, sql);
+	db->feed = NULL;
+	db->feed_ctx = NULL;
+}
+
 const char *
 crm_db_errmsg(struct crm_db *db)
 {
@@ -201,6 +340,18 @@ count_migrations(void)
 	return n;
 }
 
+/*
+** What a migration cannot do in SQL, done in C right after it, by the
+** migration's number: 007 made customer_keys, whose keys are hashes
+** computed by norm_key_hash().
+*/
+static const struct {
+	int version;
+	void (*fn)(struct crm_db *db);
+} migrate_hooks[] = {
+	{ 7, crm_customer_keys_fill },
+};
+
 /* Bring the schema up to date inside one write transaction. */
 static void
 migrate(struct crm_db *db)
@@ -221,8 +372,12 @@ migrate(struct crm_db *db)
 	have = pragma_int(db, "PRAGMA user_version");	/* another may have won */
 	if (have == 0 && pragma_int(db, "SELECT count(*) FROM sqlite_master") > 0)
 		crm_die("'%s' is not a crm database", db->path);	/* same snapshot: we write */
-	for (int v = (int)have; v < want; v++)
+	for (int v = (int)have; v < want; v++) {
 		crm_db_exec(db, crm_migrations[v]);
+		for (size_t i = 0; i < sizeof migrate_hooks / sizeof migrate_hooks[0]; i++)
+			if (migrate_hooks[i].version == v + 1)
+				migrate_hooks[i].fn(db);
+	}
 	snprintf(sql, sizeof sql, "PRAGMA application_id=%d; PRAGMA user_version=%d",
 	    CRM_APPLICATION_ID, want);
 	crm_db_exec(db, sql);
@@ -266,7 +421,8 @@ crm_db_open(enum crm_db_mode mode)
 	struct crm_db *db = xcalloc(1, sizeof *db);
 	struct stat st;
 	/*
-	 * NOMUTEX: every program uses its connection from one thread, and
+	 * NOMUTEX: every program uses a connection from one thread (an import's
+	 * reader thread never touches the database), and
 	 * the connection's mutex cost crm-score a tenth of its time (a lock
 	 * per sqlite3_column_text() of a million rows).
 	 */
@@ -300,6 +456,9 @@ crm_db_open(enum crm_db_mode mode)
 		    db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc));
 	sqlite3_extended_result_codes(db->h, 1);
 	sqlite3_busy_handler(db->h, busy_wait, db);
+	if (sqlite3_create_module(db->h, "crm_feed", &feed_module, db) != SQLITE_OK)
+		crm_die("cannot open database '%s': %s", db->path,
+		    sqlite3_errmsg(db->h));
 	dying_db = db;
 	crm_atdie(rollback_on_die);
 	/* One statement, so one snapshot: another process may be creating it. */
@@ -472,6 +631,17 @@ crm_bind_text_static(struct crm_stmt *s, int i, const char *v)
 		sqlite3_bind_null(s->st, i);
 	else
 		sqlite3_bind_text(s->st, i, v, -1, SQLITE_STATIC);
+}
+
+void
+crm_bind_value(struct crm_stmt *s, int i, const struct crm_value *v)
+{
+	if (v->type == CRM_VINT)
+		sqlite3_bind_int64(s->st, i, v->i);
+	else if (v->type == CRM_VTEXT && v->s)
+		sqlite3_bind_text(s->st, i, v->s, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s->st, i);
 }
 
 void
