@@ -99,6 +99,27 @@ man_synopsis() {
 	[ "$bad" -eq 0 ]
 }
 
+@test "every command's --help prints its own usage lines" {
+	bad=0
+	for p in $(progs); do
+		# the commands a usage line names: "add ...", "[score] ...", "a | b ..."
+		for c in $(help_usage "$p" | awk '{
+			for (i = 1; i <= NF; i++) {
+				w = $i; gsub(/^\[|\]$/, "", w)
+				if (w !~ /^[a-z][a-z-]*$/) break
+				print w
+				if ($(i + 1) != "|") break
+				i++
+			} }' | sort -u); do
+			if ! "$CRM_BIN/$p" "$c" --help | grep -Eq "^usage: $p ([a-z-]+ \| )*\[?$c([] ]|$)"; then
+				echo "$p $c --help: no usage line of $c"
+				bad=1
+			fi
+		done
+	done
+	[ "$bad" -eq 0 ]
+}
+
 @test "each man page names every option of its program" {
 	bad=0
 	for p in $(progs); do

@@ -61,13 +61,18 @@ find_short(int c)
 	return NULL;
 }
 
-/* Does usage line U describe command CMD ("add ...", "qualify | convert ...")? */
+/*
+** Does usage line U describe command CMD ("add ...", "qualify | convert
+** ...", or "[score] ..." for the command a program runs when none is named)?
+*/
 static int
 usage_of(const char *u, const char *cmd)
 {
 	size_t n = strlen(cmd);
 
 	for (;;) {
+		if (*u == '[' && strncmp(u + 1, cmd, n) == 0 && u[n + 1] == ']')
+			return 1;
 		if (strncmp(u, cmd, n) == 0 && (u[n] == ' ' || u[n] == '\0'))
 			return 1;
 		if ((u = strchr(u, ' ')) == NULL || strncmp(u, " | ", 3) != 0)
