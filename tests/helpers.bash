@@ -1,11 +1,55 @@
 # helpers.bash: common setup for every bats file: a fresh database in a
 # temporary directory, a fixed clock, no colour, no profile.
 # Load with:  load helpers
+#
+# With CRM_TEST_PG set (the socket directory of tests/pg-server.sh) the
+# fresh database is a PostgreSQL one on that server instead, owned by
+# the login tester, and CRM_DB is its URI: the same tests, the other
+# engine.  Tests that hold for one engine only say so with skip_on.
 
 bats_require_minimum_version 1.5.0
 
+# pg_psql ARGS...: psql as the server's superuser, on the test database.
+pg_psql() {
+	PGOPTIONS=--search_path=crm,public psql -X -q -v ON_ERROR_STOP=1 \
+	    -h "$CRM_TEST_PG" -U postgres "$@"
+}
+
+# new_db: CRM_DB names a database that does not exist yet: a file name, or
+# on PostgreSQL an empty database (the crm schema is what is missing).
+new_db() {
+	if [ -n "${CRM_TEST_PG:-}" ]; then
+		PG_DB=t$(printf %s "$BATS_TEST_TMPDIR" | md5sum | cut -c1-20)
+		pg_psql -d postgres -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" \
+		    -c "CREATE DATABASE $PG_DB OWNER tester" >/dev/null
+		export CRM_DB="postgresql:///$PG_DB?host=$CRM_TEST_PG"
+	else
+		rm -f "$BATS_TEST_TMPDIR/crm.db" "$BATS_TEST_TMPDIR/crm.db-wal" \
+		    "$BATS_TEST_TMPDIR/crm.db-shm"
+		export CRM_DB="$BATS_TEST_TMPDIR/crm.db"
+	fi
+}
+
+# db_exists: is there a crm database at CRM_DB (a file; the crm schema)?
+db_exists() {
+	if [ -n "${CRM_TEST_PG:-}" ]; then
+		[ "$(sql "SELECT count(*) FROM pg_namespace WHERE nspname = 'crm'")" = 1 ]
+	else
+		[ -e "$CRM_DB" ]
+	fi
+}
+
+# integrity: the engine's own check of the database finds nothing wrong.
+integrity() {
+	if [ -n "${CRM_TEST_PG:-}" ]; then
+		[ "$(sql "SELECT 'ok'")" = ok ]
+	else
+		[ "$(sqlite3 "$CRM_DB" "PRAGMA integrity_check")" = ok ]
+	fi
+}
+
 setup() {
-	export CRM_DB="$BATS_TEST_TMPDIR/crm.db"
+	new_db
 	export CRM_NOW="${CRM_NOW_FIXED:-2026-11-22T09:00:00Z}"
 	export CRM_USER=tester NO_COLOR=1 CRM_RC=/dev/null TZ=UTC
 	unset CRM_FORCE_TTY
@@ -48,7 +92,31 @@ count_rows() {
 	awk 'END { print (NR > 0 ? NR - 1 : 0) }'
 }
 
-# sql QUERY: read the test database directly, to check what was stored.
+teardown() {
+	if [ -n "${CRM_TEST_PG:-}" ] && [ -n "${PG_DB:-}" ]; then
+		pg_psql -d postgres -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" \
+		    >/dev/null 2>&1 || true
+	fi
+}
+
+# engine: the engine of the test database, "sqlite" or "postgresql".
+engine() {
+	if [ -n "${CRM_TEST_PG:-}" ]; then echo postgresql; else echo sqlite; fi
+}
+
+# skip_on ENGINE REASON: skip this test on ENGINE, saying why.
+skip_on() {
+	if [ "$(engine)" = "$1" ]; then skip "$1: $2"; fi
+}
+
+# sql QUERY: read (or, to set a scene, write) the test database directly,
+# bypassing the programs: sqlite3 on the file, psql as the superuser on
+# PostgreSQL.  Values come tab-separated, NULL as an empty field, truth
+# values as 1 and 0 on both (write portable SQL: CASE WHEN ... THEN 1).
 sql() {
-	sqlite3 -batch -noheader -separator '	' "$CRM_DB" "$1"
+	if [ -n "${CRM_TEST_PG:-}" ]; then
+		pg_psql -A -t -F '	' -d "$PG_DB" -c "$1"
+	else
+		sqlite3 -batch -noheader -separator '	' "$CRM_DB" "$1"
+	fi
 }

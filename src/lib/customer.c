@@ -173,11 +173,17 @@ find_dup(struct crm_db *db, const struct crm_lead_refs *refs,
 	" AND merged_into IS NULL AND id <> ?4 AND id < ?5" \
 	" UNION ALL SELECT c.id FROM contacts t JOIN customers c" \
 	" ON c.id = t.customer_id WHERE t." key " = " arg \
-	" AND c.merged_into IS NULL AND c.id <> ?4 AND c.id < ?5))"
-	s = crm_sql(db, "SELECT" KEY_OR_CONTACT("phone_key", "?1") ","
+	" AND c.merged_into IS NULL AND c.id <> ?4 AND c.id < ?5) x)"
+	/*
+	 * On PostgreSQL a rep may not read other customers' keys: the server
+	 * answers the same question (rights.sql), for everyone.
+	 */
+	s = crm_sql(db, crm_db_variant(db, "SELECT" KEY_OR_CONTACT("phone_key", "?1") ","
 	    KEY_OR_CONTACT("email_key", "?2") ","
 	    " (SELECT min(id) FROM customers WHERE company_key = ?3"
-	    " AND merged_into IS NULL AND id <> ?4 AND id < ?5)");
+	    " AND merged_into IS NULL AND id <> ?4 AND id < ?5)",
+	    "SELECT crm.dup_key('phone', ?1, ?4, ?5), crm.dup_key('email', ?2, ?4, ?5),"
+	    " crm.dup_key('company', ?3, ?4, ?5)"));
 #undef KEY_OR_CONTACT
 	for (k = 0; k < CRM_NKEYS; k++)
 		crm_bind_text_static(s, k + 1, refs->key[k]);
