@@ -67,7 +67,7 @@ complete -c crm-assign -s o -l columns -x -d 'write only the columns COLS (comma
 complete -c crm-assign -l help -d 'show the help and exit'
 complete -c crm-assign -l version -d 'show the version and exit'
 
-complete -c crm-db -n __fish_use_subcommand -f -a 'init check backup config'
+complete -c crm-db -n __fish_use_subcommand -f -a 'init migrate version check backup config'
 complete -c crm-db -l timezone -x -d 'init: the site\'s time zone (default $TZ, else the system\'s)'
 complete -c crm-db -l limit -x -d 'check: list at most N problems (default 100)'
 complete -c crm-db -s n -l dry-run -d 'config: say what would change; change nothing'
@@ -195,7 +195,8 @@ complete -c crm-pool -l claim-limit -x -d 'create/set: claims per rep per day fr
 complete -c crm-pool -l max-owned -x -d 'create/set: no claim by a rep who owns N customers (off: no limit)'
 complete -c crm-pool -l lockout-days -x -d 'create/set: a rep who lost a customer may not claim it back for N days'
 complete -c crm-pool -l cooling-days -x -d 'create/set: nobody may claim a newly pooled customer for N days'
-complete -c crm-pool -s p -l pool -x -d 'list/reclaim/due: only pool POOL'
+complete -c crm-pool -s p -l pool -x -d 'list/reclaim/due: only pool POOL; claim --next: from POOL'
+complete -c crm-pool -l next -x -d 'claim: the N customers longest in the pool that are free to claim'
 complete -c crm-pool -l to -x -d 'move/release: the pool; assign: the user'
 complete -c crm-pool -l reason -x -d 'release/move: why (release needs it)'
 complete -c crm-pool -l within -x -d 'due: what is due within DURATION, such as 3d (default: each pool\'s --warn-days)'

@@ -15,14 +15,23 @@ pg_psql() {
 	    -h "$CRM_TEST_PG" -U postgres "$@"
 }
 
+# pg_new_db NAME: a new empty PostgreSQL database NAME (dropped first if
+# there is one), owned by tester, in which anyone may create the crm
+# schema; prints its URI.
+pg_new_db() {
+	pg_psql -d postgres -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" \
+	    -c "CREATE DATABASE $1 OWNER tester" \
+	    -c "GRANT CREATE ON DATABASE $1 TO PUBLIC" >/dev/null 2>&1
+	echo "postgresql:///$1?host=$CRM_TEST_PG"
+}
+
 # new_db: CRM_DB names a database that does not exist yet: a file name, or
 # on PostgreSQL an empty database (the crm schema is what is missing).
 new_db() {
 	if [ -n "${CRM_TEST_PG:-}" ]; then
 		PG_DB=t$(printf %s "$BATS_TEST_TMPDIR" | md5sum | cut -c1-20)
-		pg_psql -d postgres -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" \
-		    -c "CREATE DATABASE $PG_DB OWNER tester" >/dev/null
-		export CRM_DB="postgresql:///$PG_DB?host=$CRM_TEST_PG"
+		CRM_DB=$(pg_new_db "$PG_DB")
+		export CRM_DB
 	else
 		rm -f "$BATS_TEST_TMPDIR/crm.db" "$BATS_TEST_TMPDIR/crm.db-wal" \
 		    "$BATS_TEST_TMPDIR/crm.db-shm"
@@ -37,6 +46,11 @@ db_exists() {
 	else
 		[ -e "$CRM_DB" ]
 	fi
+}
+
+# no_db: there is no crm database at CRM_DB (bats ignores a bare "!").
+no_db() {
+	! db_exists
 }
 
 # integrity: the engine's own check of the database finds nothing wrong.
@@ -109,13 +123,81 @@ skip_on() {
 	if [ "$(engine)" = "$1" ]; then skip "$1: $2"; fi
 }
 
+# pg_db_of URI: the database a postgresql:///NAME?host=... URI names.
+pg_db_of() {
+	local d=${1#postgresql:///}
+	echo "${d%%\?*}"
+}
+
+# db_named NAME: CRM_DB for the test's database NAME (see other_db).
+db_named() {
+	if [ -n "${CRM_TEST_PG:-}" ]; then
+		echo "postgresql:///${PG_DB}_$(printf %s "$1" | tr -c 'a-z0-9\n' _)?host=$CRM_TEST_PG"
+	else
+		echo "$BATS_TEST_TMPDIR/$1"
+	fi
+}
+
+# other_db NAME: CRM_DB for a second database of the test, a fresh one
+# (none yet): the file NAME, or the PostgreSQL database <test's>_NAME.
+other_db() {
+	local to
+	to=$(db_named "$1")
+	if [ -n "${CRM_TEST_PG:-}" ]; then
+		pg_new_db "$(pg_db_of "$to")" >/dev/null
+	else
+		rm -f "$to" "$to-wal" "$to-shm"
+	fi
+	echo "$to"
+}
+
+# copy_db TO: a copy of the database CRM_DB as other_db TO names it;
+# prints its CRM_DB.
+copy_db() {
+	local to
+	to=$(other_db "$1")
+	if [ -n "${CRM_TEST_PG:-}" ]; then
+		pg_psql -d postgres -c "DROP DATABASE $(pg_db_of "$to")" \
+		    -c "CREATE DATABASE $(pg_db_of "$to") TEMPLATE $(pg_db_of "$CRM_DB")" \
+		    -c "GRANT CREATE ON DATABASE $(pg_db_of "$to") TO PUBLIC" >/dev/null
+	else
+		sqlite3 "$CRM_DB" ".backup '$to'"
+	fi
+	echo "$to"
+}
+
+# dump: the whole content of the test database as text, to compare
+# before and after (a sequence's position is no content, nor pg_dump's
+# random \restrict key).
+dump() {
+	if [ -n "${CRM_TEST_PG:-}" ]; then
+		pg_dump -h "$CRM_TEST_PG" -U postgres --data-only --schema=crm \
+		    "$(pg_db_of "$CRM_DB")" 2>/dev/null |
+		    grep -v -e '^SELECT pg_catalog.setval' -e '^\\restrict' -e '^\\unrestrict'
+	else
+		sqlite3 "$CRM_DB" .dump
+	fi
+}
+
+# indexes: the indexes of the test database with their definitions.
+indexes() {
+	if [ -n "${CRM_TEST_PG:-}" ]; then
+		sql "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'crm' ORDER BY 1"
+	else
+		sql "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
+	fi
+}
+
 # sql QUERY: read (or, to set a scene, write) the test database directly,
 # bypassing the programs: sqlite3 on the file, psql as the superuser on
 # PostgreSQL.  Values come tab-separated, NULL as an empty field, truth
-# values as 1 and 0 on both (write portable SQL: CASE WHEN ... THEN 1).
+# values as 1 and 0 on both (psql's t and f are turned into them: a text
+# value "t" or "f" would be too).
 sql() {
 	if [ -n "${CRM_TEST_PG:-}" ]; then
-		pg_psql -A -t -F '	' -d "$PG_DB" -c "$1"
+		pg_psql -A -t -F '	' -d "$(pg_db_of "$CRM_DB")" -c "$1" |
+		    awk -F'\t' -v OFS='\t' '{ for (i = 1; i <= NF; i++)
+			if ($i == "t") $i = 1; else if ($i == "f") $i = 0; print }'
 	else
 		sqlite3 -batch -noheader -separator '	' "$CRM_DB" "$1"
 	fi

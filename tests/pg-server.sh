@@ -6,10 +6,12 @@
 # root (initdb refuses root), as the caller otherwise; prints nothing and
 # exits 0 when the server answers, 1 (with the log) when it does not.
 # Logins: postgres (superuser, the tests' own eyes), tester (owner of
-# each test database, may create roles: the bootstrap actor), and every
-# login the tests act as (--as, CRM_USER), made ahead so they can
-# connect before crm-user add reuses them.  Authentication is trust: the
-# socket is in DIR, nobody else's.
+# each test database), and every login the tests act as (--as,
+# CRM_USER), made ahead so they can connect before crm-user add reuses
+# them.  Each test database lets anyone create the crm schema in it, and
+# these logins may create roles: as with a new SQLite file, whoever acts
+# first creates the database (and owns it).  Authentication is trust:
+# the socket is in DIR, nobody else's.
 set -eu
 cmd=${1:?usage: pg-server.sh start|stop DIR}
 dir=${2:?usage: pg-server.sh start|stop DIR}
@@ -40,13 +42,13 @@ start)
 		echo "CREATE ROLE tester LOGIN CREATEROLE CREATEDB;"
 		grep -ohE -- '(--as |CRM_USER=)[a-z][a-z0-9]*' "$top"/tests/*.bats |
 		    sed 's/.*[ =]//' | sort -u | grep -vx -e tester -e postgres |
-		    while read -r u; do echo "CREATE ROLE $u LOGIN;"; done
+		    while read -r u; do echo "CREATE ROLE $u LOGIN CREATEROLE;"; done
 		i=1
-		while [ $i -le 60 ]; do echo "CREATE ROLE rep$i LOGIN;"; i=$((i + 1)); done
+		while [ $i -le 60 ]; do echo "CREATE ROLE rep$i LOGIN CREATEROLE;"; i=$((i + 1)); done
 	} | "$bin/psql" -X -q -h "$dir" -U postgres -d postgres -v ON_ERROR_STOP=0 \
 	    >/dev/null 2>&1
-	# SQLite's group_concat, for the tests' own queries (helpers.bash sql),
-	# in every database made from template1 from now on
+	# SQLite's group_concat and julianday, for the tests' own queries
+	# (helpers.bash sql), in every database made from template1 from now on
 	"$bin/psql" -X -q -h "$dir" -U postgres -d template1 -v ON_ERROR_STOP=1 \
 	    >/dev/null <<'SQL'
 CREATE FUNCTION public.group_concat_step(s text, v anyelement, sep text)
@@ -60,6 +62,10 @@ CREATE AGGREGATE public.group_concat(anyelement, text)
     (SFUNC = public.group_concat_step, STYPE = text);
 CREATE AGGREGATE public.group_concat(anyelement)
     (SFUNC = public.group_concat_step, STYPE = text);
+-- and julianday, for a time in stage as a report reads it
+CREATE FUNCTION public.julianday(t text) RETURNS numeric LANGUAGE sql
+    IMMUTABLE AS $$ SELECT extract(epoch FROM t::timestamptz) / 86400
+        + 2440587.5 $$;
 SQL
 	;;
 stop)

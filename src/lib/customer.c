@@ -470,6 +470,97 @@ crm_lead_insert(struct crm_db *db, const struct crm_lead *l,
 	return id;
 }
 
+long long
+crm_lead_append(struct crm_db *db, const struct crm_lead *l,
+    const struct crm_lead_refs *refs, struct crm_fieldids *fids)
+{
+	const char *const *v = l->v;
+	const char *created = val(v[CC_CREATED_AT]), *row[23];
+	char when[CRM_TIME_LEN], idb[24], score[24], owner[24], pool[24];
+	char batch[24], fid[24];
+	long long id;
+	time_t t;
+
+	if (!crm_db_bulk(db))
+		return crm_lead_insert(db, l, refs);
+	if (created && crm_parse_time(created, &t) == 0) {
+		crm_format_time(t, when);
+		created = when;
+	} else
+		created = crm_now_text();
+	id = crm_db_next_id(db, "customers");
+	snprintf(idb, sizeof idb, "%lld", id);
+	row[0] = idb;
+	for (int i = CC_NAME; i <= CC_SOURCE; i++)
+		row[i] = val(v[i]);
+	row[8] = refs->status;
+	row[9] = val(v[CC_STATUS_REASON]);
+	row[10] = val(v[CC_GRADE]);
+	row[11] = NULL;
+	if (val(v[CC_SCORE])) {
+		snprintf(score, sizeof score, "%lld", strtoll(v[CC_SCORE], NULL, 10));
+		row[11] = score;
+	}
+	snprintf(owner, sizeof owner, "%lld", refs->owner_id);
+	snprintf(pool, sizeof pool, "%lld", refs->pool_id);
+	row[12] = refs->owner_id >= 0 ? owner : NULL;
+	row[13] = refs->owner_id >= 0 ? created : NULL;
+	row[14] = refs->pool_id >= 0 ? pool : NULL;
+	row[15] = refs->pool_id >= 0 ? created : NULL;
+	for (int k = 0; k < CRM_NKEYS; k++)
+		row[16 + k] = refs->key[k];
+	snprintf(batch, sizeof batch, "%lld", crm_batch_id(db));
+	row[19] = crm_batch_id(db) ? batch : NULL;
+	row[20] = crm_actor(db);
+	row[21] = created;
+	row[22] = crm_now_text();
+	crm_db_append(db, "customers", "(id, name, company, phone, email, region,"
+	    " industry, source, status, status_reason, grade, score, owner_id,"
+	    " owner_since, pool_id, pool_since, phone_key, email_key, company_key,"
+	    " batch_id, created_by, created_at, updated_at)", 23, row);
+	/* as crm_lead_insert: an empty cell stores nothing, but keeps its column */
+	for (size_t i = 0; i < l->ncustom; i++) {
+		const char *fv[3];
+		long long f = -1;
+
+		for (size_t k = 0; k < fids->n; k++)
+			if (strcmp(fids->name[k], l->custom_names[i]) == 0)
+				f = fids->id[k];
+		if (f < 0) {
+			f = custom_field_id(db, l->custom_names[i]);
+			fids->name = xrealloc(fids->name, (fids->n + 1) * sizeof *fids->name);
+			fids->id = xrealloc(fids->id, (fids->n + 1) * sizeof *fids->id);
+			fids->name[fids->n] = xstrdup(l->custom_names[i]);
+			fids->id[fids->n++] = f;
+		}
+		if (!val(l->custom_values[i]))
+			continue;
+		snprintf(fid, sizeof fid, "%lld", f);
+		fv[0] = idb;
+		fv[1] = fid;
+		fv[2] = l->custom_values[i];
+		crm_db_append(db, "customer_fields", "(customer_id, field_id, value)",
+		    3, fv);
+	}
+	if (refs->owner_id >= 0)
+		crm_history_append(db, "customer", id, "owner", NULL, v[CC_OWNER],
+		    "created");
+	if (refs->pool_id >= 0)
+		crm_history_append(db, "customer", id, "pool", NULL, v[CC_POOL],
+		    "created");
+	return id;
+}
+
+void
+crm_fieldids_free(struct crm_fieldids *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		free(f->name[i]);
+	free(f->name);
+	free(f->id);
+	memset(f, 0, sizeof *f);
+}
+
 int
 crm_customer_exists(struct crm_db *db, long long id)
 {

@@ -71,6 +71,19 @@ void crm_lead_retract(struct crm_db *db, long long id);
 /* Insert; returns the new id.  Custom columns are stored too. */
 long long crm_lead_insert(struct crm_db *db, const struct crm_lead *l,
     const struct crm_lead_refs *refs);
+/*
+** The same, for a bulk load: appended (crm_db_append) where the engine
+** can, its id taken ahead; FIDS remembers the ids of custom fields for
+** the next rows (free with crm_fieldids_free).  Else crm_lead_insert().
+*/
+struct crm_fieldids {
+	char **name;
+	long long *id;
+	size_t n;
+};
+long long crm_lead_append(struct crm_db *db, const struct crm_lead *l,
+    const struct crm_lead_refs *refs, struct crm_fieldids *fids);
+void crm_fieldids_free(struct crm_fieldids *f);
 
 /*
 ** Update customer ID with the non-NULL values of L (owner and pool may

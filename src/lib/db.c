@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "db.h"
+#include "dbcopy.h"
 #include "dbengine.h"
 #include "die.h"
 #include "opt.h"
@@ -41,6 +42,19 @@ crm_db_is_url(const char *path)
 {
 	return strncmp(path, "postgresql:", 11) == 0 ||
 	    strncmp(path, "postgres:", 9) == 0;
+}
+
+int
+crm_db_exists(void)
+{
+	return crm_db_exists_at(crm_g.db_path);
+}
+
+int
+crm_db_exists_at(const char *path)
+{
+	return (crm_db_is_url(path) ? &crm_engine_pg :
+	    &crm_engine_sqlite)->exists(path);
 }
 
 const char *
@@ -152,6 +166,7 @@ migrate(struct crm_db *db)
 	struct crm_schema_state st;
 
 	db->eng->schema(db, &st);
+	db->version_found = st.version;
 	if ((st.appid != 0 && st.appid != CRM_APPLICATION_ID) ||
 	    (st.appid == 0 && st.foreign))
 		crm_die("'%s' is not a crm database", db->path);
@@ -164,6 +179,10 @@ migrate(struct crm_db *db)
 	db->eng->schema(db, &st);	/* another may have won */
 	if (st.appid == 0 && st.foreign)
 		crm_die("'%s' is not a crm database", db->path);	/* same snapshot: we write */
+	if (st.version == want && st.appid == CRM_APPLICATION_ID) {
+		crm_db_commit(db);
+		return;
+	}
 	for (int v = (int)st.version; v < want; v++) {
 		char *sql = migration_for(crm_migrations[v], db->eng->name);
 
@@ -208,10 +227,16 @@ crm_config_set(struct crm_db *db, const char *key, const char *value)
 struct crm_db *
 crm_db_open(enum crm_db_mode mode)
 {
+	return crm_db_open_path(crm_g.db_path, mode);
+}
+
+struct crm_db *
+crm_db_open_path(const char *path, enum crm_db_mode mode)
+{
 	struct crm_db *db = xcalloc(1, sizeof *db);
 	const char *tz;
 
-	db->path = xstrdup(mode == CRM_DB_MEMORY ? ":memory:" : crm_g.db_path);
+	db->path = xstrdup(mode == CRM_DB_MEMORY ? ":memory:" : path);
 	db->eng = mode != CRM_DB_MEMORY && crm_db_is_url(db->path) ?
 	    &crm_engine_pg : &crm_engine_sqlite;
 	db->ctx.actor_id = -1;
@@ -225,6 +250,16 @@ crm_db_open(enum crm_db_mode mode)
 	db->eng->open(db, mode);
 	dying_db = db;
 	crm_atdie(rollback_on_die);
+	if (mode == CRM_DB_PEEK) {
+		struct crm_schema_state st;
+
+		db->eng->schema(db, &st);
+		db->version_found = st.version;
+		if ((st.appid != 0 && st.appid != CRM_APPLICATION_ID) || st.empty ||
+		    (st.appid == 0 && st.foreign))
+			crm_die("'%s' is not a crm database", db->path);
+		return db;
+	}
 	migrate(db);
 	if (db->eng->ready)
 		db->eng->ready(db);
@@ -232,6 +267,33 @@ crm_db_open(enum crm_db_mode mode)
 		crm_tz_set(tz);
 	crm_policy_open(db);
 	return db;
+}
+
+const char *
+crm_db_engine(const struct crm_db *db)
+{
+	return db->eng->name;
+}
+
+long long
+crm_db_version_found(const struct crm_db *db)
+{
+	return db->version_found;
+}
+
+long long
+crm_db_version(struct crm_db *db)
+{
+	struct crm_schema_state st;
+
+	db->eng->schema(db, &st);
+	return st.version;
+}
+
+int
+crm_db_version_wanted(void)
+{
+	return count_migrations();
 }
 
 const char *
@@ -341,6 +403,8 @@ crm_sql_own(struct crm_db *db, const char *sql)
 	s->db = db;
 	s->sql = sql;
 	s->e = db->eng->prepare(db, sql);
+	if (db->eng->stream)
+		db->eng->stream(s->e);	/* a cursor's: its rows may stream */
 	return s;
 }
 
@@ -354,6 +418,8 @@ crm_sql_take(struct crm_db *db, const char *sql)
 		s->own = 1;
 	}
 	s->taken = 1;
+	if (db->eng->stream)
+		db->eng->stream(s->e);	/* a cursor's: its rows may stream */
 	return s;
 }
 
@@ -496,6 +562,38 @@ crm_db_int(struct crm_db *db, const char *sql, long long arg)
 	return v;
 }
 
+void
+crm_db_tables(struct crm_db *db, struct strvec *out)
+{
+	struct crm_stmt *s = crm_sql(db, crm_db_variant(db,
+	    "SELECT name FROM sqlite_master WHERE type = 'table'"
+	    " AND name NOT LIKE 'sqlite_%' ORDER BY name",
+	    "SELECT tablename FROM pg_tables WHERE schemaname = 'crm'"
+	    " AND tablename <> 'crm_meta' ORDER BY tablename"));
+
+	while (crm_step(s))
+		sv_push(out, crm_col_text(s, 0));
+}
+
+int
+crm_db_bulk(const struct crm_db *db)
+{
+	return db->eng->append != NULL;
+}
+
+void
+crm_db_append(struct crm_db *db, const char *table, const char *cols, size_t n,
+    const char *const *v)
+{
+	db->eng->append(db, table, cols, n, v);
+}
+
+long long
+crm_db_next_id(struct crm_db *db, const char *table)
+{
+	return db->eng->next_id(db, table);
+}
+
 long long
 crm_db_integrity(struct crm_db *db, void (*fn)(const char *msg, void *ctx),
     void *ctx)
@@ -506,5 +604,13 @@ crm_db_integrity(struct crm_db *db, void (*fn)(const char *msg, void *ctx),
 void
 crm_db_backup(struct crm_db *db, const char *path)
 {
-	db->eng->backup(db, path);
+	if (db->eng->backup) {
+		db->eng->backup(db, path);
+		return;
+	}
+	/* A server's database: copied into a new SQLite file, checked. */
+	if (crm_db_exists_at(path))
+		crm_die("'%s' exists: a backup goes to a new file", path);
+	if (crm_db_copy(db->path, path, 0, NULL) > 0)
+		crm_die("cannot back up to '%s': the copy differs", path);
 }

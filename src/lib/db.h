@@ -15,7 +15,8 @@ enum crm_db_mode {
 	CRM_DB_READ,	/* an existing database */
 	CRM_DB_WRITE,	/* an existing database, to write to */
 	CRM_DB_CREATE,	/* to write to, created with its schema when missing */
-	CRM_DB_MEMORY	/* a new empty database in memory ("check against nothing") */
+	CRM_DB_MEMORY,	/* a new empty database in memory ("check against nothing") */
+	CRM_DB_PEEK	/* an existing database as it is: no migration, no actor */
 };
 
 /*
@@ -33,10 +34,27 @@ enum crm_db_mode {
 ** bounded by crm_g.wait_ms from here.
 */
 struct crm_db *crm_db_open(enum crm_db_mode mode);
+/* The same for the database PATH (a file or a URI), not crm_g.db_path. */
+struct crm_db *crm_db_open_path(const char *path, enum crm_db_mode mode);
 void crm_db_close(struct crm_db *db);
 const char *crm_db_path(const struct crm_db *db);
 /* Is PATH a PostgreSQL connection URI rather than a file? */
 int crm_db_is_url(const char *path);
+/* Is there a database at crm_g.db_path (or PATH): the file, or the crm schema? */
+int crm_db_exists(void);
+int crm_db_exists_at(const char *path);
+/* "sqlite" or "postgresql". */
+const char *crm_db_engine(const struct crm_db *db);
+/* The tables of the crm schema (no bookkeeping of the engine's), into OUT. */
+struct strvec;
+void crm_db_tables(struct crm_db *db, struct strvec *out);
+/*
+** The schema version DB had when opened (before any migration), the one
+** it has now, and the one this program makes (its migrations).
+*/
+long long crm_db_version_found(const struct crm_db *db);
+long long crm_db_version(struct crm_db *db);
+int crm_db_version_wanted(void);
 
 /*
 ** The one place where the dialects part: SQLITE or PG, the text for the
@@ -73,7 +91,8 @@ long long crm_db_integrity(struct crm_db *db, void (*fn)(const char *msg,
     void *ctx), void *ctx);
 /*
 ** A consistent copy of the database into the new file PATH while others
-** go on working (VACUUM INTO); dies when PATH exists or cannot be made.
+** go on working (SQLite's VACUUM INTO; from a server, crm_db_copy into a
+** new SQLite file); dies when PATH exists or cannot be made.
 */
 void crm_db_backup(struct crm_db *db, const char *path);
 
@@ -154,6 +173,19 @@ long long crm_db_last_id(struct crm_db *db);
 long long crm_db_int(struct crm_db *db, const char *sql, long long arg);
 /* The same with one text parameter: the id of a user, team or pool by name. */
 long long crm_db_id(struct crm_db *db, const char *sql, const char *arg);
+
+/*
+** Bulk appends, where the engine has them (PostgreSQL: COPY ... FROM
+** STDIN; crm_db_bulk says): a row V of N values (text, NULL for NULL)
+** for columns COLS ("(a, b, c)", a constant) of TABLE, gathered and sent
+** before the next statement that may read TABLE, or at the commit, so
+** the program sees what it appended.  crm_db_next_id gives the id of a
+** row to append to a table with an id.
+*/
+int crm_db_bulk(const struct crm_db *db);
+void crm_db_append(struct crm_db *db, const char *table, const char *cols,
+    size_t n, const char *const *v);
+long long crm_db_next_id(struct crm_db *db, const char *table);
 
 /*
 ** Drop the indexes NAMES (NULL-terminated) inside the open transaction,

@@ -39,6 +39,28 @@ struct pg_conn {
 	int nstmt;			/* prepared statements so far: their names */
 	char *ids;			/* ",t1,t2,": tables whose id is an identity */
 	int rep;			/* a rep: reads go through the seen_ views */
+	int reset_ids;			/* crm.reset_ids() exists: call it */
+	int bypass;			/* row-level security is not ours: COPY */
+	struct pg_stmt *streaming;	/* the cursor whose COPY is running */
+	struct copy *copies;		/* rows appended, not yet sent */
+	struct idblock {		/* ids taken from a table's sequence */
+		char table[32];
+		long long v[4096];
+		int n, used;
+	} *ids_of;			/* IDS_OF of them, made at the first use */
+};
+
+/*
+** Rows appended to TABLE (COLS, "(a, b)") in COPY's text format: sent
+** with COPY ... FROM STDIN before any statement that may read the table,
+** at a commit, or when the buffer is large.
+*/
+struct copy {
+	char *table, *cols;
+	struct strbuf buf;
+	long long rows;
+	int temp;			/* its temporary table is made */
+	struct copy *next;
 };
 
 extern const char *const crm_pg_rights[];
@@ -55,6 +77,17 @@ struct pg_stmt {
 	int returning_id;		/* RETURNING id added: rows go to last_id */
 	PGresult *res;
 	int row, nrow;
+	/* a cursor (crm_sql_take) streams its rows with COPY ... TO STDOUT */
+	int stream;
+	int ncol;			/* its columns, known once described */
+	Oid *ftype;
+	char **fname;
+	int copying;			/* rows still to come from the server */
+	char **pending;			/* or drained into memory (lines) */
+	size_t npending, next;
+	char *line;			/* the current row: its line, split */
+	char **v;
+	int have_row;
 };
 
 #define C(db) ((struct pg_conn *)(db)->e)
@@ -118,12 +151,25 @@ pg_fail(struct crm_db *db, PGresult *res, const char *what)
 	crm_die("database '%s': %s: %s", db->path, what, C(db)->err);
 }
 
+static void copy_flush(struct crm_db *db, const char *sql);
+static int ident_char(int c);
+static void stream_yield(struct crm_db *db);
+struct pg_stmt;
+static void stream_end(struct pg_stmt *st);
+
 /* Run SQL (one or more statements, no parameters); die on failure. */
 static void
 pg_exec(struct crm_db *db, const char *sql)
 {
-	PGresult *res = PQexec(C(db)->c, sql);
-	ExecStatusType t = PQresultStatus(res);
+	PGresult *res;
+	ExecStatusType t;
+
+	if (C(db)->streaming)
+		stream_yield(db);
+	if (C(db)->copies)
+		copy_flush(db, sql);
+	res = PQexec(C(db)->c, sql);
+	t = PQresultStatus(res);
 
 	if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK)
 		pg_fail(db, res, "cannot run SQL");
@@ -134,8 +180,12 @@ pg_exec(struct crm_db *db, const char *sql)
 static char *
 pg_value(struct crm_db *db, const char *sql)
 {
-	PGresult *res = PQexec(C(db)->c, sql);
+	PGresult *res;
 	char *v = NULL;
+
+	if (C(db)->streaming)
+		stream_yield(db);
+	res = PQexec(C(db)->c, sql);
 
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 		pg_fail(db, res, "cannot read the database");
@@ -143,6 +193,134 @@ pg_value(struct crm_db *db, const char *sql)
 		v = xstrdup(PQgetvalue(res, 0, 0));
 	PQclear(res);
 	return v;
+}
+
+/*
+** Send the rows of C with COPY; die on failure.  Row-level security
+** refuses COPY into a table to all it applies to: theirs go through a
+** temporary table of the same columns, then one INSERT that the policies
+** check, row by row, as they would an INSERT of each.
+*/
+static void
+copy_send(struct crm_db *db, struct copy *c)
+{
+	PGconn *conn = C(db)->c;
+	PGresult *res;
+	char *sql;
+	int direct = C(db)->bypass;
+
+	if (c->buf.len == 0)
+		return;
+	stream_yield(db);
+	if (!direct && !c->temp) {
+		/* the columns' types from the catalog, which everyone may read */
+		char *def;
+
+		sql = xasprintf("SELECT string_agg(quote_ident(attname) || ' ' ||"
+		    " format_type(atttypid, atttypmod), ', ' ORDER BY attnum)"
+		    " FROM pg_attribute WHERE attrelid = 'crm.%s'::regclass"
+		    " AND attnum > 0 AND NOT attisdropped AND position(' ' ||"
+		    " attname || ',' IN ' ' || translate('%s', '()', '') || ',') > 0",
+		    c->table, c->cols);
+		def = pg_value(db, sql);
+		free(sql);
+		sql = xasprintf("CREATE TEMP TABLE IF NOT EXISTS crm_copy_%s (%s)",
+		    c->table, def);
+		pg_exec(db, sql);
+		free(sql);
+		free(def);
+		c->temp = 1;
+	}
+	sql = direct ? xasprintf("COPY %s %s FROM STDIN", c->table, c->cols) :
+	    xasprintf("COPY pg_temp.crm_copy_%s %s FROM STDIN", c->table, c->cols);
+	res = PQexec(conn, sql);
+	free(sql);
+	if (PQresultStatus(res) != PGRES_COPY_IN)
+		pg_fail(db, res, "cannot copy rows in");
+	PQclear(res);
+	if (PQputCopyData(conn, c->buf.buf, (int)c->buf.len) != 1 ||
+	    PQputCopyEnd(conn, NULL) != 1)
+		crm_die("database '%s': cannot copy rows in: %s", db->path,
+		    PQerrorMessage(conn));
+	while ((res = PQgetResult(conn)) != NULL) {
+		ExecStatusType t = PQresultStatus(res);
+
+		if (t != PGRES_COMMAND_OK) {
+			if (strncmp(state_of(res), "23", 2) == 0) {
+				keep_error(db, res);
+				PQclear(res);
+				while ((res = PQgetResult(conn)) != NULL)
+					PQclear(res);
+				crm_die("database '%s': %s", db->path, C(db)->err);
+			}
+			pg_fail(db, res, "cannot copy rows in");
+		}
+		PQclear(res);
+	}
+	sb_reset(&c->buf);
+	c->rows = 0;
+	if (!direct) {
+		sql = xasprintf("INSERT INTO crm.%s %s SELECT %.*s FROM"
+		    " pg_temp.crm_copy_%s; TRUNCATE pg_temp.crm_copy_%s", c->table,
+		    c->cols, (int)strlen(c->cols) - 2, c->cols + 1, c->table,
+		    c->table);
+		pg_exec(db, sql);
+		free(sql);
+	}
+}
+
+/*
+** Does SQL name TABLE: as a word ("customers" is not "customer_fields"),
+** or as a rep's view of it (seen_customers)?
+*/
+static int
+mentions(const char *sql, const char *table)
+{
+	size_t n = strlen(table);
+
+	for (const char *t = sql; (t = strstr(t, table)) != NULL; t += n)
+		if (!ident_char((unsigned char)t[n]) && (t == sql ||
+		    !ident_char((unsigned char)t[-1]) ||
+		    (t - sql >= 5 && strncmp(t - 5, "seen_", 5) == 0)))
+			return 1;
+	return 0;
+}
+
+/*
+** Send the rows appended before SQL runs, when it may read them: it names
+** a table with rows waiting, or calls a function of ours (which may read
+** anything).  NULL SQL: send them all (a commit).
+*/
+static void
+copy_flush(struct crm_db *db, const char *sql)
+{
+	struct copy *c;
+	int need = sql == NULL || strstr(sql, "crm.") != NULL;
+
+	for (c = C(db)->copies; c && !need; c = c->next)
+		need = c->buf.len && mentions(sql, c->table);
+	if (!need)
+		return;
+	for (c = C(db)->copies; c; c = c->next)
+		copy_send(db, c);
+}
+
+/* Forget the rows appended: the transaction is rolled back. */
+static void
+copy_drop(struct crm_db *db)
+{
+	struct copy *c, *next;
+
+	for (c = C(db)->copies; c; c = next) {
+		next = c->next;
+		free(c->table);
+		free(c->cols);
+		sb_free(&c->buf);
+		free(c);
+	}
+	C(db)->copies = NULL;
+	free(C(db)->ids_of);
+	C(db)->ids_of = NULL;
 }
 
 /* Set the session's lock_timeout to what is left of the wait. */
@@ -206,6 +384,7 @@ pg_close(struct crm_db *db)
 {
 	struct pg_conn *pc = C(db);
 
+	copy_drop(db);
 	PQfinish(pc->c);
 	free(pc->err);
 	free(pc->ids);
@@ -330,10 +509,18 @@ translate_ddl(const char *sql)
 static void
 pg_migrate(struct crm_db *db, int n, const char *sql)
 {
-	char *pg;
+	char *pg, *owner;
 
 	if (n == 0)
 		pg_exec(db, "CREATE SCHEMA IF NOT EXISTS crm");
+	/* DDL is the owner's: say so rather than "must be owner of table" */
+	owner = pg_value(db, "SELECT CASE WHEN pg_has_role(session_user, nspowner,"
+	    " 'MEMBER') THEN NULL ELSE nspowner::regrole::text END"
+	    " FROM pg_namespace WHERE nspname = 'crm'");
+	if (owner)
+		crm_die("database '%s' has schema version %d, older than this program "
+		    "makes: only its owner may upgrade it (crm-db migrate as '%s')",
+		    db->path, n, owner);
 	pg = translate_ddl(sql);
 	pg_exec(db, pg);
 	free(pg);
@@ -394,15 +581,15 @@ pg_ready(struct crm_db *db)
 	char *standing = pg_value(db, "SELECT crm.standing()");
 	char *have, *want;
 
+	C(db)->reset_ids = 1;
+	C(db)->bypass = strcmp(standing, "owner") == 0;
 	if (strcmp(standing, "rep") == 0)
 		C(db)->rep = 1;
 	else if (strcmp(standing, "inactive") == 0)
 		crm_die("permission denied: user '%s' is deactivated", crm_g.actor);
 	else if (strcmp(standing, "none") == 0)
 		crm_die("you ('%s') are not a crm user: act as your login with "
-		    "--as or CRM_USER (crm-user list shows them); on PostgreSQL "
-		    "the login is the server's, and only the database's owner "
-		    "acts before an admin is made", crm_g.actor);
+		    "--as or CRM_USER (crm-user list shows them)", crm_g.actor);
 	else if (strcmp(standing, "owner") == 0) {
 		have = pg_value(db, "SELECT rights FROM crm.crm_meta");
 		want = rights_hash(crm_pg_rights[0]);
@@ -437,6 +624,9 @@ pg_begin(struct crm_db *db, enum crm_tx tx)
 		res = PQexec(C(db)->c, lock);
 		if (PQresultStatus(res) == PGRES_TUPLES_OK) {
 			PQclear(res);
+			/* Alone, ids may go on from the highest, as SQLite's do. */
+			if (tx == CRM_TX_WRITE && C(db)->reset_ids)
+				pg_exec(db, "SELECT crm.reset_ids()");
 			return;
 		}
 		if (!is_busy_state(state_of(res)) || crm_db_ms_left(db) == 0) {
@@ -451,12 +641,17 @@ pg_begin(struct crm_db *db, enum crm_tx tx)
 static void
 pg_commit(struct crm_db *db)
 {
+	copy_flush(db, NULL);
+	copy_drop(db);
 	pg_exec(db, "COMMIT");
 }
 
 static void
 pg_rollback(struct crm_db *db)
 {
+	if (C(db)->streaming)
+		stream_end(C(db)->streaming);
+	copy_drop(db);
 	PQclear(PQexec(C(db)->c, "ROLLBACK"));
 }
 
@@ -487,7 +682,9 @@ static char *
 translate(struct crm_db *db, const char *sql, int *nparam, int *returning_id)
 {
 	/* What a rep reads instead of the tables (rights.sql). */
-	static const char *const seen[] = { "customers", "contacts", "history" };
+	static const char *const seen[] = {
+		"customers", "contacts", "activities", "deals", "history"
+	};
 	struct strbuf out = STRBUF_INIT;
 	const char *p = sql, *q;
 	int max = 0, words = 0, insert = 0, returning = 0;
@@ -587,8 +784,15 @@ pg_finalize(void *p)
 
 	if (st == NULL)
 		return;
+	if (st->db->e)
+		stream_end(st);
 	for (int i = 0; i < st->nparam; i++)
 		unbind(st, i);
+	for (int i = 0; i < st->ncol; i++)
+		free(st->fname[i]);
+	free(st->fname);
+	free(st->ftype);
+	free(st->v);
 	PQclear(st->res);
 	if (st->name[0] && st->db->e) {
 		char sql[48];
@@ -609,6 +813,7 @@ pg_reset(void *p, int clear)
 {
 	struct pg_stmt *st = p;
 
+	stream_end(st);
 	PQclear(st->res);
 	st->res = NULL;
 	st->row = -1;
@@ -655,12 +860,14 @@ pg_bind_null(void *p, int i)
 }
 
 /*
-** Prepare ST on the server.  Integers are declared int8; text and NULL
-** are left to the server to infer.  Where it cannot ("could not determine
-** data type of parameter $N") that one is declared text; where an int8
-** does not fit ("operator does not exist: text = bigint") the integers
-** are left to it too.  Inside a transaction a failed try would end it:
-** the tries run under a savepoint.
+** Prepare ST on the server.  Integers bound are declared int8; text and
+** NULL are left to the server to infer.  Where it cannot ("could not
+** determine data type of parameter $N", as in "?1 IS NULL OR col = ?1"
+** with NULL bound) that one is declared text, and if text does not fit
+** either ("operator does not exist: bigint = text") int8; where an int8
+** bound does not fit ("text = bigint") the integers are left to the
+** server too.  Inside a transaction a failed try would end it: the tries
+** run under a savepoint.
 */
 static void
 server_prepare(struct pg_stmt *st)
@@ -668,7 +875,8 @@ server_prepare(struct pg_stmt *st)
 	struct crm_db *db = st->db;
 	struct pg_conn *pc = C(db);
 	Oid *types = xcalloc((size_t)st->nparam + 1, sizeof *types);
-	int ints = 1, tx = db->in_tx;
+	Oid *forced = xcalloc((size_t)st->nparam + 1, sizeof *forced);
+	int ints = 1, tx = db->in_tx, last = -1;
 
 	if (tx)
 		pg_exec(db, "SAVEPOINT crm_prepare");
@@ -677,8 +885,8 @@ server_prepare(struct pg_stmt *st)
 		const char *state;
 
 		for (int i = 0; i < st->nparam; i++)
-			if (types[i] != OID_TEXT)
-				types[i] = ints && st->type[i] == OID_INT8 ? OID_INT8 : 0;
+			types[i] = forced[i] ? forced[i] :
+			    ints && st->type[i] == OID_INT8 ? OID_INT8 : 0;
 		snprintf(st->name, sizeof st->name, "crm%d", ++pc->nstmt);
 		res = PQprepare(pc->c, st->name, st->sql, st->nparam, types);
 		if (PQresultStatus(res) == PGRES_COMMAND_OK) {
@@ -688,24 +896,34 @@ server_prepare(struct pg_stmt *st)
 		if (tx)
 			pg_exec(db, "ROLLBACK TO SAVEPOINT crm_prepare");
 		state = state_of(res);
-		/* indeterminate or ambiguous: "could not determine data type" */
-		if ((strcmp(state, "42P18") == 0 || strcmp(state, "42P08") == 0) &&
-		    tries < 2 * st->nparam + 2) {
-			const char *m = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-			const char *d = m ? strchr(m, '$') : NULL;
-			int n = d ? atoi(d + 1) : 0;
+		if (tries < 3 * st->nparam + 3) {
+			/* indeterminate or ambiguous: "could not determine data type" */
+			if (strcmp(state, "42P18") == 0 || strcmp(state, "42P08") == 0) {
+				const char *m = PQresultErrorField(res,
+				    PG_DIAG_MESSAGE_PRIMARY);
+				const char *d = m ? strchr(m, '$') : NULL;
+				int n = d ? atoi(d + 1) : 0;
 
-			if (n >= 1 && n <= st->nparam && types[n - 1] != OID_TEXT) {
-				types[n - 1] = OID_TEXT;
-				PQclear(res);
-				continue;
+				if (n >= 1 && n <= st->nparam && !forced[n - 1]) {
+					forced[n - 1] = OID_TEXT;
+					last = n - 1;
+					PQclear(res);
+					continue;
+				}
 			}
-		}
-		if ((strcmp(state, "42883") == 0 || strcmp(state, "42804") == 0) &&
-		    ints) {
-			ints = 0;
-			PQclear(res);
-			continue;
+			/* undefined function or datatype mismatch */
+			if (strcmp(state, "42883") == 0 || strcmp(state, "42804") == 0) {
+				if (last >= 0 && forced[last] == OID_TEXT) {
+					forced[last] = OID_INT8;
+					PQclear(res);
+					continue;
+				}
+				if (ints) {
+					ints = 0;
+					PQclear(res);
+					continue;
+				}
+			}
 		}
 		st->name[0] = '\0';
 		keep_error(db, res);
@@ -720,6 +938,275 @@ server_prepare(struct pg_stmt *st)
 	if (tx)
 		pg_exec(db, "RELEASE SAVEPOINT crm_prepare");
 	free(types);
+	free(forced);
+}
+
+/* ---- cursors: rows streamed with COPY ... TO STDOUT ------------------ */
+
+/* The name of a parameter type to cast an inlined value to, or NULL. */
+static const char *
+type_name(Oid t)
+{
+	switch (t) {
+	case 16: return "boolean";
+	case 20: return "bigint";
+	case 21: return "smallint";
+	case 23: return "integer";
+	case 25: return "text";
+	case 1043: return "varchar";
+	case 1700: return "numeric";
+	default: return NULL;
+	}
+}
+
+/*
+** ST's SQL with its bound values written in, as COPY (which takes no
+** parameters) needs: quoted literals, cast to the types the server gave
+** the parameters.  Caller frees.
+*/
+static char *
+inline_params(struct pg_stmt *st, PGresult *desc)
+{
+	PGconn *conn = C(st->db)->c;
+	struct strbuf out = STRBUF_INIT;
+	const char *p = st->sql, *q;
+
+	sb_init(&out);
+	while (*p) {
+		if ((q = skip_quoted(p, &out)) != p) {
+			p = q;
+			continue;
+		}
+		if (*p == '$' && p[1] >= '0' && p[1] <= '9') {
+			int n = 0;
+			const char *t;
+
+			for (p++; *p >= '0' && *p <= '9'; p++)
+				n = n * 10 + (*p - '0');
+			t = n <= PQnparams(desc) ? type_name(PQparamtype(desc, n - 1)) : NULL;
+			if (n < 1 || n > st->nparam || st->val[n - 1] == NULL)
+				sb_adds(&out, "NULL");
+			else {
+				char *lit = PQescapeLiteral(conn, st->val[n - 1],
+				    strlen(st->val[n - 1]));
+
+				if (lit == NULL)
+					crm_die("database '%s': %s", st->db->path,
+					    PQerrorMessage(conn));
+				sb_adds(&out, lit);
+				PQfreemem(lit);
+			}
+			if (t)
+				sb_addf(&out, "::%s", t);
+			continue;
+		}
+		sb_addc(&out, *p++);
+	}
+	return sb_detach(&out);
+}
+
+/* COPY's text format, in place: \N is NULL, backslash escapes undone. */
+static char *
+unescape(char *f)
+{
+	char *o = f;
+
+	if (strcmp(f, "\\N") == 0)
+		return NULL;
+	for (char *i = f; *i; i++) {
+		if (*i != '\\' || i[1] == '\0') {
+			*o++ = *i;
+			continue;
+		}
+		switch (*++i) {
+		case 'b': *o++ = '\b'; break;
+		case 'f': *o++ = '\f'; break;
+		case 'n': *o++ = '\n'; break;
+		case 'r': *o++ = '\r'; break;
+		case 't': *o++ = '\t'; break;
+		case 'v': *o++ = '\v'; break;
+		default: *o++ = *i;
+		}
+	}
+	*o = '\0';
+	return f;
+}
+
+/* Split the row in ST->line into ST->v. */
+static void
+split_row(struct pg_stmt *st)
+{
+	char *f = st->line;
+	size_t n = strlen(f);
+
+	if (n && f[n - 1] == '\n')
+		f[n - 1] = '\0';
+	for (int i = 0; i < st->ncol; i++) {
+		char *tab = strchr(f, '\t');
+
+		if (tab)
+			*tab = '\0';
+		st->v[i] = unescape(f);
+		f = tab ? tab + 1 : f + strlen(f);
+	}
+	st->have_row = 1;
+}
+
+/* Read the end of a COPY's result: its status, an error if it failed. */
+static PGresult *
+copy_result(struct crm_db *db)
+{
+	PGresult *res, *bad = NULL;
+
+	while ((res = PQgetResult(C(db)->c)) != NULL) {
+		if (PQresultStatus(res) != PGRES_COMMAND_OK && bad == NULL)
+			bad = res;
+		else
+			PQclear(res);
+	}
+	return bad;
+}
+
+/* Read the rest of ST's rows into memory: another statement is to run. */
+static void
+stream_drain(struct pg_stmt *st)
+{
+	struct crm_db *db = st->db;
+	size_t cap = st->npending;
+	char *buf;
+	int n;
+	PGresult *bad;
+
+	while ((n = PQgetCopyData(C(db)->c, &buf, 0)) > 0) {
+		if (st->npending == cap)
+			st->pending = xrealloc(st->pending,
+			    (cap = cap ? cap * 2 : 256) * sizeof *st->pending);
+		st->pending[st->npending++] = buf;
+	}
+	st->copying = 0;
+	C(db)->streaming = NULL;
+	if (n == -2 || (bad = copy_result(db)) != NULL)
+		pg_fail(db, n == -2 ? NULL : bad, "cannot read rows");
+}
+
+/* Another statement is to run: let the cursor streaming give way. */
+static void
+stream_yield(struct crm_db *db)
+{
+	if (C(db)->streaming)
+		stream_drain(C(db)->streaming);
+}
+
+/*
+** Stop ST: outside a transaction the server is asked to stop sending;
+** inside one that would end it, so the rest is read and dropped.
+*/
+static void
+stream_end(struct pg_stmt *st)
+{
+	struct crm_db *db = st->db;
+
+	if (st->copying) {
+		PGcancel *cancel;
+		char err[256], *buf;
+		int n;
+		PGresult *bad;
+
+		if (!db->in_tx && (cancel = PQgetCancel(C(db)->c)) != NULL) {
+			(void)PQcancel(cancel, err, sizeof err);
+			PQfreeCancel(cancel);
+		}
+		while ((n = PQgetCopyData(C(db)->c, &buf, 0)) > 0)
+			PQfreemem(buf);
+		bad = copy_result(db);
+		st->copying = 0;
+		C(db)->streaming = NULL;
+		if (bad && db->in_tx)
+			pg_fail(db, bad, "cannot read rows");
+		PQclear(bad);
+	}
+	if (st->line)
+		PQfreemem(st->line);
+	st->line = NULL;
+	for (size_t i = st->next; i < st->npending; i++)
+		PQfreemem(st->pending[i]);
+	free(st->pending);
+	st->pending = NULL;
+	st->npending = st->next = 0;
+	st->have_row = 0;
+}
+
+/* Start ST's COPY: the statement described, its values written in. */
+static void
+stream_start(struct pg_stmt *st)
+{
+	struct crm_db *db = st->db;
+	PGresult *desc, *res;
+	char *sql, *body;
+
+	desc = PQdescribePrepared(C(db)->c, st->name);
+	if (PQresultStatus(desc) != PGRES_COMMAND_OK)
+		pg_fail(db, desc, "cannot describe a statement");
+	if (st->fname == NULL) {
+		st->ncol = PQnfields(desc);
+		st->ftype = xcalloc((size_t)st->ncol + 1, sizeof *st->ftype);
+		st->fname = xcalloc((size_t)st->ncol + 1, sizeof *st->fname);
+		st->v = xcalloc((size_t)st->ncol + 1, sizeof *st->v);
+		for (int i = 0; i < st->ncol; i++) {
+			st->ftype[i] = PQftype(desc, i);
+			st->fname[i] = xstrdup(PQfname(desc, i));
+		}
+	}
+	body = inline_params(st, desc);
+	PQclear(desc);
+	sql = xasprintf("COPY (%s) TO STDOUT", body);
+	free(body);
+	res = PQexec(C(db)->c, sql);
+	free(sql);
+	if (PQresultStatus(res) != PGRES_COPY_OUT)
+		pg_fail(db, res, "statement failed");
+	PQclear(res);
+	st->copying = 1;
+	C(db)->streaming = st;
+}
+
+/* The next row of cursor ST: 1, or 0 at the end. */
+static int
+stream_step(struct pg_stmt *st)
+{
+	struct crm_db *db = st->db;
+	PGresult *bad;
+	int n;
+
+	if (st->line) {
+		PQfreemem(st->line);
+		st->line = NULL;
+	}
+	st->have_row = 0;
+	if (st->next < st->npending) {
+		st->line = st->pending[st->next++];
+		split_row(st);
+		return 1;
+	}
+	if (st->copying) {
+		if ((n = PQgetCopyData(C(db)->c, &st->line, 0)) > 0) {
+			split_row(st);
+			return 1;
+		}
+		st->line = NULL;
+		st->copying = 0;
+		C(db)->streaming = NULL;
+		if (n == -2 || (bad = copy_result(db)) != NULL)
+			pg_fail(db, n == -2 ? NULL : bad, "cannot read rows");
+	}
+	stream_end(st);
+	return 0;
+}
+
+static void
+pg_stream(void *p)
+{
+	((struct pg_stmt *)p)->stream = 1;
 }
 
 static int
@@ -728,10 +1215,22 @@ pg_step(struct crm_stmt *s)
 	struct pg_stmt *st = s->e;
 	struct crm_db *db = s->db;
 
+	if (st->stream && (st->copying || st->have_row || st->npending))
+		return stream_step(st);
+	if (C(db)->streaming && C(db)->streaming != st)
+		stream_yield(db);
 	if (st->res == NULL) {
 		PGresult *res;
 		ExecStatusType t;
 
+		if (C(db)->copies)
+			copy_flush(db, st->sql);
+		if (st->stream) {
+			if (st->name[0] == '\0')
+				server_prepare(st);
+			stream_start(st);
+			return stream_step(st);
+		}
 		if (st->name[0] == '\0')
 			server_prepare(st);
 		res = PQexecPrepared(C(db)->c, st->name, st->nparam,
@@ -775,6 +1274,13 @@ pg_col_text(void *p, int i)
 {
 	struct pg_stmt *st = p;
 
+	if (st->have_row) {
+		if (i < 0 || i >= st->ncol || st->v[i] == NULL)
+			return NULL;
+		if (st->ftype[i] == OID_BOOL)
+			return *st->v[i] == 't' ? "1" : "0";
+		return st->v[i];
+	}
 	if (st->res == NULL || st->row < 0 || i >= PQnfields(st->res) ||
 	    PQgetisnull(st->res, st->row, i))
 		return NULL;
@@ -797,6 +1303,8 @@ pg_col_null(void *p, int i)
 {
 	struct pg_stmt *st = p;
 
+	if (st->have_row)
+		return i < 0 || i >= st->ncol || st->v[i] == NULL;
 	return st->res == NULL || st->row < 0 || i >= PQnfields(st->res) ||
 	    PQgetisnull(st->res, st->row, i);
 }
@@ -806,6 +1314,8 @@ pg_col_count(void *p)
 {
 	struct pg_stmt *st = p;
 
+	if (st->have_row)
+		return st->ncol;
 	return st->res ? PQnfields(st->res) : 0;
 }
 
@@ -814,6 +1324,8 @@ pg_col_name(void *p, int i)
 {
 	struct pg_stmt *st = p;
 
+	if (st->have_row)
+		return i >= 0 && i < st->ncol ? st->fname[i] : NULL;
 	return st->res ? PQfname(st->res, i) : NULL;
 }
 
@@ -829,19 +1341,17 @@ pg_errmsg(struct crm_db *db)
 	return C(db)->err ? C(db)->err : PQerrorMessage(C(db)->c);
 }
 
+/*
+** Indexes are not dropped for a bulk load here: DROP INDEX locks the table
+** against every reader until the commit (SQLite's readers go on with the
+** old snapshot), and only the table's owner may.  The load goes into the
+** indexes as they are.
+*/
 static char *
 pg_index_sql(struct crm_db *db, const char *name)
 {
-	struct crm_stmt *s = crm_sql(db, "SELECT indexdef FROM pg_indexes"
-	    " WHERE schemaname = 'crm' AND indexname = ?");
-	char *def = NULL;
-
-	crm_bind_text(s, 1, name);
-	if (crm_step(s)) {
-		def = xstrdup(crm_col_text(s, 0));
-		crm_reset(s);
-	}
-	return def;
+	(void)db, (void)name;
+	return NULL;
 }
 
 static void
@@ -858,14 +1368,6 @@ pg_integrity(struct crm_db *db, void (*fn)(const char *msg, void *ctx),
 {
 	(void)db, (void)fn, (void)ctx;
 	return 0;
-}
-
-static void
-pg_backup(struct crm_db *db, const char *path)
-{
-	(void)path;
-	crm_die("'%s' is a PostgreSQL database: back it up with pg_dump, or "
-	    "copy it to a file with crm-db copy", db->path);
 }
 
 /*
@@ -894,6 +1396,25 @@ pg_lock_row(struct crm_db *db, const char *table, long long id)
 	crm_die("internal error: no row lock for table '%s'", table);
 }
 
+/* Has the database at URI PATH a crm schema?  0 also when it cannot be reached. */
+static int
+pg_exists(const char *path)
+{
+	const char *keys[] = { "dbname", "user", NULL };
+	const char *vals[] = { path, crm_g.actor_given ? crm_g.actor : NULL, NULL };
+	PGconn *c = PQconnectdbParams(keys, vals, 1);
+	PGresult *res;
+	int yes = 0;
+
+	if (PQstatus(c) == CONNECTION_OK) {
+		res = PQexec(c, "SELECT 1 FROM pg_namespace WHERE nspname = 'crm'");
+		yes = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0;
+		PQclear(res);
+	}
+	PQfinish(c);
+	return yes;
+}
+
 static void
 pg_sync_login(struct crm_db *db, const char *old, const char *login,
     const char *role, int active)
@@ -908,11 +1429,95 @@ pg_sync_login(struct crm_db *db, const char *old, const char *login,
 		;
 }
 
+/* COPY's text format: \N for NULL, backslash escapes. */
+static void
+copy_value(struct strbuf *b, const char *v)
+{
+	if (v == NULL) {
+		sb_add(b, "\\N", 2);
+		return;
+	}
+	for (const char *p = v; *p; p++)
+		switch (*p) {
+		case '\\': sb_add(b, "\\\\", 2); break;
+		case '\t': sb_add(b, "\\t", 2); break;
+		case '\n': sb_add(b, "\\n", 2); break;
+		case '\r': sb_add(b, "\\r", 2); break;
+		default: sb_addc(b, *p);
+		}
+}
+
+static void
+pg_append(struct crm_db *db, const char *table, const char *cols, size_t n,
+    const char *const *v)
+{
+	struct copy *c, **tail = &C(db)->copies;
+
+	for (c = C(db)->copies; c; tail = &c->next, c = c->next)
+		if (strcmp(c->table, table) == 0 && strcmp(c->cols, cols) == 0)
+			break;
+	if (c == NULL) {
+		c = *tail = xcalloc(1, sizeof *c);
+		c->table = xstrdup(table);
+		c->cols = xstrdup(cols);
+		sb_init(&c->buf);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			sb_addc(&c->buf, '\t');
+		copy_value(&c->buf, v[i]);
+	}
+	sb_addc(&c->buf, '\n');
+	c->rows++;
+	if (c->buf.len > (8u << 20))
+		copy_send(db, c);
+}
+
+/* An id for a row of TABLE to append: from its sequence, in blocks. */
+#define IDS_OF 4
+static long long
+pg_next_id(struct crm_db *db, const char *table)
+{
+	struct idblock *b = NULL;
+	int i;
+
+	if (C(db)->ids_of == NULL)
+		C(db)->ids_of = xcalloc(IDS_OF, sizeof *C(db)->ids_of);
+	for (i = 0; i < IDS_OF; i++) {
+		b = &C(db)->ids_of[i];
+		if (b->table[0] == '\0' || strcmp(b->table, table) == 0)
+			break;
+	}
+	if (i == IDS_OF)
+		crm_die("internal error: ids of too many tables");
+	if (b->used == b->n) {
+		char *sql = xasprintf("SELECT nextval(pg_get_serial_sequence("
+		    "'crm.%s', 'id')) FROM generate_series(1, %d)", table,
+		    (int)(sizeof b->v / sizeof b->v[0]));
+		PGresult *res;
+
+		stream_yield(db);
+		copy_flush(db, NULL);
+		res = PQexec(C(db)->c, sql);
+		free(sql);
+		if (PQresultStatus(res) != PGRES_TUPLES_OK)
+			pg_fail(db, res, "cannot take ids");
+		snprintf(b->table, sizeof b->table, "%s", table);
+		b->n = PQntuples(res);
+		for (int k = 0; k < b->n; k++)
+			b->v[k] = strtoll(PQgetvalue(res, k, 0), NULL, 10);
+		b->used = 0;
+		PQclear(res);
+	}
+	return b->v[b->used++];
+}
+
 const struct crm_engine crm_engine_pg = {
 	"postgresql", pg_open, pg_close, pg_schema, pg_migrate, pg_stamp,
 	pg_exec, pg_begin, pg_commit, pg_rollback, pg_prepare, pg_finalize,
 	pg_reset, pg_bind_text, pg_bind_int, pg_bind_null, pg_step,
 	pg_col_text, pg_col_int, pg_col_null, pg_col_count, pg_col_name,
 	pg_last_id, pg_errmsg, pg_index_sql, pg_index_build, pg_integrity,
-	pg_backup, pg_lock_row, pg_ready, pg_sync_login,
+	NULL, pg_lock_row, pg_exists, pg_ready, pg_sync_login, pg_append,
+	pg_next_id, pg_stream,
 };

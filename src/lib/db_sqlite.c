@@ -364,11 +364,17 @@ sq_lock_row(struct crm_db *db, const char *table, long long id)
 	(void)db, (void)table, (void)id;	/* BEGIN IMMEDIATE holds them all */
 }
 
+static int
+sq_exists(const char *path)
+{
+	return access(path, F_OK) == 0;
+}
+
 const struct crm_engine crm_engine_sqlite = {
 	"sqlite", sq_open, sq_close, sq_schema, sq_migrate, sq_stamp, sq_exec,
 	sq_begin, sq_commit, sq_rollback, sq_prepare, sq_finalize, sq_reset,
 	sq_bind_text, sq_bind_int, sq_bind_null, sq_step, sq_col_text,
 	sq_col_int, sq_col_null, sq_col_count, sq_col_name, sq_last_id,
 	sq_errmsg, sq_index_sql, sq_index_build, sq_integrity, sq_backup,
-	sq_lock_row, NULL, NULL,
+	sq_lock_row, sq_exists, NULL, NULL, NULL, NULL, NULL,
 };

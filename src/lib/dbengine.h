@@ -25,6 +25,7 @@ struct crm_db {
 	void *e;			/* the engine's connection */
 	char *path;			/* the file, or the connection URI, as given */
 	int in_tx;
+	long long version_found;	/* the schema version at open */
 	struct crm_stmt *cache;
 	struct timespec deadline;	/* waiting for locks ends here */
 	struct crm_ctx ctx;
@@ -78,14 +79,22 @@ struct crm_engine {
 	void (*index_build)(struct crm_db *db, int begin);
 	long long (*integrity)(struct crm_db *db, void (*fn)(const char *msg,
 	    void *ctx), void *ctx);
-	void (*backup)(struct crm_db *db, const char *path);
+	void (*backup)(struct crm_db *db, const char *path);	/* may be NULL */
 	/* Lock row ID of TABLE until the end of the transaction. */
 	void (*lock_row)(struct crm_db *db, const char *table, long long id);
+	/* Is there a crm database at PATH (crm_db_exists)? */
+	int (*exists)(const char *path);
 	/* After the migrations, before the rights policy: may be NULL. */
 	void (*ready)(struct crm_db *db);
 	/* crm_db_sync_login(); NULL where logins are no server's. */
 	void (*sync_login)(struct crm_db *db, const char *old, const char *login,
 	    const char *role, int active);
+	/* crm_db_append() and crm_db_next_id(); NULL: no bulk appends. */
+	void (*append)(struct crm_db *db, const char *table, const char *cols,
+	    size_t n, const char *const *v);
+	long long (*next_id)(struct crm_db *db, const char *table);
+	/* Statement ST is a cursor's (crm_sql_take): may stream; may be NULL. */
+	void (*stream)(void *st);
 };
 
 extern const struct crm_engine crm_engine_sqlite, crm_engine_pg;

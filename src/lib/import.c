@@ -31,6 +31,7 @@ struct crm_import {
 	int bulk;
 	uint64_t *filter;
 	struct strvec saved;	/* the dropped indexes */
+	struct crm_fieldids fids;	/* custom fields' ids, for appends */
 };
 
 /* FNV-1a, then a 64-bit finalizer to spread it; KIND keeps keys apart. */
@@ -137,7 +138,9 @@ crm_import_add(struct crm_import *im, const struct crm_lead *l,
 	else if (im->mode != CRM_IMPORT_ALLOW &&
 	    crm_lead_find_dup(im->db, refs, 0, dup))
 		return CRM_IMPORT_DUPLICATE;
-	*id = crm_lead_insert(im->db, l, refs);
+	/* in bulk, rows are appended where the engine can (COPY) */
+	*id = im->bulk ? crm_lead_append(im->db, l, refs, &im->fids) :
+	    crm_lead_insert(im->db, l, refs);
 	im->rows++;
 	return suspect ? CRM_IMPORT_SUSPECT : CRM_IMPORT_CREATED;
 }
@@ -173,6 +176,7 @@ crm_import_free(struct crm_import *im)
 		return;
 	free(im->filter);
 	sv_free(&im->saved);
+	crm_fieldids_free(&im->fids);
 	free(im);
 }
 

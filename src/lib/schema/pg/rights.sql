@@ -11,9 +11,10 @@
 --                   contacts, fields, follow-ups, deals, history) in full,
 --                   the pooled customers of its pools masked, and of every
 --                   other customer only the name, company, owner and pool
---                   through the views seen_customers, seen_contacts and
---                   seen_history, which a rep reads instead of the tables
---                   (db_pg.c names them for it).  The table columns with
+--                   through the views seen_customers, seen_contacts,
+--                   seen_activities, seen_deals and seen_history, which a
+--                   rep reads instead of the tables (db_pg.c names them
+--                   for it).  The table columns with
 --                   contacts (phone, email and their keys) it may not read
 --                   at all; the duplicate check (防撞单) asks crm.dup_key(),
 --                   which tells the lowest live id sharing a key, no more.
@@ -41,12 +42,40 @@ CREATE OR REPLACE FUNCTION crm.is_owner() RETURNS boolean
 	SELECT pg_has_role(session_user, nspowner, 'MEMBER')
 	FROM pg_namespace WHERE nspname = 'crm' $$;
 
--- Who the session user is here: owner, admin, rep, inactive, or none.
+-- While no active admin exists (a new database) everyone counts as an
+-- admin, so a first admin can be made: as the library has it, on the
+-- server too.  Every login may then do everything (privileges granted to
+-- PUBLIC and a policy of PUBLIC's), until crm.sync_login makes the first
+-- admin and takes them back.
+CREATE OR REPLACE FUNCTION crm.bootstrap() RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = crm, pg_temp AS $$
+	SELECT NOT EXISTS (SELECT 1 FROM users WHERE role = 'admin' AND active = 1) $$;
+
+-- Who the session user is here: owner, bootstrap (anyone, while there
+-- is no admin), admin, rep, inactive, or none.
 CREATE OR REPLACE FUNCTION crm.standing() RETURNS text
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = crm, pg_temp AS $$
 	SELECT CASE WHEN crm.is_owner() THEN 'owner'
+	    WHEN crm.bootstrap() THEN 'bootstrap'
 	    ELSE coalesce((SELECT CASE WHEN active = 0 THEN 'inactive' ELSE role END
 	        FROM users WHERE login = session_user), 'none') END $$;
+
+-- New ids go on from the highest there is, as SQLite's do, also after a
+-- rolled-back insert took some: a writer that excludes all others calls
+-- it when it starts (db_pg.c).
+CREATE OR REPLACE FUNCTION crm.reset_ids() RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = crm, pg_temp AS $$
+DECLARE
+	t record;
+BEGIN
+	FOR t IN SELECT c.relname, pg_get_serial_sequence('crm.' || quote_ident(c.relname),
+	    'id') AS seq FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+	    JOIN pg_namespace n ON n.oid = c.relnamespace
+	    WHERE n.nspname = 'crm' AND a.attname = 'id' AND a.attidentity <> '' LOOP
+		EXECUTE format('SELECT setval(%L, coalesce(max(id), 0) + 1, false) FROM crm.%I',
+		    t.seq, t.relname);
+	END LOOP;
+END $$;
 
 -- The user id of the session user, NULL when none or deactivated.
 CREATE OR REPLACE FUNCTION crm.uid() RETURNS bigint
@@ -64,11 +93,25 @@ CREATE OR REPLACE FUNCTION crm.pool_sight(p bigint) RETURNS integer
 	    WHERE m.pool_id = p AND (m.user_id = u.id OR m.team_id = u.team_id)),
 	    0) END $$;
 
+-- Is a customer of OWNER in REGION and INDUSTRY covered by a pool the
+-- session user administers (pool.c's COVERS)?  Such a pool's admin may
+-- reclaim it into the pool, so reads what the rules read, masked.
+CREATE OR REPLACE FUNCTION crm.covers(owner bigint, r text, i text) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = crm, pg_temp AS $$
+	SELECT owner IS NOT NULL AND EXISTS (SELECT 1 FROM pools q
+	    JOIN pool_members m ON m.pool_id = q.id AND m.role = 'member'
+	    WHERE crm.pool_sight(q.id) = 2
+	    AND (m.user_id = owner OR m.team_id = (SELECT team_id FROM users
+	        WHERE id = owner))
+	    AND (q.region IS NULL OR q.region = r)
+	    AND (q.industry IS NULL OR q.industry = i)) $$;
+
 -- The sight (policy.h) of customer C: 2 full, 1 masked, 0 name only.
 CREATE OR REPLACE FUNCTION crm.customer_sight(c bigint) RETURNS integer
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = crm, pg_temp AS $$
 	SELECT coalesce((SELECT CASE WHEN x.owner_id = crm.uid() THEN 2
-	    ELSE crm.pool_sight(x.pool_id) END
+	    WHEN x.pool_id IS NOT NULL THEN crm.pool_sight(x.pool_id)
+	    WHEN crm.covers(x.owner_id, x.region, x.industry) THEN 1 ELSE 0 END
 	    FROM customers x WHERE x.id = c), 0) $$;
 -- Does the session user own customer C?
 CREATE OR REPLACE FUNCTION crm.customer_owned(c bigint) RETURNS boolean
@@ -198,15 +241,32 @@ BEGIN
 			    THEN crm.admin_group() ELSE crm.rep_group() END, login);
 		END IF;
 	END IF;
+	PERFORM crm.public_rights();
+END $$;
+
+-- What PUBLIC may: everything while bootstrapping, else only ask who it
+-- is here (crm.standing) and which schema this is (crm_meta).
+CREATE OR REPLACE FUNCTION crm.public_rights() RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = crm, pg_temp
+    SET client_min_messages = error AS $$
+BEGIN
+	IF crm.bootstrap() THEN
+		GRANT ALL ON ALL TABLES IN SCHEMA crm TO PUBLIC;
+		GRANT ALL ON ALL SEQUENCES IN SCHEMA crm TO PUBLIC;
+		GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA crm TO PUBLIC;
+	ELSE
+		REVOKE ALL ON ALL TABLES IN SCHEMA crm FROM PUBLIC;
+		REVOKE ALL ON ALL SEQUENCES IN SCHEMA crm FROM PUBLIC;
+		REVOKE ALL ON ALL FUNCTIONS IN SCHEMA crm FROM PUBLIC;
+		GRANT SELECT ON crm.crm_meta TO PUBLIC;
+		GRANT EXECUTE ON FUNCTION crm.standing(), crm.is_owner(), crm.bootstrap(),
+		    crm.admin_group(), crm.rep_group() TO PUBLIC;
+	END IF;
 END $$;
 
 -- ---- privileges ------------------------------------------------------
 
-REVOKE ALL ON ALL FUNCTIONS IN SCHEMA crm FROM PUBLIC;
 GRANT USAGE ON SCHEMA crm TO PUBLIC;
-GRANT EXECUTE ON FUNCTION crm.standing(), crm.is_owner(), crm.admin_group(),
-    crm.rep_group() TO PUBLIC;
-GRANT SELECT ON crm.crm_meta TO PUBLIC;	-- which schema this is, for anyone
 
 DO $$
 DECLARE
@@ -267,19 +327,24 @@ BEGIN
 		EXECUTE format('ALTER TABLE crm.%I ENABLE ROW LEVEL SECURITY', t);
 		EXECUTE format('CREATE POLICY admin_all ON crm.%I TO %I USING (true)'
 		    ' WITH CHECK (true)', t, adm);
+		EXECUTE format('CREATE POLICY bootstrap_all ON crm.%I USING'
+		    ' ((SELECT crm.bootstrap())) WITH CHECK ((SELECT crm.bootstrap()))', t);
 	END LOOP;
 
 	-- customers: its own and the pooled ones of its pools; it adds its own
 	-- or into its pools, changes its own, claims pooled ones (becoming the
-	-- owner), releases its own into its pools; removes only what it made
-	-- in this very transaction (a duplicate taken out again).
+	-- owner), releases its own into its pools, and as a pool's admin
+	-- reclaims into it what it covers; removes only what it made in this
+	-- very transaction (a duplicate taken out again).
 	EXECUTE format('CREATE POLICY rep_read ON crm.customers FOR SELECT TO %I'
-	    ' USING (owner_id = crm.uid() OR crm.pool_sight(pool_id) > 0)', rep);
+	    ' USING (owner_id = crm.uid() OR crm.pool_sight(pool_id) > 0'
+	    ' OR crm.covers(owner_id, region, industry))', rep);
 	EXECUTE format('CREATE POLICY rep_add ON crm.customers FOR INSERT TO %I'
 	    ' WITH CHECK (owner_id = crm.uid() OR (owner_id IS NULL'
 	    ' AND crm.pool_sight(pool_id) > 0))', rep);
 	EXECUTE format('CREATE POLICY rep_change ON crm.customers FOR UPDATE TO %I'
-	    ' USING (owner_id = crm.uid() OR crm.pool_sight(pool_id) > 0)'
+	    ' USING (owner_id = crm.uid() OR crm.pool_sight(pool_id) > 0'
+	    ' OR crm.covers(owner_id, region, industry))'
 	    ' WITH CHECK (owner_id = crm.uid() OR (owner_id IS NULL'
 	    ' AND crm.pool_sight(pool_id) > 0) OR (merged_into IS NOT NULL'
 	    ' AND owner_id IS NULL AND pool_id IS NULL))', rep);
@@ -347,73 +412,75 @@ END $$;
 
 -- ---- what a rep reads instead of the tables ---------------------------
 --
--- Views run with their owner's rights: they show every row the policy
--- lets a rep see, with each column as much as its sight allows.  Made
--- from the catalog, so a column a later migration adds is covered: shown
--- from the masked sight up, or only in full if it holds a contact.
+-- Views run with their owner's rights: they show every row of the table,
+-- as the library's own reads need (a refusal names whose customer it
+-- is), with each column as much as the sight of its customer allows:
+-- its key columns (id, customer_id; a customer's name, company, owner,
+-- pool) always, contacts (phone, email) in full to the owner, masked to
+-- the pool's members, and everything else from the masked sight up.
+-- Made from the catalog, so a column a later migration adds is covered.
 
 DO $$
 DECLARE
-	cols text;
 	rep name := crm.rep_group();
+	t text;
+	cols text;
 	-- the sight of customer row c: 2 full, 1 masked, 0 name only
 	sight text := 'CASE WHEN c.owner_id = (SELECT id FROM me) THEN 2'
-	    ' ELSE coalesce((SELECT s FROM mine WHERE mine.pool_id = c.pool_id), 0) END';
+	    ' WHEN c.pool_id IS NOT NULL THEN coalesce((SELECT s FROM mine'
+	    ' WHERE mine.pool_id = c.pool_id), 0)'
+	    ' WHEN c.owner_id IS NOT NULL AND (SELECT count(*) FROM mine WHERE s = 2) > 0'
+	    ' AND crm.covers(c.owner_id, c.region, c.industry) THEN 1 ELSE 0 END';
 	mine text := 'WITH me AS (SELECT id, team_id FROM crm.users'
 	    ' WHERE login = session_user AND active = 1),'
 	    ' mine AS (SELECT m.pool_id, max(CASE m.role WHEN ''admin'' THEN 2'
 	    ' ELSE 1 END) AS s FROM crm.pool_members m, me WHERE m.user_id = me.id'
 	    ' OR m.team_id = me.team_id GROUP BY m.pool_id) ';
 BEGIN
-	DROP VIEW IF EXISTS crm.seen_customers, crm.seen_contacts, crm.seen_history;
-
-	SELECT string_agg(CASE
-	    WHEN attname IN ('id', 'name', 'company', 'owner_id', 'pool_id',
-	        'merged_into', 'company_key') THEN format('c.%I', attname)
-	    WHEN attname = 'phone' THEN 'CASE v.sight WHEN 2 THEN c.phone'
-	        ' WHEN 1 THEN crm.mask_phone(c.phone) END AS phone'
-	    WHEN attname = 'email' THEN 'CASE v.sight WHEN 2 THEN c.email'
-	        ' WHEN 1 THEN crm.mask_email(c.email) END AS email'
-	    WHEN attname IN ('phone_key', 'email_key') OR attname LIKE '%hash%' THEN
-	        format('CASE WHEN v.sight = 2 THEN c.%1$I END AS %1$I', attname)
-	    ELSE format('CASE WHEN v.sight > 0 THEN c.%1$I END AS %1$I', attname) END,
-	    ', ' ORDER BY attnum) INTO cols
-	FROM pg_attribute WHERE attrelid = 'crm.customers'::regclass
-	    AND attnum > 0 AND NOT attisdropped;
-	EXECUTE 'CREATE VIEW crm.seen_customers AS ' || mine || 'SELECT ' || cols ||
-	    ' FROM crm.customers c CROSS JOIN LATERAL (SELECT ' || sight ||
-	    ' AS sight) v';
-
-	SELECT string_agg(CASE
-	    WHEN attname = 'phone' THEN 'CASE v.sight WHEN 2 THEN t.phone'
-	        ' ELSE crm.mask_phone(t.phone) END AS phone'
-	    WHEN attname = 'email' THEN 'CASE v.sight WHEN 2 THEN t.email'
-	        ' ELSE crm.mask_email(t.email) END AS email'
-	    WHEN attname IN ('phone_key', 'email_key') OR attname LIKE '%hash%' THEN
-	        format('CASE WHEN v.sight = 2 THEN t.%1$I END AS %1$I', attname)
-	    ELSE format('t.%I', attname) END, ', ' ORDER BY attnum) INTO cols
-	FROM pg_attribute WHERE attrelid = 'crm.contacts'::regclass
-	    AND attnum > 0 AND NOT attisdropped;
-	EXECUTE 'CREATE VIEW crm.seen_contacts WITH (security_barrier) AS ' || mine ||
-	    'SELECT ' || cols || ' FROM crm.contacts t JOIN crm.customers c'
-	    ' ON c.id = t.customer_id CROSS JOIN LATERAL (SELECT ' || sight ||
-	    ' AS sight) v WHERE v.sight > 0';
+	DROP VIEW IF EXISTS crm.seen_customers, crm.seen_contacts, crm.seen_activities,
+	    crm.seen_deals, crm.seen_history;
+	FOREACH t IN ARRAY ARRAY['customers', 'contacts', 'activities', 'deals'] LOOP
+		SELECT string_agg(CASE
+		    WHEN attname IN ('id', 'customer_id') OR (t = 'customers' AND
+		        attname IN ('name', 'company', 'owner_id', 'pool_id',
+		        'merged_into', 'company_key')) THEN format('t.%I', attname)
+		    WHEN attname = 'phone' THEN 'CASE v.sight WHEN 2 THEN t.phone'
+		        ' WHEN 1 THEN crm.mask_phone(t.phone) END AS phone'
+		    WHEN attname = 'email' THEN 'CASE v.sight WHEN 2 THEN t.email'
+		        ' WHEN 1 THEN crm.mask_email(t.email) END AS email'
+		    WHEN attname IN ('phone_key', 'email_key') OR attname LIKE '%hash%' THEN
+		        format('CASE WHEN v.sight = 2 THEN t.%1$I END AS %1$I', attname)
+		    ELSE format('CASE WHEN v.sight > 0 THEN t.%1$I END AS %1$I', attname) END,
+		    ', ' ORDER BY attnum) INTO cols
+		FROM pg_attribute WHERE attrelid = ('crm.' || t)::regclass
+		    AND attnum > 0 AND NOT attisdropped;
+		EXECUTE format('CREATE VIEW crm.%I AS ', 'seen_' || t) || mine ||
+		    'SELECT ' || cols || format(' FROM crm.%I t ', t) ||
+		    CASE WHEN t = 'customers' THEN 'CROSS JOIN LATERAL (SELECT t.owner_id,'
+		        ' t.pool_id, t.region, t.industry) c'
+		    ELSE 'JOIN crm.customers c ON c.id = t.customer_id' END ||
+		    ' CROSS JOIN LATERAL (SELECT ' || sight || ' AS sight) v';
+	END LOOP;
 
 	SELECT string_agg(CASE
 	    WHEN attname IN ('old_value', 'new_value') THEN format('CASE'
-	        ' WHEN v.sight = 1 AND h.field = ''phone'' THEN crm.mask_phone(h.%1$I)'
-	        ' WHEN v.sight = 1 AND h.field = ''email'' THEN crm.mask_email(h.%1$I)'
+	        ' WHEN v.sight = 2 OR h.actor = session_user THEN h.%1$I'
+	        ' WHEN v.sight = 0 THEN NULL'
+	        ' WHEN h.field = ''phone'' THEN crm.mask_phone(h.%1$I)'
+	        ' WHEN h.field = ''email'' THEN crm.mask_email(h.%1$I)'
 	        ' ELSE h.%1$I END AS %1$I', attname)
 	    ELSE format('h.%I', attname) END, ', ' ORDER BY attnum) INTO cols
 	FROM pg_attribute WHERE attrelid = 'crm.history'::regclass
 	    AND attnum > 0 AND NOT attisdropped;
-	EXECUTE 'CREATE VIEW crm.seen_history WITH (security_barrier) AS SELECT '
+	EXECUTE 'CREATE VIEW crm.seen_history AS SELECT '
 	    || cols || ' FROM crm.history h CROSS JOIN LATERAL (SELECT'
 	    ' crm.history_customer(h.entity, h.entity_id) AS cust) k'
 	    ' CROSS JOIN LATERAL (SELECT CASE WHEN k.cust = -1 THEN 2'
-	    ' ELSE crm.customer_sight(k.cust) END AS sight) v'
-	    ' WHERE h.actor = session_user OR v.sight > 0';
+	    ' ELSE crm.customer_sight(k.cust) END AS sight) v';
 
 	EXECUTE format('GRANT SELECT ON crm.seen_customers, crm.seen_contacts,'
-	    ' crm.seen_history TO %I, %I', rep, crm.admin_group());
+	    ' crm.seen_activities, crm.seen_deals, crm.seen_history TO %I, %I',
+	    rep, crm.admin_group());
 END $$;
+
+SELECT crm.public_rights();
