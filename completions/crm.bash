@@ -41,10 +41,20 @@ _crm_prog()
 		opts='--members --admins --region --industry --no-followup-days --no-deal-days --not-won-days --grade-days --exempt --warn-days --claim-limit --max-owned --lockout-days --cooling-days --pool -p --next --to --reason --within --owner --explain --force -f --partial --dry-run -n --db -d --as --wait --csv --now --quiet -q --null --json --columns -o --help --version'
 		vopts=' --members --admins --region --industry --no-followup-days --no-deal-days --not-won-days --grade-days --exempt --warn-days --claim-limit --max-owned --lockout-days --cooling-days --pool -p --next --to --reason --within --owner --db -d --as --wait --now --null --columns -o '
 		;;
+	report)
+		cmds='funnel forecast performance sources regions industries pool rfm health customer agenda'
+		opts='--since --until --period --owner --team --by --pool --stalled --commit --predicted --within --table -t --chart --svg --html --db -d --as --wait --csv --now --quiet -q --null --json --columns -o --help --version'
+		vopts=' --since --until --period --owner --team --by --pool --stalled --commit --within --svg --html --db -d --as --wait --now --null --columns -o '
+		;;
+	score)
+		cmds='rfm health predict'
+		opts='--rules --all -a --explain -x --save --dry-run -n --as-of --segments --strong-r --active-days --currency --leads --fields --model --backtest --since --threshold --db -d --as --wait --csv --now --quiet -q --null --json --columns -o --help --version'
+		vopts=' --rules --as-of --segments --strong-r --active-days --currency --fields --since --threshold --db -d --as --wait --now --null --columns -o '
+		;;
 	user)
-		cmds='add list show update deactivate activate import team'
-		opts='--name --email --team --role --capacity --weight --regions --industries --away --back --all -a --dry-run -n --db -d --as --wait --csv --now --quiet -q --null --json --columns -o --help --version'
-		vopts=' --name --email --team --role --capacity --weight --regions --industries --away --db -d --as --wait --now --null --columns -o '
+		cmds='add list show update deactivate activate import team target targets'
+		opts='--name --email --team --role --capacity --weight --regions --industries --away --back --all -a --period --amount --currency --dry-run -n --db -d --as --wait --csv --now --quiet -q --null --json --columns -o --help --version'
+		vopts=' --name --email --team --role --capacity --weight --regions --industries --away --period --amount --currency --db -d --as --wait --now --null --columns -o '
 		;;
 	esac
 }
@@ -75,6 +85,13 @@ _crm_values()
 	'lead --db'|'lead -d') echo '_files' ;;
 	'pool --exempt') echo 'locked won open-deal' ;;
 	'pool --db'|'pool -d') echo '_files' ;;
+	'report --by') echo 'owner team region industry source week month quarter year' ;;
+	'report --svg') echo '_files' ;;
+	'report --html') echo '_files' ;;
+	'report --db'|'report -d') echo '_files' ;;
+	'score --rules') echo '_files' ;;
+	'score --segments') echo 'cn classic' ;;
+	'score --db'|'score -d') echo '_files' ;;
 	'user --role') echo 'admin rep' ;;
 	'user --db'|'user -d') echo '_files' ;;
 	esac
@@ -95,11 +112,11 @@ _crm()
 	start=1
 	if [[ $name == crm ]]; then
 		if (( COMP_CWORD == 1 )); then
-			COMPREPLY=($(compgen -W 'activity assign db deal export lead pool user help --help --version' -- "$cur"))
+			COMPREPLY=($(compgen -W 'activity assign db deal export lead pool report score user help --help --version' -- "$cur"))
 			return
 		fi
 		if [[ ${COMP_WORDS[1]} == help ]]; then
-			(( COMP_CWORD == 2 )) && COMPREPLY=($(compgen -W 'activity assign db deal export lead pool user' -- "$cur"))
+			(( COMP_CWORD == 2 )) && COMPREPLY=($(compgen -W 'activity assign db deal export lead pool report score user' -- "$cur"))
 			return
 		fi
 		name=crm-${COMP_WORDS[1]}
@@ -141,4 +158,4 @@ _crm()
 	COMPREPLY=($(compgen -f -- "$cur"))
 }
 
-complete -F _crm crm crm-activity crm-assign crm-db crm-deal crm-export crm-lead crm-pool crm-user
+complete -F _crm crm crm-activity crm-assign crm-db crm-deal crm-export crm-lead crm-pool crm-report crm-score crm-user

@@ -23,9 +23,11 @@
 #include "lib/pool.h"
 #include "lib/re.h"
 #include "lib/run.h"
+#include "lib/score.h"
 #include "lib/spool.h"
 #include "lib/rec.h"
 #include "lib/str.h"
+#include "lib/target.h"
 #include "lib/user.h"
 #include "lib/when.h"
 

@@ -325,7 +325,7 @@ crm-assign: dry run: nothing was changed" ]
 	[ "$(since 1)" = NULL ]
 	[ "$(since 2)" = 2026-11-23T10:00:00Z ]
 	[ "$(since 3)" = 2026-11-22T09:00:00Z ]
-	[[ "$stderr" == *"customer 2: owner not restored: changed since by batch $((b + 1))"* ]]
+	[[ "$stderr" == *"not undone: customer 2 owner: changed since by batch $((b + 1))"* ]]
 	# the owner and owner_since of customers 1 and 3
 	[[ "$stderr" == *"undid 4 changes of batch $b, 1 skipped"* ]]
 	[ "$(sql "SELECT DISTINCT reason FROM history WHERE batch_id = $((b + 2))")" = "undo batch $b" ]

@@ -26,9 +26,9 @@ customers() {
 	crm-lead add --company 深圳丙电子有限公司 --name 赵三 --owner zhao -q >/dev/null
 }
 
-# NULL as the writer prints it: empty (or \N, as older output had it).
+# NULL as the writer prints it: an empty field.
 null() {
-	[ -z "$1" ] || [ "$1" = '\N' ]
+	[ -z "$1" ]
 }
 
 # Everything crm-deal may write, to prove a refusal changed nothing.
@@ -271,6 +271,8 @@ lost	输单	6	0	lost" ]
 	# a won deal makes its customer a customer
 	[ "$(sql "SELECT status FROM customers WHERE id = 1")" = customer ]
 	[ "$(sql "SELECT old_value || '>' || new_value || ' ' || reason FROM history WHERE entity = 'customer' AND field = 'status'")" = "lead>customer deal 1 won" ]
+	# ... when the deal was won, not when it was recorded
+	[ "$(sql "SELECT at FROM history WHERE entity = 'customer' AND field = 'status'")" = 2026-11-15T08:30:00Z ]
 }
 
 @test "stage: a date before the stage was entered, or in the future, is refused" {
@@ -664,6 +666,20 @@ crm-deal: d.tsv: 8 bad rows: nothing imported (fix them, or use --skip-bad)" ]
 	b=$(sql "SELECT id FROM batches WHERE command = 'crm-pool claim'")
 	crm-pool undo "$b" -q >/dev/null
 	[ "$(sql "SELECT d.title || ':' || coalesce(u.login, '-') FROM deals d LEFT JOIN users u ON u.id = d.owner_id ORDER BY d.id" | paste -sd ' ')" = "open:- won:li other:-" ]
+}
+
+@test "a merge brings the duplicate's open deals to the kept customer and its owner" {
+	customers
+	crm-lead add --company 上海甲科技 --name 李一号 --owner wang --on-duplicate allow -q >/dev/null
+	crm-deal add 4 --title 重复的单 -q >/dev/null
+	crm-deal add 4 --title 已赢 -q >/dev/null
+	crm-deal won 2 -q >/dev/null
+	crm-lead merge 1 4 -q >/dev/null
+	[ "$(sql "SELECT d.title || ':' || d.customer_id || ':' || u.login FROM deals d JOIN users u ON u.id = d.owner_id ORDER BY d.id" | paste -sd ' ')" = "重复的单:1:li 已赢:1:wang" ]
+	[ "$(sql "SELECT old_value || '>' || new_value || ':' || reason FROM history WHERE entity = 'deal' AND entity_id = 1 AND field = 'owner'")" = "wang>li:merge" ]
+	# and the merge's undo puts them back
+	crm-lead unmerge 4 -q >/dev/null
+	[ "$(sql "SELECT d.customer_id || ':' || u.login FROM deals d JOIN users u ON u.id = d.owner_id WHERE d.id = 1")" = "4:wang" ]
 }
 
 # ---- the pool clocks read real deals -----------------------------------------

@@ -118,8 +118,8 @@ dump_data() {
 	CRM_USER=li crm-lead update -q 1 --phone 13900000001 --region 华东 >/dev/null
 	run_split env CRM_USER=li crm-lead history 1
 	assert_status 0
-	[ "${lines[0]}" = "id	at	actor	field	old	new	reason	batch	command" ]
-	[[ "$output" == *"phone	13800000001	13900000001	update"* ]]
+	[ "${lines[0]}" = "id	at	actor	entity	entity_id	field	old	new	reason	batch	command" ]
+	[[ "$output" == *"customer	1	phone	13800000001	13900000001	update"* ]]
 	[[ "$output" == *"region		华东	update"* ]]
 	run_split env CRM_USER=wang crm-lead history 1
 	assert_status 1
@@ -129,6 +129,10 @@ dump_data() {
 	run_split env CRM_USER=wang crm-lead history 3
 	assert_status 0
 	[[ "$output" == *"phone	138****0003	137****0003"* ]]
+	# a follow-up and a deal of the customer are in its trail too
+	CRM_USER=li crm-activity log -q 1 --kind call --note 约了周三 >/dev/null
+	run_split env CRM_USER=li crm-lead history 1
+	[[ "$output" == *"activity	1	note		约了周三"* ]]
 }
 
 @test "check names the holder of a duplicate to anyone, and works before the first import" {

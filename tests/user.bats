@@ -546,3 +546,73 @@ active:1>0:crm-user deactivate" ]
 	assert_status 0
 	[ "$(sql "SELECT capacity FROM users WHERE login = 'li'")" = 7 ]
 }
+
+@test "target: what a rep or a team should win in a period, listed with what was won" {
+	export CRM_NOW=2026-12-05T00:00:00Z
+	crm-user add boss --role admin -q >/dev/null
+	export CRM_USER=boss
+	crm-user add li --team east -q >/dev/null
+	crm-user add wang --team east -q >/dev/null
+	crm-user add zhao --team west -q >/dev/null
+	crm-db config -q test-clock on >/dev/null
+	run_split crm-user target li --period 2026-11 --amount '¥500,000'
+	assert_status 0
+	[ "${lines[0]}" = "who	period	currency	target	won	achieved	left" ]
+	[ "${lines[1]}" = "li	2026-11	CNY	500000.00	0.00	0.0000	500000.00" ]
+	crm-user target team:east --period 2026-q4 --amount 1000000 -q >/dev/null
+	crm-user target li --period 2026-W45 --amount 1000 --currency USD -q >/dev/null
+	# li wins 120,000.50 on Nov 10 and 3,000 on Dec 1; wang 79,999.50 on Nov 30;
+	# zhao (west) 50,000 in November; a lost deal counts nothing
+	crm-lead add -q --name a --owner li >/dev/null
+	crm-lead add -q --name b --owner wang >/dev/null
+	crm-lead add -q --name c --owner zhao >/dev/null
+	crm-deal add -q --title 1 --amount 120000.50 --at 2026-11-05 1 >/dev/null
+	crm-deal won -q --at 2026-11-10 1 >/dev/null
+	crm-deal add -q --title 2 --amount 3000 --at 2026-11-05 1 >/dev/null
+	crm-deal won -q --at 2026-12-01 2 >/dev/null
+	crm-deal add -q --title 3 --amount 79999.50 --at 2026-11-05 2 >/dev/null
+	crm-deal won -q --at 2026-11-30T23:00:00Z 3 >/dev/null
+	crm-deal add -q --title 4 --amount 50000 --at 2026-11-05 3 >/dev/null
+	crm-deal won -q --at 2026-11-15 4 >/dev/null
+	crm-deal add -q --title 5 --amount 9999 --at 2026-11-05 1 >/dev/null
+	crm-deal lost -q --reason 价格 --at 2026-11-20 5 >/dev/null
+	run_split crm-user targets
+	assert_status 0
+	# li, 2026-11: 120000.50 of 500000 = 0.240001 -> 0.2400, 379999.50 left
+	# team east, Q4: 120000.50 + 3000 + 79999.50 = 203000 of 1000000 = 0.2030
+	# li in W45 (Nov 2-8), in USD: nothing won in USD
+	[ "$output" = "who	period	currency	target	won	achieved	left
+li	2026-11	CNY	500000.00	120000.50	0.2400	379999.50
+team:east	2026-Q4	CNY	1000000.00	203000.00	0.2030	797000.00
+li	2026-W45	USD	1000.00	0.00	0.0000	1000.00" ]
+	run_split crm-user targets --period 2026-11
+	[ "$(count_rows <<<"$output")" = 1 ]
+	# a rep sees its own and its team's, no one else's; only admins set them
+	run_split crm-user targets --as wang
+	assert_status 0
+	[ "$(count_rows <<<"$output")" = 1 ]
+	[ "$(field 1 who <<<"$output")" = team:east ]
+	run_split crm-user targets --as zhao li
+	assert_status 1
+	[[ "$stderr" == *"permission denied: a rep sees its own targets and its team's"* ]]
+	run_split crm-user target --as li li --period 2026-12 --amount 1
+	assert_status 1
+	[[ "$stderr" == *"permission denied: setting a target needs an admin"* ]]
+	# every change is in the history; none removes it
+	crm-user target li --period 2026-11 --amount 600000 -q >/dev/null
+	crm-user target li --period 2026-11 --amount none -q >/dev/null
+	[ "$(sql "SELECT field || ':' || coalesce(old_value, '-') || '>' || coalesce(new_value, '-') FROM history WHERE entity = 'target' AND field LIKE 'li 2026-11%' ORDER BY id" | paste -sd ' ')" = \
+	    "li 2026-11 CNY:->500000.00 li 2026-11 CNY:500000.00>600000.00 li 2026-11 CNY:600000.00>-" ]
+	# errors
+	run_split crm-user target li --period 2026-13 --amount 1
+	assert_status 1
+	[[ "$stderr" == *"--period: '2026-13' is not a year, quarter, month or ISO week"* ]]
+	run_split crm-user target nobody --period 2026 --amount 1
+	assert_status 1
+	[[ "$stderr" == *"target nobody: no user 'nobody'"* ]]
+	run_split crm-user target li --period 2026 --amount 1.234
+	assert_status 1
+	[[ "$stderr" == *"--amount:"* ]]
+	run_split crm-user target li --amount 1
+	assert_status 2
+}

@@ -195,17 +195,6 @@ assign_stream(struct crm_run *run, struct crm_assigner *as, struct tally *t)
 	rec_close(r);
 }
 
-/* Report a change --undo left alone; CTX counts them. */
-static void
-undo_skipped(const char *entity, long long id, const char *field,
-    const char *why, void *ctx)
-{
-	long long *n = ctx;
-
-	crm_warn("%s %lld: %s not restored: %s", entity, id, field, why);
-	(*n)++;
-}
-
 /*
 ** --undo BATCH: revert a crm-assign batch, clocks included, in a new
 ** batch.  Returns 1 when some changes were skipped (changed since).
@@ -225,7 +214,7 @@ assign_undo(const struct args *a, int argc)
 	crm_run_begin(&run, CRM_BATCH_ASSIGN_UNDO, a->dry_run ? CRM_RUN_DRY : 0,
 	    NULL);
 	batch = crm_batch_id(run.db);
-	run.rows = crm_assign_undo(run.db, a->undo, undo_skipped, &skipped);
+	run.rows = crm_assign_undo(run.db, a->undo, crm_undo_skipped, &skipped);
 	if (a->dry_run && !crm_g.quiet)
 		crm_warn("would have: undone %lld change%s of batch %lld, %lld "
 		    "skipped", run.rows, run.rows == 1 ? "" : "s", a->undo, skipped);

@@ -167,7 +167,7 @@ deal_add(int argc, char **argv, void *args)
 	    st->outcome != CRM_OPEN)
 		a->in.v[DC_CLOSED_AT] = a->at ? at : crm_now_text();
 	x.echo = crm_deal_echo_open(run.out, NULL);
-	rec_each_id(argc - 1, argv + 1, crm_g.csv, add_one, &x);
+	rec_each_id(argc - 1, argv + 1, add_one, &x);
 	if (x.first)
 		crm_deals_enter(run.db, &x.pl, x.first);
 	crm_deal_echo_close(x.echo);

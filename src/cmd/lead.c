@@ -312,7 +312,7 @@ lead_show(int argc, char **argv, void *args)
 	s.run.db = crm_db_open(CRM_DB_READ);
 	s.run.out = recw_open(stdout, "standard output", crm_g.csv);
 	crm_run_echo_open(&s.run, NULL, NULL);
-	rec_each_id(argc - 1, argv + 1, crm_g.csv, show_one, &s);
+	rec_each_id(argc - 1, argv + 1, show_one, &s);
 	recw_close(s.run.out);
 	crm_run_echo_close(&s.run);
 	crm_db_close(s.run.db);
@@ -500,7 +500,7 @@ static void
 history_one(long long id, const char *where, void *ctx)
 {
 	(void)where;
-	crm_history_write(ctx, "customer", id);
+	crm_history_write(ctx, id);
 }
 
 static int
@@ -513,7 +513,7 @@ lead_history(int argc, char **argv, void *args)
 	h.db = crm_db_open(CRM_DB_READ);
 	h.w = recw_open(stdout, "standard output", crm_g.csv);
 	crm_history_header(&h);
-	rec_each_id(argc - 1, argv + 1, crm_g.csv, history_one, &h);
+	rec_each_id(argc - 1, argv + 1, history_one, &h);
 	recw_close(h.w);
 	crm_db_close(h.db);
 	return 0;
@@ -555,14 +555,6 @@ lead_erase(int argc, char **argv, void *args)
 	return 0;
 }
 
-static void
-undo_skipped(const char *entity, long long id, const char *field,
-    const char *why, void *ctx)
-{
-	(void)ctx;
-	crm_warn("not undone: %s %lld %s: %s", entity, id, field, why);
-}
-
 /* undo BATCH: of crm-lead's batches, import and add included. */
 static int
 lead_undo(int argc, char **argv, void *args)
@@ -576,7 +568,7 @@ lead_undo(int argc, char **argv, void *args)
 	crm_run_begin(&run, CRM_BATCH_LEAD_UNDO, run_flags(a, 0), NULL);
 	crm_require_admin(run.db, "undo");
 	crm_batch_require(run.db, b, "crm-lead ");
-	run.rows = crm_lead_undo(run.db, b, undo_skipped, NULL);
+	run.rows = crm_lead_undo(run.db, b, crm_undo_skipped, NULL);
 	if (!crm_g.quiet)
 		crm_warn("%s%lld change%s of batch %lld undone", a->dry_run ?
 		    "would have: " : "", run.rows, run.rows == 1 ? "" : "s", b);

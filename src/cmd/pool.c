@@ -314,14 +314,6 @@ pool_reclaim(int argc, char **argv, void *args)
 	return 0;
 }
 
-static void
-undo_skipped(const char *entity, long long id, const char *field,
-    const char *why, void *ctx)
-{
-	(void)ctx;
-	crm_warn("not undone: %s %lld %s: %s", entity, id, field, why);
-}
-
 /* undo BATCH: of crm-pool's, with the clocks it moved. */
 static int
 pool_undo(int argc, char **argv, void *args)
@@ -335,7 +327,7 @@ pool_undo(int argc, char **argv, void *args)
 	crm_run_begin(&run, CRM_BATCH_POOL_UNDO, run_flags(a), NULL);
 	crm_require_admin(run.db, "undo");
 	crm_batch_require(run.db, b, "crm-pool ");
-	run.rows = crm_batch_undo(run.db, b, undo_skipped, NULL);
+	run.rows = crm_batch_undo(run.db, b, crm_undo_skipped, NULL);
 	if (!crm_g.quiet)
 		crm_warn("%s%lld change%s of batch %lld undone", a->dry_run ?
 		    "would have: " : "", run.rows, run.rows == 1 ? "" : "s", b);

@@ -25,19 +25,23 @@ static const char *const user_usage[] = {
 	"import [-n] [FILE ...]",
 	"team add [-n] NAME ...",
 	"team list",
+	"target [-n] LOGIN|team:NAME --period PERIOD --amount AMOUNT [--currency CODE]",
+	"targets [--period PERIOD] [LOGIN|team:NAME]",
 	NULL
 };
 
 static int user_add(int, char **, void *), user_list(int, char **, void *);
 static int user_show(int, char **, void *), user_update(int, char **, void *);
 static int user_active(int, char **, void *), user_import(int, char **, void *);
-static int user_team(int, char **, void *);
+static int user_team(int, char **, void *), user_target(int, char **, void *);
+static int user_targets(int, char **, void *);
 
 static const struct crm_cmd user_cmds[] = {
 	{ "add", user_add }, { "list", user_list }, { "show", user_show },
 	{ "update", user_update }, { "deactivate", user_active },
 	{ "activate", user_active }, { "import", user_import },
-	{ "team", user_team }, { NULL, NULL }
+	{ "team", user_team }, { "target", user_target },
+	{ "targets", user_targets }, { NULL, NULL }
 };
 
 const struct crm_prog crm_prog = {
@@ -47,6 +51,7 @@ const struct crm_prog crm_prog = {
 
 struct args {
 	struct crm_user_change c;
+	const char *period, *amount, *currency;
 	int all, dry_run, any_change;
 };
 
@@ -61,7 +66,8 @@ on_opt(int id, const char *arg, void *ctx)
 	struct args *a = ctx;
 	char from[CRM_TIME_LEN], until[CRM_TIME_LEN];
 
-	if (id != OPT_ALL && id != OPT_DRY_RUN)
+	if (id != OPT_ALL && id != OPT_DRY_RUN && id != OPT_PERIOD &&
+	    id != OPT_AMOUNT && id != OPT_CURRENCY)
 		a->any_change = 1;
 	switch (id) {
 	case OPT_NAME: a->c.name = arg; break;
@@ -92,6 +98,9 @@ on_opt(int id, const char *arg, void *ctx)
 	case OPT_BACK: a->c.clear_away = 1; break;
 	case OPT_ALL: a->all = 1; break;
 	case OPT_DRY_RUN: a->dry_run = 1; break;
+	case OPT_PERIOD: a->period = arg; break;
+	case OPT_AMOUNT: a->amount = arg; break;
+	case OPT_CURRENCY: a->currency = arg; break;
 	}
 }
 
@@ -298,6 +307,47 @@ user_team(int argc, char **argv, void *args)
 	}
 	crm_teams_write(run.db, run.out);
 	crm_run_end(&run);
+	return 0;
+}
+
+/* target WHO: set what a rep or a team should win in a period. */
+static int
+user_target(int argc, char **argv, void *args)
+{
+	struct args *a = args;
+	struct crm_run run;
+	const char *err;
+	int changed;
+
+	if (argc != 2)
+		crm_usage_error("target takes one LOGIN or team:NAME");
+	if (a->period == NULL || a->amount == NULL)
+		crm_usage_error("target needs --period and --amount");
+	crm_run_begin(&run, CRM_BATCH_USER_TARGET, run_flags(a, 0), NULL);
+	if ((err = crm_target_set(run.db, argv[1], a->period, a->amount,
+	    a->currency, &changed)) != NULL)
+		crm_die("target %s: %s", argv[1], err);
+	run.rows = changed;
+	crm_targets_list(run.db, run.out, a->period, argv[1]);
+	crm_run_end(&run);
+	return 0;
+}
+
+/* targets: each with what was won toward it so far. */
+static int
+user_targets(int argc, char **argv, void *args)
+{
+	struct args *a = args;
+	struct crm_db *db;
+	struct rec_writer *w;
+
+	if (argc > 2)
+		crm_usage_error("targets takes at most one LOGIN or team:NAME");
+	db = crm_db_open(CRM_DB_READ);
+	w = recw_open(stdout, "standard output", crm_g.csv);
+	crm_targets_list(db, w, a->period, argc == 2 ? argv[1] : NULL);
+	recw_close(w);
+	crm_db_close(db);
 	return 0;
 }
 

@@ -298,7 +298,8 @@ group_for(struct crm_assigner *a, enum crm_strategy s, const char *set,
 	}
 	if (s == CRM_TO && (nteams > 0 || nusers > 1))
 		s = CRM_ROUND_ROBIN;	/* --to a set */
-	qsort(keys.v, keys.n, sizeof *keys.v, cmp_str);
+	if (keys.n > 1)
+		qsort(keys.v, keys.n, sizeof *keys.v, cmp_str);
 	sb_init(&key);
 	for (size_t i = 0; i < keys.n; i++) {
 		if (i == 0 || strcmp(keys.v[i], keys.v[i - 1]) != 0) {
@@ -324,7 +325,8 @@ group_for(struct crm_assigner *a, enum crm_strategy s, const char *set,
 		free(g->reason);
 		g->reason = r;
 	}
-	qsort(g->m, g->n, sizeof *g->m, cmp_rep);
+	if (g->n > 1)
+		qsort(g->m, g->n, sizeof *g->m, cmp_rep);
 	g->stand_in = 1;
 	for (size_t i = 0; i < g->n; i++)
 		if (g->m[i]->capacity > g->stand_in)

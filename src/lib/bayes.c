@@ -231,7 +231,8 @@ bayes_export(const struct bayes *b, struct rec_writer *w)
 			v[n].e = &b->e[i];
 			v[n++].value = b->arena.buf + b->e[i].off;
 		}
-	qsort(v, n, sizeof *v, row_cmp);
+	if (n > 1)
+		qsort(v, n, sizeof *v, row_cmp);
 	recw_header(w, 5, cols);
 	snprintf(won, sizeof won, "%lu", b->won);
 	snprintf(lost, sizeof lost, "%lu", b->lost);
@@ -287,7 +288,8 @@ bayes_auc(struct bayes_point *v, size_t n)
 {
 	double ranksum = 0, pos = 0, neg;
 
-	qsort(v, n, sizeof *v, point_cmp);
+	if (n > 1)
+		qsort(v, n, sizeof *v, point_cmp);
 	/* Ranks from 1; a run of equal P shares the mean of its ranks. */
 	for (size_t i = 0; i < n;) {
 		size_t j = i, k;

@@ -363,7 +363,7 @@ crm_contact_command(int argc, char **argv, const struct crm_contact_in *in,
 		x.w = recw_open(stdout, "standard output", crm_g.csv);
 		x.failed = 0;
 		recw_header(x.w, CT_N, crm_contact_cols);
-		rec_each_id(argc - 1, argv + 1, crm_g.csv, list_one, &x);
+		rec_each_id(argc - 1, argv + 1, list_one, &x);
 		recw_close(x.w);
 		crm_db_close(x.db);
 		return x.failed;

@@ -464,7 +464,8 @@ crm_lead_insert(struct crm_db *db, const struct crm_lead *l,
 			(void)custom_field_id(db, l->custom_names[i]);
 	/* An owner or pool given at creation is a change of owner or pool. */
 	if (refs->owner_id >= 0)
-		crm_history(db, "customer", id, "owner", NULL, v[CC_OWNER], "created");
+		crm_history(db, "customer", id, "owner", NULL,
+		    crm_user_login(db, refs->owner_id), "created");
 	if (refs->pool_id >= 0)
 		crm_history(db, "customer", id, "pool", NULL, v[CC_POOL], "created");
 	return id;
@@ -802,6 +803,12 @@ crm_lead_merge(struct crm_db *db, long long keep, long long dup)
 	crm_customer_followup_refresh(db, dup);
 	move_children(db, "deal", "SELECT id FROM deals WHERE customer_id = ?",
 	    "UPDATE deals SET customer_id = ? WHERE id = ?", keep, dup);
+	{	/* the open deals that came follow KEEP's holder, as its own do */
+		long long keep_owner, keep_pool;
+
+		if (crm_customer_holder(db, keep, &keep_owner, &keep_pool))
+			crm_deals_follow_owner(db, keep, keep_owner, "merge");
+	}
 	move_children(db, "contact", "SELECT id FROM contacts WHERE customer_id = ?",
 	    "UPDATE contacts SET customer_id = ? WHERE id = ?", keep, dup);
 	load_customer(db, dup, rec);
@@ -831,14 +838,6 @@ crm_lead_merge(struct crm_db *db, long long keep, long long dup)
 	return NULL;
 }
 
-static void
-unmerge_skipped(const char *entity, long long id, const char *field,
-    const char *why, void *ctx)
-{
-	(void)ctx;
-	crm_warn("unmerge: %s %lld %s not restored: %s", entity, id, field, why);
-}
-
 const char *
 crm_lead_unmerge(struct crm_db *db, long long dup)
 {
@@ -859,7 +858,7 @@ crm_lead_unmerge(struct crm_db *db, long long dup)
 	crm_reset(s);
 	if ((err = crm_may_change(db, keep)) != NULL)
 		return err;
-	crm_batch_undo(db, b, unmerge_skipped, NULL);
+	crm_batch_undo(db, b, crm_undo_skipped, NULL);
 	crm_customer_followup_refresh(db, keep);
 	crm_customer_followup_refresh(db, dup);
 	s = crm_sql(db, "UPDATE merges SET undone_at = ? WHERE id = ?");

@@ -107,7 +107,12 @@ sq_open(struct crm_db *db, enum crm_db_mode mode)
 {
 	struct stat st;
 	sqlite3 *h = NULL;
-	int rc, flags = SQLITE_OPEN_READWRITE;
+	/*
+	 * NOMUTEX: every program uses its connection from one thread, and
+	 * the connection's mutex cost crm-score a tenth of its time (a lock
+	 * per sqlite3_column_text() of a million rows).
+	 */
+	int rc, flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
 
 	if (mode == CRM_DB_MEMORY)
 		flags |= SQLITE_OPEN_CREATE;

@@ -163,7 +163,9 @@ may_change(struct crm_db *db, const struct crm_deal_customer *c)
 /*
 ** The deals with ids LO..HI (of batch B, or of any batch for B 0) that
 ** are won make their customers customers: one history row each, naming
-** the first such deal.  Rights were checked when the deals were.
+** the first such deal and dated when it closed (a back-filled win makes
+** a customer then, for the reports).  Rights were checked when the deals
+** were.
 */
 static void
 won_customers(struct crm_db *db, long long lo, long long hi, long long b)
@@ -175,7 +177,8 @@ won_customers(struct crm_db *db, long long lo, long long hi, long long b)
 	struct crm_stmt *s = crm_sql(db, "INSERT INTO history (entity,"
 	    " entity_id, field, old_value, new_value, actor, at, reason,"
 	    " command, batch_id) SELECT 'customer', c.id, 'status', c.status,"
-	    " 'customer', ?4, ?5, 'deal ' || w.deal || ' won', ?6, ?7"
+	    " 'customer', ?4, coalesce((SELECT closed_at FROM deals"
+	    "  WHERE id = w.deal), ?5), 'deal ' || w.deal || ' won', ?6, ?7"
 	    " FROM (" WON_DEALS ") w JOIN customers c ON c.id = w.cid"
 	    " WHERE c.status <> 'customer' ORDER BY c.id");
 
@@ -950,47 +953,40 @@ crm_deal_echo_close(struct crm_deal_echo *e)
 	free(e);
 }
 
+/* What crm_deal_each passes through rec_ids. */
+struct deal_each {
+	struct crm_run *run;
+	struct crm_deal_echo *echo;
+	int (*fn)(long long id, const char *where, void *ctx);
+	void *ctx;
+};
+
+static void
+deal_each_start(struct rec_reader *r, void *ctx)
+{
+	struct deal_each *e = ctx;
+
+	e->echo = crm_deal_echo_open(e->run->out, r);
+}
+
+static int
+deal_each_one(long long id, const char *where, const struct rec *rec,
+    void *ctx)
+{
+	struct deal_each *e = ctx;
+
+	if (!e->fn(id, where, e->ctx))
+		return 0;
+	crm_deal_echo(e->echo, e->run->db, id, rec);
+	return 1;
+}
+
 void
 crm_deal_each(struct crm_run *run, int argc, char **argv,
     int (*fn)(long long id, const char *where, void *ctx), void *ctx)
 {
-	struct crm_deal_echo *e;
-	struct rec_reader *r;
-	struct rec *rec;
-	char where[64];
-	long long id;
-	int col;
+	struct deal_each e = { run, NULL, fn, ctx };
 
-	for (int i = 0; i < argc; i++)
-		if (crm_parse_id(argv[i], &id) == -1)
-			crm_usage_error("'%s' is not a deal id", argv[i]);
-	if (argc > 0) {
-		e = crm_deal_echo_open(run->out, NULL);
-		for (int i = 0; i < argc; i++) {
-			crm_parse_id(argv[i], &id);
-			snprintf(where, sizeof where, "argument %d", i + 1);
-			if (fn(id, where, ctx))
-				crm_deal_echo(e, run->db, id, NULL);
-		}
-		crm_deal_echo_close(e);
-		return;
-	}
-	r = rec_open("-", crm_g.csv, NULL);
-	if ((col = rec_col(r, "id")) < 0)
-		crm_die("%s: no 'id' column in the input", rec_name(r));
-	e = crm_deal_echo_open(run->out, r);
-	while ((rec = rec_next(r)) != NULL) {
-		const char *err = rec_width_error(r, rec);
-
-		if (err)
-			crm_die("%s:%lu: %s", rec_name(r), rec->line, err);
-		if (crm_parse_id(rec->v[col], &id) == -1)
-			crm_die("%s:%lu: id: '%s' is not a deal id", rec_name(r),
-			    rec->line, rec->v[col] ? rec->v[col] : "");
-		snprintf(where, sizeof where, "%s:%lu", rec_name(r), rec->line);
-		if (fn(id, where, ctx))
-			crm_deal_echo(e, run->db, id, rec);
-	}
-	crm_deal_echo_close(e);
-	rec_close(r);
+	rec_ids(argc, argv, "deal", deal_each_start, deal_each_one, &e);
+	crm_deal_echo_close(e.echo);
 }

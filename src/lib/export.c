@@ -233,7 +233,18 @@ static const char *const number_cols[] = {
 	"pool_id", "team_id", "stage_id", "keep_id", "dup_id", "merged_into",
 	"position", "locked", "active", "owned", "claim_limit", "max_owned",
 	"warn_days", "lockout_days", "cooling_days", "no_followup_days",
-	"no_deal_days", "not_won_days", NULL
+	"no_deal_days", "not_won_days",
+	/* the figures of crm-score, crm-report, crm-pool due, crm-user targets */
+	"health", "recency", "frequency", "monetary", "r", "f", "m",
+	"deals", "entered", "to_next", "to_won", "median_days", "p90_days",
+	"stalled", "pipeline", "weighted", "committed", "best_case", "won",
+	"new_leads", "new_customers", "calls", "visits", "activities",
+	"deals_won", "deals_lost", "won_amount", "win_rate", "avg_deal",
+	"avg_cycle_days", "target", "achieved", "left_to_target", "left",
+	"leads", "converted", "conversion", "put_in", "reclaimed", "released",
+	"claimed", "assigned", "claimed_back", "median_days_in_pool",
+	"customers", "avg_health", "open_amount", "overdue_days", "idle_days",
+	"limit_days", "days_left", "dup_line", "reject_line", NULL
 };
 
 /* Columns that hold dates and times (UTC ISO 8601). */

@@ -426,7 +426,8 @@ crm_batch_require(struct crm_db *db, long long b, const char *prefix)
 }
 
 static const char *const history_cols[] = {
-	"id", "at", "actor", "field", "old", "new", "reason", "batch", "command"
+	"id", "at", "actor", "entity", "entity_id", "field", "old", "new",
+	"reason", "batch", "command"
 };
 #define NHISTCOLS (sizeof history_cols / sizeof history_cols[0])
 
@@ -437,7 +438,7 @@ crm_history_header(struct crm_history_out *h)
 }
 
 void
-crm_history_write(struct crm_history_out *h, const char *entity, long long id)
+crm_history_write(struct crm_history_out *h, long long id)
 {
 	struct crm_stmt *s;
 	enum crm_sight sight = crm_sight_of(h->db, id);
@@ -449,27 +450,42 @@ crm_history_write(struct crm_history_out *h, const char *entity, long long id)
 		    "its owner and the members of its pool (you are '%s', %s)", id,
 		    crm_actor(h->db), crm_actor_describe(h->db));
 	snprintf(idb, sizeof idb, "%lld", id);
-	s = crm_sql_take(h->db, "SELECT at, actor, field, old_value, new_value,"
-	    " reason, batch_id, command FROM history"
-	    " WHERE entity = ? AND entity_id = ? ORDER BY id");
-	crm_bind_text(s, 1, entity);
-	crm_bind_int(s, 2, id);
+	/* The customer's own rows, and those of its deals, contacts, follow-ups. */
+	s = crm_sql_take(h->db, "SELECT at, actor, entity, entity_id, field,"
+	    " old_value, new_value, reason, batch_id, command FROM history"
+	    " WHERE (entity = 'customer' AND entity_id = ?1)"
+	    " OR (entity = 'deal' AND entity_id IN"
+	    "  (SELECT id FROM deals WHERE customer_id = ?1))"
+	    " OR (entity = 'contact' AND entity_id IN"
+	    "  (SELECT id FROM contacts WHERE customer_id = ?1))"
+	    " OR (entity = 'activity' AND entity_id IN"
+	    "  (SELECT id FROM activities WHERE customer_id = ?1))"
+	    " ORDER BY id");
+	crm_bind_int(s, 1, id);
 	while (crm_step(s)) {
 		char *masks[2][2] = { { NULL, NULL }, { NULL, NULL } };
 		const char *names[1];
+		enum crm_sight as = sight == CRM_SIGHT_MASKED ? sight : CRM_SIGHT_FULL;
 
 		v[0] = idb;
 		for (size_t i = 1; i < NHISTCOLS; i++)
 			v[i] = crm_col_text(s, (int)i - 1);
 		/* a changed phone or email is masked as the field itself is */
-		names[0] = v[3];
-		crm_sight_apply(sight == CRM_SIGHT_MASKED ? sight : CRM_SIGHT_FULL,
-		    1, names, &v[4], masks[0]);
-		crm_sight_apply(sight == CRM_SIGHT_MASKED ? sight : CRM_SIGHT_FULL,
-		    1, names, &v[5], masks[1]);
+		names[0] = v[5];
+		crm_sight_apply(as, 1, names, &v[6], masks[0]);
+		crm_sight_apply(as, 1, names, &v[7], masks[1]);
 		recw_row(h->w, NHISTCOLS, v);
 		crm_sight_free(masks[0]);
 		crm_sight_free(masks[1]);
 	}
 	crm_sql_give(s);
+}
+
+void
+crm_undo_skipped(const char *entity, long long id, const char *field,
+    const char *why, void *ctx)
+{
+	crm_warn("not undone: %s %lld %s: %s", entity, id, field, why);
+	if (ctx)
+		(*(long long *)ctx)++;
 }

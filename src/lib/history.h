@@ -37,7 +37,9 @@ struct crm_db;
 	K(DEAL_ADD, "crm-deal add") K(DEAL_IMPORT, "crm-deal import") \
 	K(DEAL_UPDATE, "crm-deal update") K(DEAL_STAGE, "crm-deal stage") \
 	K(DEAL_STAGES_SET, "crm-deal stages set") \
-	K(SCORE_SAVE, "crm-score") K(DB_INIT, "crm-db init") \
+	K(SCORE_SAVE, "crm-score") K(SCORE_RFM, "crm-score rfm") \
+	K(SCORE_HEALTH, "crm-score health") K(SCORE_PREDICT, "crm-score predict") \
+	K(DB_INIT, "crm-db init") \
 	K(DB_CONFIG, "crm-db config")
 
 enum crm_batch_kind {
@@ -93,11 +95,12 @@ long long crm_batch_undo(struct crm_db *db, long long b,
 void crm_batch_require(struct crm_db *db, long long b, const char *prefix);
 
 /*
-** A customer's trail as records (crm-lead history): the columns at,
-** actor, field, old, new, reason, batch, command, oldest first, as the
-** rights policy lets the actor see them: a rep sees the trail of its own
-** customers, and of pooled ones of its pools with phone and email
-** masked; of others none (exit 1).
+** A customer's trail as records (crm-lead history): its own changes and
+** those of its deals, contacts and follow-ups, oldest first, in the
+** columns id (the customer), at, actor, entity, entity_id, field, old,
+** new, reason, batch, command, as the rights policy lets the actor see
+** them: a rep sees the trail of its own customers, and of pooled ones of
+** its pools with phone and email masked; of others none (exit 1).
 */
 struct rec_writer;
 struct crm_history_out {
@@ -105,8 +108,15 @@ struct crm_history_out {
 	struct rec_writer *w;
 };
 void crm_history_header(struct crm_history_out *h);
-void crm_history_write(struct crm_history_out *h, const char *entity,
-    long long id);
+void crm_history_write(struct crm_history_out *h, long long id);
+
+/*
+** The SKIPPED callback of every undo: "not undone: customer 2 owner:
+** changed since by batch 7" on stderr; CTX, when not NULL, is a long
+** long that counts them.
+*/
+void crm_undo_skipped(const char *entity, long long id, const char *field,
+    const char *why, void *ctx);
 
 /* Names for ids and back, as history records them; -1 / NULL when absent. */
 long long crm_user_id(struct crm_db *db, const char *login);

@@ -1567,6 +1567,44 @@ crm_pool_due_list(struct crm_db *db, struct rec_writer *w, const char *pool,
 	free(dl.rows);
 }
 
+/* One customer, with what evaluate() needs, for crm_pool_due_one(). */
+static const char due_one_sql[] =
+	"SELECT c.id, c.owner_id, u.login, u.email, c.name, c.company, c.grade,"
+	" c.owner_since, c.last_activity_at,"
+	" (SELECT max(d.created_at) FROM deals d WHERE d.customer_id = c.id),"
+	" c.locked,"
+	" CASE WHEN " WON_SQL " THEN 1 ELSE 0 END,"
+	" CASE WHEN " OPEN_SQL " THEN 1 ELSE 0 END"
+	" FROM customers c JOIN users u ON u.id = c.owner_id"
+	" WHERE c.id = ?1 AND c.merged_into IS NULL";
+
+int
+crm_pool_due_one(struct crm_db *db, const struct crm_pool *p, long long id,
+    struct crm_due *d)
+{
+	struct crm_stmt *s = crm_sql(db, due_one_sql);
+
+	memset(d, 0, sizeof *d);
+	crm_bind_int(s, 1, id);
+	if (!crm_step(s))
+		return 0;
+	d->id = crm_col_int(s, 0);
+	d->owner_id = crm_col_int(s, 1);
+	d->owner = crm_col_text(s, 2);
+	d->owner_email = crm_col_text(s, 3);
+	d->name = crm_col_text(s, 4);
+	d->company = crm_col_text(s, 5);
+	d->grade = crm_col_text(s, 6);
+	d->owner_since = crm_col_text(s, 7);
+	d->last_activity_at = crm_col_text(s, 8);
+	d->last_deal_at = crm_col_text(s, 9);
+	d->locked = crm_col_int(s, 10) != 0;
+	d->won = crm_col_int(s, 11) != 0;
+	d->open_deal = crm_col_int(s, 12) != 0;
+	/* at the end of time every rule has fired: the first one wins */
+	return evaluate(p, d, (time_t)1 << 60, crm_now()) == 1;
+}
+
 /* The reclaim collects the due customers first, then moves them. */
 struct due_copy {
 	struct crm_due d;

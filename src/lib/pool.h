@@ -254,6 +254,16 @@ void crm_pool_due_list(struct crm_db *db, struct rec_writer *w,
     const char *pool, const char *owner, long long within);
 
 /*
+** When pool P would reclaim owned customer ID (the pool covering it,
+** crm_pool_covering()) by its rules: 1 with D filled as crm_pool_due()
+** fills it (D->due_at the time the first rule fires, which may be past),
+** 0 when no rule of P applies to it (off, exempt, or ID not owned).
+** D's strings are valid until the next call.
+*/
+int crm_pool_due_one(struct crm_db *db, const struct crm_pool *p, long long id,
+    struct crm_due *d);
+
+/*
 ** The reclaim of pool P: every customer due now moves into P, as
 ** crm_customer_set_pool() would move it, with the reason
 ** "reclaim: RULE N days (limit M)".  FN (may be NULL) gets each one

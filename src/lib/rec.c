@@ -1456,47 +1456,72 @@ recw_discard(struct rec_writer *w)
 	writer_free(w);
 }
 
-static int
-parse_id(const char *s, long long *id)
-{
-	char *end;
-
-	if (s == NULL || *s < '0' || *s > '9')
-		return -1;
-	*id = strtoll(s, &end, 10);
-	return *end == '\0' && *id > 0 ? 0 : -1;
-}
-
 void
-rec_each_id(int argc, char **argv, int csv,
-    void (*fn)(long long id, const char *where, void *ctx), void *ctx)
+rec_ids(int argc, char **argv, const char *noun,
+    void (*start)(struct rec_reader *r, void *ctx),
+    int (*fn)(long long id, const char *where, const struct rec *rec,
+    void *ctx), void *ctx)
 {
 	struct rec_reader *r;
 	struct rec *rec;
 	char where[64];
+	const char *err;
 	long long id;
 	int col;
 
-	for (int i = 0; i < argc; i++) {
-		if (parse_id(argv[i], &id) == -1)
-			crm_usage_error("'%s' is not a customer id", argv[i]);
-		snprintf(where, sizeof where, "argument %d", i + 1);
-		fn(id, where, ctx);
-	}
-	if (argc > 0)
+	for (int i = 0; i < argc; i++)
+		if (crm_parse_id(argv[i], &id) == -1)
+			crm_usage_error("'%s' is not a %s id", argv[i], noun);
+	if (argc > 0) {
+		if (start)
+			start(NULL, ctx);
+		for (int i = 0; i < argc; i++) {
+			crm_parse_id(argv[i], &id);
+			snprintf(where, sizeof where, "argument %d", i + 1);
+			fn(id, where, NULL, ctx);
+		}
 		return;
-	r = rec_open("-", csv, NULL);
+	}
+	r = rec_open("-", crm_g.csv, NULL);
 	if ((col = rec_col(r, "id")) < 0)
 		crm_die("%s: no 'id' column in the input", rec_name(r));
+	if (start)
+		start(r, ctx);
 	while ((rec = rec_next(r)) != NULL) {
-		if ((size_t)col >= rec->n || parse_id(rec->v[col], &id) == -1)
-			crm_die("%s:%lu: id: '%s' is not a customer id", rec_name(r),
-			    rec->line, (size_t)col < rec->n && rec->v[col] ?
-			    rec->v[col] : "");
+		if ((err = rec_width_error(r, rec)) != NULL)
+			crm_die("%s:%lu: %s", rec_name(r), rec->line, err);
+		if (crm_parse_id(rec->v[col], &id) == -1)
+			crm_die("%s:%lu: id: '%s' is not a %s id", rec_name(r),
+			    rec->line, rec->v[col] ? rec->v[col] : "", noun);
 		snprintf(where, sizeof where, "%s:%lu", rec_name(r), rec->line);
-		fn(id, where, ctx);
+		fn(id, where, rec, ctx);
 	}
 	rec_close(r);
+}
+
+/* rec_each_id's FN, for rec_ids. */
+struct each_id {
+	void (*fn)(long long id, const char *where, void *ctx);
+	void *ctx;
+};
+
+static int
+each_id(long long id, const char *where, const struct rec *rec, void *ctx)
+{
+	struct each_id *e = ctx;
+
+	(void)rec;
+	e->fn(id, where, e->ctx);
+	return 1;
+}
+
+void
+rec_each_id(int argc, char **argv,
+    void (*fn)(long long id, const char *where, void *ctx), void *ctx)
+{
+	struct each_id e = { fn, ctx };
+
+	rec_ids(argc, argv, "customer", NULL, each_id, &e);
 }
 
 /* Rejected rows (see rec.h). */

@@ -148,12 +148,20 @@ void rec_reject(struct rec_rejects *rj, struct rec_reader *r,
 void rec_rejects_close(struct rec_rejects *rj);	/* says where they went */
 
 /*
-** Call FN for each customer id: the operands when there are any (each
-** must be a whole number, else exit 2), else the "id" column of the
-** record stream on stdin.  WHERE says where the id came from, as
-** "stdin:12" or "argument 2", for messages.
+** For each id: the operands ARGV[0..ARGC) when there are any (each a
+** whole number from 1, else exit 2: "'x' is not a NOUN id"), else the
+** "id" column of the records on stdin (a bad one is fatal, naming
+** FILE:LINE).  START, when not NULL, is called once first with the
+** reader (NULL for operands), so output can follow the input's columns.
+** FN gets the id, where it came from ("argument 2", "stdin:12") and its
+** input record (NULL for an operand); what FN returns is FN's business.
 */
-void rec_each_id(int argc, char **argv, int csv,
+void rec_ids(int argc, char **argv, const char *noun,
+    void (*start)(struct rec_reader *r, void *ctx),
+    int (*fn)(long long id, const char *where, const struct rec *rec,
+    void *ctx), void *ctx);
+/* The same for customer ids, with a simpler FN. */
+void rec_each_id(int argc, char **argv,
     void (*fn)(long long id, const char *where, void *ctx), void *ctx);
 
 #endif

@@ -198,18 +198,33 @@ crm_run_echo_close(struct crm_run *run)
 	run->echo = NULL;
 }
 
-/* crm_run_each's FN and context, for crm_run_each_if. */
-struct each_all {
-	void (*fn)(long long id, const char *where, void *ctx);
+/* What crm_run_each_if passes through rec_ids. */
+struct run_each {
+	struct crm_run *run;
+	const char *const *changed;
+	int (*fn)(long long id, const char *where, void *ctx);
+	void (*fn_all)(long long id, const char *where, void *ctx);
 	void *ctx;
 };
 
-static int
-each_all(long long id, const char *where, void *ctx)
+static void
+each_start(struct rec_reader *r, void *ctx)
 {
-	struct each_all *e = ctx;
+	struct run_each *e = ctx;
 
-	e->fn(id, where, e->ctx);
+	crm_run_echo_open(e->run, r, r ? e->changed : NULL);
+}
+
+static int
+each_one(long long id, const char *where, const struct rec *rec, void *ctx)
+{
+	struct run_each *e = ctx;
+
+	if (e->fn_all)
+		e->fn_all(id, where, e->ctx);
+	else if (!e->fn(id, where, e->ctx))
+		return 0;
+	crm_run_echo(e->run, id, rec);
 	return 1;
 }
 
@@ -218,9 +233,9 @@ crm_run_each(struct crm_run *run, int argc, char **argv,
     const char *const *changed,
     void (*fn)(long long id, const char *where, void *ctx), void *ctx)
 {
-	struct each_all e = { fn, ctx };
+	struct run_each e = { run, changed, NULL, fn, ctx };
 
-	crm_run_each_if(run, argc, argv, changed, each_all, &e);
+	rec_ids(argc, argv, "customer", each_start, each_one, &e);
 }
 
 void
@@ -228,40 +243,7 @@ crm_run_each_if(struct crm_run *run, int argc, char **argv,
     const char *const *changed,
     int (*fn)(long long id, const char *where, void *ctx), void *ctx)
 {
-	struct rec_reader *r;
-	struct rec *rec;
-	char where[64];
-	long long id;
-	int col;
+	struct run_each e = { run, changed, fn, NULL, ctx };
 
-	for (int i = 0; i < argc; i++)
-		if (crm_parse_id(argv[i], &id) == -1)
-			crm_usage_error("'%s' is not a customer id", argv[i]);
-	if (argc > 0) {
-		crm_run_echo_open(run, NULL, NULL);
-		for (int i = 0; i < argc; i++) {
-			crm_parse_id(argv[i], &id);
-			snprintf(where, sizeof where, "argument %d", i + 1);
-			if (fn(id, where, ctx))
-				crm_run_echo(run, id, NULL);
-		}
-		return;
-	}
-	r = rec_open("-", crm_g.csv, NULL);
-	if ((col = rec_col(r, "id")) < 0)
-		crm_die("%s: no 'id' column in the input", rec_name(r));
-	crm_run_echo_open(run, r, changed);
-	while ((rec = rec_next(r)) != NULL) {
-		const char *err = rec_width_error(r, rec);
-
-		if (err)
-			crm_die("%s:%lu: %s", rec_name(r), rec->line, err);
-		if (crm_parse_id(rec->v[col], &id) == -1)
-			crm_die("%s:%lu: id: '%s' is not a customer id", rec_name(r),
-			    rec->line, rec->v[col] ? rec->v[col] : "");
-		snprintf(where, sizeof where, "%s:%lu", rec_name(r), rec->line);
-		if (fn(id, where, ctx))
-			crm_run_echo(run, id, rec);
-	}
-	rec_close(r);
+	rec_ids(argc, argv, "customer", each_start, each_one, &e);
 }

@@ -64,6 +64,30 @@ struct grade {
 	unsigned long line;
 };
 
+/*
+** What a field's patterns said of the values it had lately.  Fields such
+** as industry, region or source have few values, which the rules of a
+** file test again and again: a value seen before is answered from here,
+** one hash and one compare instead of every pattern.  A field whose
+** values rarely repeat (a name, a phone) stops using it after a while.
+*/
+#define MEMO_SLOTS 64		/* a power of 2 */
+#define MEMO_MAX 48		/* longer values are not kept */
+#define MEMO_TRIAL 4096		/* looks before a field is judged */
+struct memo_slot {
+	unsigned long long hash;
+	size_t len;		/* 0: empty */
+	char val[MEMO_MAX];
+	unsigned char *hit;	/* a match of each of the field's rules */
+};
+struct memo {
+	size_t field;
+	size_t nrule, *rule;	/* the pattern rules on the field */
+	struct memo_slot *slot;
+	unsigned long looks, found;
+	int off;		/* values rarely repeat: no more looking */
+};
+
 struct score_rules {
 	char *path;
 	const struct score_names *names;
@@ -74,7 +98,9 @@ struct score_rules {
 	struct health_params health;
 	struct score_fired *fired;	/* room for every rule */
 	size_t *used, nused;	/* the fields patterns look at, once each */
-	size_t *len;		/* their lengths in the record at hand */
+	struct memo *memo;	/* one for each of them */
+	unsigned char *hit;	/* per rule: its pattern matched this record */
+	unsigned char *scratch;	/* a field's matches when not kept */
 };
 
 /* Parsing state for one line. */
@@ -783,9 +809,12 @@ score_rules_load(const char *path, const struct score_names *names,
 	if (rs->ngrades > 1)
 		qsort(rs->g, rs->ngrades, sizeof *rs->g, grade_cmp);
 	rs->fired = xcalloc(rs->n + 1, sizeof *rs->fired);
-	rs->len = xcalloc(names->nfields + 1, sizeof *rs->len);
+	rs->hit = xcalloc(rs->n + 1, 1);
+	rs->scratch = xcalloc(rs->n + 1, 1);
 	rs->used = xcalloc(names->nfields + 1, sizeof *rs->used);
+	rs->memo = xcalloc(names->nfields + 1, sizeof *rs->memo);
 	for (size_t i = 0; i < rs->n; i++) {
+		struct memo *m;
 		size_t k;
 
 		if (rs->v[i].kind != RK_MATCH && rs->v[i].kind != RK_NOMATCH)
@@ -794,6 +823,17 @@ score_rules_load(const char *path, const struct score_names *names,
 			;
 		if (k == rs->nused)
 			rs->used[rs->nused++] = rs->v[i].field;
+		m = &rs->memo[k];
+		m->field = rs->v[i].field;
+		m->rule = xrealloc(m->rule, (m->nrule + 1) * sizeof *m->rule);
+		m->rule[m->nrule++] = i;
+	}
+	for (size_t k = 0; k < rs->nused; k++) {
+		struct memo *m = &rs->memo[k];
+
+		m->slot = xcalloc(MEMO_SLOTS, sizeof *m->slot);
+		for (size_t j = 0; j < MEMO_SLOTS; j++)
+			m->slot[j].hit = xcalloc(m->nrule, 1);
 	}
 	free(line);
 	crm_close_input(f);
@@ -816,9 +856,17 @@ score_rules_free(struct score_rules *rs)
 		free(rs->g[i].label);
 	free(rs->v);
 	free(rs->g);
+	for (size_t k = 0; rs->memo && k < rs->nused; k++) {
+		for (size_t j = 0; rs->memo[k].slot && j < MEMO_SLOTS; j++)
+			free(rs->memo[k].slot[j].hit);
+		free(rs->memo[k].slot);
+		free(rs->memo[k].rule);
+	}
+	free(rs->memo);
 	free(rs->fired);
 	free(rs->used);
-	free(rs->len);
+	free(rs->hit);
+	free(rs->scratch);
 	free(rs->path);
 	free(rs);
 }
@@ -884,6 +932,87 @@ count_deals(const struct rule *r, const struct score_input *in)
 	return k;
 }
 
+/* FNV-1a over the LEN bytes at S. */
+static unsigned long long
+fnv(const char *s, size_t len)
+{
+	unsigned long long h = 14695981039346656037ULL;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/*
+** Run the patterns of memo M's field on V (LEN bytes) into HIT (one per
+** rule of M).  0, or -1 with the message of a limit error in ERR.
+*/
+static int
+match_field(struct score_rules *rs, const struct memo *m, const char *v,
+    size_t len, unsigned char *hit, char *err, size_t n)
+{
+	for (size_t j = 0; j < m->nrule; j++) {
+		struct rule *r = &rs->v[m->rule[j]];
+		char msg[256];
+		int k = crm_re_exec(r->re, v, len, msg, sizeof msg);
+
+		if (k == -1) {
+			snprintf(err, n, "%s:%lu:%d: %s %s %s: %s", rs->path,
+			    r->line, r->col, rs->names->fields[r->field],
+			    r->kind == RK_MATCH ? "~" : "!~", r->pattern, msg);
+			return -1;
+		}
+		hit[j] = (unsigned char)k;
+	}
+	return 0;
+}
+
+/*
+** Which patterns match IN into rs->hit, each field's at once: from its
+** memo when the value was seen lately, else by matching.  0 or -1.
+*/
+static int
+match_patterns(struct score_rules *rs, const struct score_input *in,
+    char *err, size_t n)
+{
+	for (size_t k = 0; k < rs->nused; k++) {
+		struct memo *m = &rs->memo[k];
+		const char *v = in->fields[m->field];
+		size_t len = v ? strlen(v) : 0;
+		unsigned char *hit = rs->scratch;
+
+		if (len > 0 && len <= MEMO_MAX && !m->off) {
+			unsigned long long h = fnv(v, len);
+			struct memo_slot *sl = &m->slot[h & (MEMO_SLOTS - 1)];
+
+			if (++m->looks == MEMO_TRIAL && m->found < MEMO_TRIAL / 4)
+				m->off = 1;
+			if (sl->len == len && sl->hash == h &&
+			    memcmp(sl->val, v, len) == 0)
+				m->found++;
+			else {
+				sl->len = 0;	/* kept once its patterns ran */
+				if (match_field(rs, m, v, len, sl->hit, err,
+				    n) == -1)
+					return -1;
+				sl->hash = h;
+				sl->len = len;
+				memcpy(sl->val, v, len);
+			}
+			hit = sl->hit;
+		} else if (len > 0) {
+			if (match_field(rs, m, v, len, hit, err, n) == -1)
+				return -1;
+		} else
+			memset(hit, 0, m->nrule);	/* no value: no match */
+		for (size_t j = 0; j < m->nrule; j++)
+			rs->hit[m->rule[j]] = hit[j];
+	}
+	return 0;
+}
+
 int
 score_eval(struct score_rules *rs, const struct score_input *in,
     struct score_result *res, char *err, size_t n)
@@ -891,34 +1020,16 @@ score_eval(struct score_rules *rs, const struct score_input *in,
 	long long total = 0;
 	size_t nf = 0;
 
-	/* Many patterns look at the same few fields: measure each once. */
-	for (size_t k = 0; k < rs->nused; k++) {
-		const char *v = in->fields[rs->used[k]];
-
-		rs->len[rs->used[k]] = v ? strlen(v) : 0;
-	}
+	if (match_patterns(rs, in, err, n) == -1)
+		return -1;
 	for (size_t i = 0; i < rs->n; i++) {
 		struct rule *r = &rs->v[i];
-		const char *v;
 		long long k, pts = r->points;
-		int m;
-		char msg[256];
 
 		switch (r->kind) {
 		case RK_MATCH:
 		case RK_NOMATCH:
-			v = in->fields[r->field];
-			m = v == NULL || *v == '\0' ? 0 : crm_re_exec(r->re, v,
-			    rs->len[r->field], msg, sizeof msg);
-			if (m == -1) {
-				snprintf(err, n, "%s:%lu:%d: %s %s %s: %s",
-				    rs->path, r->line, r->col,
-				    rs->names->fields[r->field],
-				    r->kind == RK_MATCH ? "~" : "!~",
-				    r->pattern, msg);
-				return -1;
-			}
-			if (m != (r->kind == RK_MATCH))
+			if (rs->hit[i] != (r->kind == RK_MATCH))
 				continue;
 			break;
 		case RK_EMPTY:
@@ -969,6 +1080,28 @@ const struct health_params *
 score_rules_health(const struct score_rules *rs)
 {
 	return &rs->health;
+}
+
+unsigned
+score_rules_uses(const struct score_rules *rs, unsigned char *fields)
+{
+	unsigned uses = 0;
+
+	if (fields)
+		memset(fields, 0, rs->names->nfields);
+	for (size_t i = 0; i < rs->n; i++)
+		switch (rs->v[i].kind) {
+		case RK_ACTIVITY:
+			uses |= SCORE_USES_ACTS;
+			break;
+		case RK_DEAL:
+			uses |= SCORE_USES_DEALS;
+			break;
+		default:
+			if (fields)
+				fields[rs->v[i].field] = 1;
+		}
+	return uses;
 }
 
 size_t

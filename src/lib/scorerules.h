@@ -94,6 +94,15 @@ const char *score_grade(const struct score_rules *rs, long long score);
 /* The health weights and limits: the defaults as the file changed them. */
 const struct health_params *score_rules_health(const struct score_rules *rs);
 
+/*
+** What RS looks at, so a caller reads no more than that: SCORE_USES_ACTS
+** and SCORE_USES_DEALS when it has activity or deal rules; with FIELDS
+** (room for the names' nfields) also FIELDS[i] set to 1 for each field
+** a rule names, and 0 for the others.
+*/
+enum { SCORE_USES_ACTS = 1, SCORE_USES_DEALS = 2 };
+unsigned score_rules_uses(const struct score_rules *rs, unsigned char *fields);
+
 /* How many point rules and grades RS has. */
 size_t score_rules_count(const struct score_rules *rs);
 size_t score_rules_ngrades(const struct score_rules *rs);

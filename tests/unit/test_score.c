@@ -624,6 +624,70 @@ test_manual_example(void **state)
 	free(page);
 }
 
+/* What a rule file looks at: the fields it names, follow-ups, deals. */
+static void
+test_uses(void **state)
+{
+	struct score_rules *rs = load(main_rules);
+	unsigned char used[F_N];
+	unsigned uses;
+
+	(void)state;
+	uses = score_rules_uses(rs, used);
+	assert_int_equal(uses, SCORE_USES_ACTS | SCORE_USES_DEALS);
+	/* industry (and 行业), source, region, phone, email; not name, company */
+	assert_int_equal(used[F_INDUSTRY], 1);
+	assert_int_equal(used[F_SOURCE], 1);
+	assert_int_equal(used[F_REGION], 1);
+	assert_int_equal(used[F_PHONE], 1);
+	assert_int_equal(used[F_EMAIL], 1);
+	assert_int_equal(used[F_NAME], 0);
+	assert_int_equal(used[F_COMPANY], 0);
+	score_rules_free(rs);
+	rs = load("+1 name ~ x\ngrade A >= 1\n");
+	assert_int_equal(score_rules_uses(rs, NULL), 0);
+	score_rules_free(rs);
+}
+
+/*
+** A field's values are remembered with what its patterns said: the
+** answers stay right over many records, for a field whose few values
+** repeat (industry) and one whose values never do (name), which stops
+** remembering, and for values too long to keep.
+*/
+static void
+test_memo(void **state)
+{
+	struct score_rules *rs = load(
+	    "+1 industry ~ ^教\n"
+	    "+10 industry ~ 医疗\n"
+	    "+100 industry !~ 零售\n"
+	    "+1000 name ~ 7$\n");
+	static const char *const ind[] = { "教育", "医疗器械", "零售", "教育培训",
+		"能源", NULL,
+		"教育 and a very long tail that is longer than what is kept xx" };
+	/* 教育 1 + 100; 医疗器械 10 + 100; 零售 0; 教育培训 101; 能源 100;
+	** no value: only !~ holds, 100; the long one 101 */
+	static const long long want[] = { 101, 110, 0, 101, 100, 100, 101 };
+	char name[32];
+	const char *v[F_N] = { NULL };
+	struct score_input in = { v, NULL, 0, NULL, 0 };
+
+	(void)state;
+	for (int i = 0; i < 20000; i++) {
+		struct score_result res;
+
+		snprintf(name, sizeof name, "n%d", i);
+		v[F_NAME] = name;
+		v[F_INDUSTRY] = ind[i % 7];
+		res = eval(rs, &in);
+		if (res.score != want[i % 7] + (i % 10 == 7 ? 1000 : 0))
+			fail_msg("record %d (%s, %s): %lld", i, name,
+			    ind[i % 7] ? ind[i % 7] : "NULL", res.score);
+	}
+	score_rules_free(rs);
+}
+
 static int
 group_teardown(void **state)
 {
@@ -647,6 +711,8 @@ main(void)
 		cmocka_unit_test(test_health_sums),
 		cmocka_unit_test(test_invalid_utf8),
 		cmocka_unit_test(test_manual_example),
+		cmocka_unit_test(test_uses),
+		cmocka_unit_test(test_memo),
 	};
 
 	crm_set_progname("test_score");
