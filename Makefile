@@ -1,6 +1,7 @@
 # crm: a CRM toolkit for the Unix shell.  See README.md.
 #   make          build bin/crm and bin/crm-*
 #   make check    build (also with ASan+UBSan) and run every test
+#   make check-pg the shell tests again on a private PostgreSQL server
 #   make demo     build and run a pipeline on a fresh demo.db
 #   make deps     install the Debian packages it needs (as root)
 #   make install  PREFIX=/usr/local: programs, man pages, completions
@@ -114,6 +115,12 @@ check: deps all san fuzz-build
 	@$(MAKE) --no-print-directory B=$(SAN) CFLAGS="$(SANFLAGS)" $(UNIT_BIN)
 	@sh tests/run.sh $(SAN)
 
+# The bats suite again on PostgreSQL: a private server (tests/pg-run.sh),
+# the sanitizer build; not part of check.
+check-pg: deps all san
+	@$(MAKE) --no-print-directory B=$(SAN) CFLAGS="$(SANFLAGS)" $(UNIT_BIN)
+	@sh tests/pg-run.sh $(SAN)
+
 # ---- docs and completions -----------------------------------------------
 # Rewrites completions/ and the OPTIONS block of every man/crm-NAME.1 that
 # exists from `crm-NAME --dump-options`; src/gen/check-generated.sh checks it.
@@ -167,5 +174,5 @@ fuzz: deps-ok fuzz-build
 clean:
 	rm -rf build bin demo.db demo.db-wal demo.db-shm
 
-.PHONY: all deps deps-ok check san demo install fuzz fuzz-build clean generated
+.PHONY: all deps deps-ok check check-pg san demo install fuzz fuzz-build clean generated
 .SECONDARY:

@@ -17,8 +17,8 @@ _crm_prog()
 		vopts=' --to --round-robin --balanced --weighted --rules --seed --transfer-from --undo --db -d --as --wait --now --null --columns -o '
 		;;
 	db)
-		cmds='init migrate version check backup config'
-		opts='--timezone --limit --dry-run -n --db -d --as --wait --csv --now --quiet -q --null --json --columns -o --help --version'
+		cmds='init migrate version check backup copy config'
+		opts='--timezone --limit --dry-run -n --replace --db -d --as --wait --csv --now --quiet -q --null --json --columns -o --help --version'
 		vopts=' --timezone --limit --db -d --as --wait --now --null --columns -o '
 		;;
 	deal)

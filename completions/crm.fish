@@ -67,10 +67,11 @@ complete -c crm-assign -s o -l columns -x -d 'write only the columns COLS (comma
 complete -c crm-assign -l help -d 'show the help and exit'
 complete -c crm-assign -l version -d 'show the version and exit'
 
-complete -c crm-db -n __fish_use_subcommand -f -a 'init migrate version check backup config'
+complete -c crm-db -n __fish_use_subcommand -f -a 'init migrate version check backup copy config'
 complete -c crm-db -l timezone -x -d 'init: the site\'s time zone (default $TZ, else the system\'s)'
 complete -c crm-db -l limit -x -d 'check: list at most N problems (default 100)'
 complete -c crm-db -s n -l dry-run -d 'config: say what would change; change nothing'
+complete -c crm-db -l replace -d 'copy: replace what the target holds'
 complete -c crm-db -s d -l db -r -F -d 'database file (default $CRM_DB, else ./crm.db)'
 complete -c crm-db -l as -x -d 'act as USER, a crm login (default $CRM_USER, else login name)'
 complete -c crm-db -l wait -x -d 'wait this long in all for a busy database (default 5)'

@@ -118,9 +118,16 @@ engine() {
 	if [ -n "${CRM_TEST_PG:-}" ]; then echo postgresql; else echo sqlite; fi
 }
 
-# skip_on ENGINE REASON: skip this test on ENGINE, saying why.
+# skip_on ENGINE REASON: skip this test on ENGINE, saying which engine
+# it holds for ("SQLite only: REASON", "PostgreSQL only: REASON"); the
+# one way a test may be excused on one engine.
 skip_on() {
-	if [ "$(engine)" = "$1" ]; then skip "$1: $2"; fi
+	if [ "$(engine)" = "$1" ]; then
+		case $1 in
+		postgresql) skip "SQLite only: $2" ;;
+		*) skip "PostgreSQL only: $2" ;;
+		esac
+	fi
 }
 
 # pg_db_of URI: the database a postgresql:///NAME?host=... URI names.

@@ -424,7 +424,7 @@ grade:->B
 # ---- the server's own rights (PostgreSQL) ---------------------------------
 
 @test "postgresql: a rep connected with psql reads and changes only what the policy lets it" {
-	skip_on sqlite "rights a server enforces: anyone who opens a SQLite file may change it"
+	skip_on sqlite "rights the server enforces: anyone who opens a SQLite file may change it"
 	people
 	customers
 	CRM_USER=wang crm-lead contact add 2 --name 王秘书 --phone 13900000002 -q >/dev/null
