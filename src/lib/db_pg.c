@@ -336,6 +336,26 @@ set_lock_timeout(struct crm_db *db, int local)
 }
 
 /*
+** WHO (ours, malloc'd) kept for the process's life, as crm_g.actor: one
+** copy of each login, so a second connection (crm-db copy, backup) neither
+** leaks the first's nor leaves a pointer to it dangling.
+*/
+static const char *
+keep_login(char *who)
+{
+	static struct strvec kept = STRVEC_INIT;
+
+	for (size_t i = 0; i < kept.n; i++)
+		if (strcmp(kept.v[i], who) == 0) {
+			free(who);
+			return kept.v[i];
+		}
+	sv_push(&kept, who);
+	free(who);
+	return kept.v[kept.n - 1];
+}
+
+/*
 ** Connect to the URI db->path as crm_g.actor when one was named (--as,
 ** $CRM_USER), else as libpq chooses; the server's session user is then
 ** the actor, whatever was asked for.
@@ -371,7 +391,7 @@ pg_open(struct crm_db *db, enum crm_db_mode mode)
 	pg_exec(db, "SET search_path = crm; SET client_min_messages = warning");
 	/* The server says who acts: the login it authenticated. */
 	who = pg_value(db, "SELECT session_user");
-	crm_g.actor = who;	/* kept for the process's life */
+	crm_g.actor = keep_login(who);
 	crm = pg_value(db, "SELECT count(*) FROM pg_namespace WHERE nspname = 'crm'");
 	if (strcmp(crm, "0") == 0 && mode != CRM_DB_CREATE)
 		crm_die("no database '%s' (set --db or CRM_DB; crm-db init, "
