@@ -15,7 +15,15 @@
 set -eu
 cmd=${1:?usage: pg-server.sh start|stop DIR}
 dir=${2:?usage: pg-server.sh start|stop DIR}
+# the server's programs: PG_BIN, else Debian's newest, else initdb's on PATH
 bin=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
+if [ -z "$bin" ] && command -v initdb >/dev/null 2>&1; then
+	bin=$(dirname "$(command -v initdb)")
+fi
+if [ "$cmd" = start ] && [ ! -x "$bin/initdb" ]; then
+	echo "pg-server.sh: no PostgreSQL server programs (apt-get install postgresql, or set PG_BIN)" >&2
+	exit 1
+fi
 
 as_pg() {
 	if [ "$(id -u)" = 0 ]; then
