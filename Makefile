@@ -13,7 +13,7 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN     = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 PQINC    = -I/usr/include/postgresql
-LIBS     = -lsqlite3 -lpq -lcsv -lpcre2-8
+LIBS     = -lsqlite3 -lpq -lcsv -lpcre2-8 -pthread
 SANFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 # Everything the build and the core tests use; LibreOffice, Chromium and

@@ -1,6 +1,8 @@
 #!/bin/sh
 # run.sh BUILD: run the C unit tests and the bats suites against BUILD/bin,
 # then print one line "N passed, N failed, N skipped"; exit 1 on any failure.
+# The bats files run CRM_TEST_JOBS at a time (default: the processors),
+# each into its own log, printed in order when all are done.
 set -u
 build=${1:-build/san}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -9,7 +11,9 @@ export PATH="$build/bin:$PATH" CRM_BIN="$build/bin" NO_COLOR=1 CRM_RC=/dev/null
 export CRM_TESTDATA="${CRM_TESTDATA:-$top/tests/data/ext}"
 export CMOCKA_MESSAGE_OUTPUT=TAP ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+logs=$(mktemp -d)
+trap 'rm -rf "$log" "$logs"' EXIT
+jobs=${CRM_TEST_JOBS:-$(nproc 2>/dev/null || echo 2)}
 
 for t in "$build"/unit/test_*; do
 	[ -x "$t" ] || continue
@@ -23,10 +27,13 @@ done
 if ! command -v bats >/dev/null 2>&1; then
 	echo "not ok - bats is not installed (make deps)" | tee -a "$log"
 else
+	# the longest first, so the last to finish is a short one
+	ls -S "$top"/tests/*.bats | xargs -P "$jobs" -I{} sh -c \
+	    'bats --tap "$1" >"$2/$(basename "$1").log" 2>&1' sh {} "$logs"
 	for f in "$top"/tests/*.bats; do
 		[ -f "$f" ] || continue
 		echo "# bats: ${f##*/}"
-		bats --tap "$f" 2>&1 | tee -a "$log" | grep -E '^(not ok|#)' || true
+		tee -a "$log" <"$logs/${f##*/}.log" | grep -E '^(not ok|#)|^ok .*# skip' || true
 	done
 fi
 pass=$(grep -cE '^ok ' "$log" | tr -d ' ')

@@ -99,10 +99,9 @@ check_email(const char *e)
 }
 
 const char *
-crm_lead_check(struct crm_db *db, const struct crm_lead *l,
-    struct crm_lead_refs *refs)
+crm_lead_check_fields(const struct crm_lead *l, struct crm_lead_refs *refs,
+    char *msg, size_t msgsize)
 {
-	static char msg[512];
 	const char *const *v = l->v, *e;
 	time_t t;
 
@@ -112,7 +111,9 @@ crm_lead_check(struct crm_db *db, const struct crm_lead *l,
 	refs->key[CRM_KEY_PHONE] = norm_phone(v[CC_PHONE]);
 	refs->key[CRM_KEY_EMAIL] = norm_email(v[CC_EMAIL]);
 	refs->key[CRM_KEY_COMPANY] = norm_company(v[CC_COMPANY]);
-#define BAD(...) do { snprintf(msg, sizeof msg, __VA_ARGS__); return msg; } while (0)
+	for (int k = 0; k < CRM_NKEYS; k++)
+		refs->hash[k] = refs->key[k] ? norm_key_hash(k, refs->key[k]) : 0;
+#define BAD(...) do { snprintf(msg, msgsize, __VA_ARGS__); return msg; } while (0)
 	if (str_blank(v[CC_NAME]) && str_blank(v[CC_COMPANY]) &&
 	    str_blank(v[CC_PHONE]) && str_blank(v[CC_EMAIL]))
 		BAD("name: a lead needs a name, a company, a phone or an email");
@@ -126,18 +127,6 @@ crm_lead_check(struct crm_db *db, const struct crm_lead *l,
 		    "disqualified", v[CC_STATUS]);
 	if (strcmp(refs->status, "disqualified") == 0 && str_blank(v[CC_STATUS_REASON]))
 		BAD("reason: a disqualified lead needs a reason");
-	if (!str_blank(v[CC_OWNER])) {
-		refs->owner_id = crm_user_id(db, v[CC_OWNER]);
-		if (refs->owner_id < 0)
-			BAD("owner: no user '%s'", v[CC_OWNER]);
-	}
-	if (!str_blank(v[CC_POOL])) {
-		refs->pool_id = crm_pool_id(db, v[CC_POOL]);
-		if (refs->pool_id < 0)
-			BAD("pool: no pool '%s'", v[CC_POOL]);
-		if (refs->owner_id >= 0)
-			BAD("pool: a customer is owned or pooled, not both");
-	}
 	if (!str_blank(v[CC_SCORE])) {
 		char *end;
 
@@ -152,43 +141,110 @@ crm_lead_check(struct crm_db *db, const struct crm_lead *l,
 	return NULL;
 }
 
+const char *
+crm_lead_check_refs(struct crm_db *db, const struct crm_lead *l,
+    struct crm_lead_refs *refs)
+{
+	static char msg[512];
+	const char *const *v = l->v;
+
+	if (!str_blank(v[CC_OWNER])) {
+		refs->owner_id = crm_user_id(db, v[CC_OWNER]);
+		if (refs->owner_id < 0) {
+			snprintf(msg, sizeof msg, "owner: no user '%s'", v[CC_OWNER]);
+			return msg;
+		}
+	}
+	if (!str_blank(v[CC_POOL])) {
+		refs->pool_id = crm_pool_id(db, v[CC_POOL]);
+		if (refs->pool_id < 0) {
+			snprintf(msg, sizeof msg, "pool: no pool '%s'", v[CC_POOL]);
+			return msg;
+		}
+		if (refs->owner_id >= 0)
+			return "pool: a customer is owned or pooled, not both";
+	}
+	return NULL;
+}
+
+const char *
+crm_lead_check(struct crm_db *db, const struct crm_lead *l,
+    struct crm_lead_refs *refs)
+{
+	static char msg[512];
+	const char *err = crm_lead_check_fields(l, refs, msg, sizeof msg);
+
+	return err ? err : crm_lead_check_refs(db, l, refs);
+}
+
+/* The holder columns of a duplicate's query (login, pool, batch) into DUP. */
+#define HOLDER_COLS "u.login, p.name, c.batch_id FROM customers c" \
+	" LEFT JOIN users u ON u.id = c.owner_id" \
+	" LEFT JOIN pools p ON p.id = c.pool_id"
+
+static void
+holder(struct crm_db *db, struct crm_stmt *s, long long id, int k,
+    struct crm_dup *dup)
+{
+	dup->id = id;
+	dup->on = crm_key_names[k];
+	snprintf(dup->owner, sizeof dup->owner, "%s",
+	    crm_col_null(s, 0) ? "" : crm_col_text(s, 0));
+	snprintf(dup->pool, sizeof dup->pool, "%s",
+	    crm_col_null(s, 1) ? "" : crm_col_text(s, 1));
+	dup->this_batch = !crm_col_null(s, 2) && crm_col_int(s, 2) == crm_batch_id(db);
+	crm_reset(s);
+}
+
 /*
 ** One statement finds the lowest live id on each key (a NULL key finds
-** nothing); the holder is looked up only on a hit.  Three probes in one
-** statement, because an import makes one per row.
+** nothing), by its integer in customer_keys and then its text; the
+** holder is looked up only on a hit.  Three probes in one statement,
+** because an import makes one per row.  Keys not in ONLY (a mask of
+** 1 << CRM_KEY_*) are not looked for.
 */
 static int
-find_dup(struct crm_db *db, const struct crm_lead_refs *refs,
+find_dup(struct crm_db *db, const struct crm_lead_refs *refs, unsigned only,
     long long except_id, long long before_id, struct crm_dup *dup)
 {
 	struct crm_stmt *s;
 	long long id = 0;
-	int k;
+	int k, any = 0;
 
-	if (!refs->key[0] && !refs->key[1] && !refs->key[2])
+	for (k = 0; k < CRM_NKEYS; k++)
+		any |= refs->key[k] && (only & 1u << k);
+	if (!any)
 		return 0;
 	/* A contact's phone or email is its customer's (联系人 count too). */
-#define KEY_OR_CONTACT(key, arg) \
-	" (SELECT min(i) FROM (SELECT id AS i FROM customers WHERE " key " = " arg \
-	" AND merged_into IS NULL AND id <> ?4 AND id < ?5" \
+#define KEY(col, hash, text) \
+	" (SELECT min(c.id) FROM customer_keys k JOIN customers c" \
+	" ON c.id = k.customer_id WHERE k.key = " hash " AND c." col " = " text \
+	" AND c.merged_into IS NULL AND c.id <> ?7 AND c.id < ?8)"
+#define KEY_OR_CONTACT(col, hash, text) \
+	" (SELECT min(i) FROM (SELECT" KEY(col, hash, text) " AS i" \
 	" UNION ALL SELECT c.id FROM contacts t JOIN customers c" \
-	" ON c.id = t.customer_id WHERE t." key " = " arg \
-	" AND c.merged_into IS NULL AND c.id <> ?4 AND c.id < ?5) x)"
+	" ON c.id = t.customer_id WHERE t." col " = " text \
+	" AND c.merged_into IS NULL AND c.id <> ?7 AND c.id < ?8))"
 	/*
 	 * On PostgreSQL a rep may not read other customers' keys: the server
-	 * answers the same question (rights.sql), for everyone.
+	 * answers the same question (rights.sql), for everyone, by the text
+	 * of the keys (?4 to ?6; the hashes ?1 to ?3 go unused there).
 	 */
-	s = crm_sql(db, crm_db_variant(db, "SELECT" KEY_OR_CONTACT("phone_key", "?1") ","
-	    KEY_OR_CONTACT("email_key", "?2") ","
-	    " (SELECT min(id) FROM customers WHERE company_key = ?3"
-	    " AND merged_into IS NULL AND id <> ?4 AND id < ?5)",
-	    "SELECT crm.dup_key('phone', ?1, ?4, ?5), crm.dup_key('email', ?2, ?4, ?5),"
-	    " crm.dup_key('company', ?3, ?4, ?5)"));
+	s = crm_sql(db, crm_db_variant(db, "SELECT"
+	    KEY_OR_CONTACT("phone_key", "?1", "?4") ","
+	    KEY_OR_CONTACT("email_key", "?2", "?5") ","
+	    KEY("company_key", "?3", "?6"),
+	    "SELECT crm.dup_key('phone', ?4, ?7, ?8), crm.dup_key('email', ?5, ?7, ?8),"
+	    " crm.dup_key('company', ?6, ?7, ?8)"));
 #undef KEY_OR_CONTACT
+#undef KEY
 	for (k = 0; k < CRM_NKEYS; k++)
-		crm_bind_text_static(s, k + 1, refs->key[k]);
-	crm_bind_int(s, 4, except_id);
-	crm_bind_int(s, 5, before_id);
+		if (refs->key[k] && (only & 1u << k)) {
+			crm_bind_int(s, k + 1, refs->hash[k]);
+			crm_bind_text_static(s, k + 4, refs->key[k]);
+		}
+	crm_bind_int(s, 7, except_id);
+	crm_bind_int(s, 8, before_id);
 	crm_step(s);
 	for (k = 0; k < CRM_NKEYS && id == 0; k++)
 		if (!crm_col_null(s, k))
@@ -196,19 +252,11 @@ find_dup(struct crm_db *db, const struct crm_lead_refs *refs,
 	crm_reset(s);
 	if (id == 0)
 		return 0;
-	s = crm_sql(db, "SELECT u.login, p.name, c.batch_id FROM customers c"
-	    " LEFT JOIN users u ON u.id = c.owner_id"
-	    " LEFT JOIN pools p ON p.id = c.pool_id WHERE c.id = ?");
+	s = crm_sql(db, "SELECT " HOLDER_COLS " WHERE c.id = ?");
 	crm_bind_int(s, 1, id);
-	crm_step(s);
-	dup->id = id;
-	dup->on = crm_key_names[k - 1];
-	snprintf(dup->owner, sizeof dup->owner, "%s",
-	    crm_col_null(s, 0) ? "" : crm_col_text(s, 0));
-	snprintf(dup->pool, sizeof dup->pool, "%s",
-	    crm_col_null(s, 1) ? "" : crm_col_text(s, 1));
-	dup->this_batch = !crm_col_null(s, 2) && crm_col_int(s, 2) == crm_batch_id(db);
-	crm_reset(s);
+	if (!crm_step(s))
+		return 0;
+	holder(db, s, id, k - 1, dup);
 	return 1;
 }
 
@@ -216,49 +264,111 @@ int
 crm_lead_find_dup(struct crm_db *db, const struct crm_lead_refs *refs,
     long long except_id, struct crm_dup *dup)
 {
-	return find_dup(db, refs, except_id, LLONG_MAX, dup);
+	return find_dup(db, refs, ~0u, except_id, LLONG_MAX, dup);
 }
 
 int
-crm_lead_find_earlier_dup(struct crm_db *db, long long id, struct crm_dup *dup)
+crm_lead_find_dup_key(struct crm_db *db, const struct crm_lead_refs *refs,
+    int k, struct crm_dup *dup)
+{
+	return find_dup(db, refs, 1u << k, 0, LLONG_MAX, dup);
+}
+
+int
+crm_lead_key_is(struct crm_db *db, long long id, int k, const char *key,
+    struct crm_dup *dup)
+{
+	static const char *const sql[CRM_NKEYS] = {
+		"SELECT " HOLDER_COLS " WHERE c.id = ? AND c.phone_key = ?"
+		" AND c.merged_into IS NULL",
+		"SELECT " HOLDER_COLS " WHERE c.id = ? AND c.email_key = ?"
+		" AND c.merged_into IS NULL",
+		"SELECT " HOLDER_COLS " WHERE c.id = ? AND c.company_key = ?"
+		" AND c.merged_into IS NULL",
+	};
+	struct crm_stmt *s = crm_sql(db, sql[k]);
+
+	crm_bind_int(s, 1, id);
+	crm_bind_text_static(s, 2, key);
+	if (!crm_step(s))
+		return 0;
+	holder(db, s, id, k, dup);
+	return 1;
+}
+
+/* Customer ID's keys into KEY (malloc'd; NULL when none). */
+static void
+keys_of(struct crm_db *db, long long id, char *key[CRM_NKEYS])
 {
 	struct crm_stmt *s = crm_sql(db, "SELECT phone_key, email_key,"
 	    " company_key FROM customers WHERE id = ?");
-	struct crm_lead_refs refs = { 0 };
-	int hit;
+	int row;
 
 	crm_bind_int(s, 1, id);
-	if (!crm_step(s))
-		return 0;
+	row = crm_step(s);
 	for (int k = 0; k < CRM_NKEYS; k++)
-		refs.key[k] = crm_col_null(s, k) ? NULL : xstrdup(crm_col_text(s, k));
-	crm_reset(s);
-	hit = find_dup(db, &refs, id, id, dup);
-	crm_lead_refs_free(&refs);
-	return hit;
+		key[k] = row && !crm_col_null(s, k) ?
+		    xstrdup(crm_col_text(s, k)) : NULL;
+	if (row)
+		crm_reset(s);
+}
+
+/* Add (ADD) or take out the rows of customer_keys of keys KEY of ID. */
+static void
+keys_put(struct crm_db *db, long long id, char *const key[CRM_NKEYS], int add)
+{
+	for (int k = 0; k < CRM_NKEYS; k++) {
+		struct crm_stmt *s;
+
+		if (key[k] == NULL)
+			continue;
+		s = crm_sql(db, add ? "INSERT OR IGNORE INTO customer_keys"
+		    " (key, customer_id) VALUES (?, ?)" :
+		    "DELETE FROM customer_keys WHERE key = ? AND customer_id = ?");
+		crm_bind_int(s, 1, norm_key_hash(k, key[k]));
+		crm_bind_int(s, 2, id);
+		crm_step(s);
+	}
 }
 
 /*
-** Nothing of it was committed, so its history goes with it: history is
-** append-only once written for good.
+** Set customer ID's keys to KEY (NULL entries: none), in its row and in
+** customer_keys.  The one way keys change after a customer is created.
 */
-void
-crm_lead_retract(struct crm_db *db, long long id)
+static void
+set_keys(struct crm_db *db, long long id, char *const key[CRM_NKEYS])
 {
 	struct crm_stmt *s;
+	char *old[CRM_NKEYS];
 
-	s = crm_sql(db, "DELETE FROM customer_fields WHERE customer_id = ?");
-	crm_bind_int(s, 1, id);
+	keys_of(db, id, old);
+	keys_put(db, id, old, 0);
+	s = crm_sql(db, "UPDATE customers SET phone_key = ?, email_key = ?,"
+	    " company_key = ? WHERE id = ?");
+	for (int k = 0; k < CRM_NKEYS; k++)
+		crm_bind_text(s, k + 1, key[k]);
+	crm_bind_int(s, 4, id);
 	crm_step(s);
-	s = crm_sql(db, "DELETE FROM history WHERE entity = 'customer'"
-	    " AND entity_id = ? AND batch_id = ?");
-	crm_bind_int(s, 1, id);
-	crm_bind_int(s, 2, crm_batch_id(db));
-	crm_step(s);
-	s = crm_sql(db, "DELETE FROM customers WHERE id = ? AND batch_id = ?");
-	crm_bind_int(s, 1, id);
-	crm_bind_int(s, 2, crm_batch_id(db));
-	crm_step(s);
+	keys_put(db, id, key, 1);
+	for (int k = 0; k < CRM_NKEYS; k++)
+		free(old[k]);
+}
+
+void
+crm_customer_keys_fill(struct crm_db *db)
+{
+	struct crm_stmt *s = crm_sql_take(db, "SELECT id, phone_key, email_key,"
+	    " company_key FROM customers");
+
+	while (crm_step(s)) {
+		char *key[CRM_NKEYS];
+
+		for (int k = 0; k < CRM_NKEYS; k++)
+			key[k] = crm_col_null(s, k + 1) ? NULL :
+			    (char *)crm_col_text(s, k + 1);
+		keys_put(db, crm_col_int(s, 0), key, 1);
+	}
+	crm_sql_give(s);
 }
 
 static long long
@@ -386,20 +496,16 @@ crm_customer_set_field(struct crm_db *db, long long id, const char *name,
 	crm_bind_int(s, 3, id);
 	crm_step(s);
 	if (plain_fields[f].key >= 0) {
-		static const char *const key_sql[CRM_NKEYS] = {
-			"UPDATE customers SET phone_key = ? WHERE id = ?",
-			"UPDATE customers SET email_key = ? WHERE id = ?",
-			"UPDATE customers SET company_key = ? WHERE id = ?",
-		};
 		int k = plain_fields[f].key;
-		char *key = k == CRM_KEY_PHONE ? norm_phone(value) :
-		    k == CRM_KEY_EMAIL ? norm_email(value) : norm_company(value);
+		char *key[CRM_NKEYS];
 
-		s = crm_sql(db, key_sql[k]);
-		crm_bind_text(s, 1, key);
-		crm_bind_int(s, 2, id);
-		crm_step(s);
-		free(key);
+		keys_of(db, id, key);
+		free(key[k]);
+		key[k] = k == CRM_KEY_PHONE ? norm_phone(value) :
+		    k == CRM_KEY_EMAIL ? norm_email(value) : norm_company(value);
+		set_keys(db, id, key);
+		for (k = 0; k < CRM_NKEYS; k++)
+			free(key[k]);
 	}
 }
 
@@ -410,52 +516,65 @@ val(const char *s)
 	return str_blank(s) ? NULL : s;
 }
 
-/* Every bound string outlives the step below: bound without copies. */
-long long
-crm_lead_insert(struct crm_db *db, const struct crm_lead *l,
-    const struct crm_lead_refs *refs)
+/* The columns of a new customer, in the order of crm_lead_values(). */
+#define LEAD_COLS "id, name, company, phone, email, region, industry," \
+	" source, status, status_reason, grade, score, owner_id, owner_since," \
+	" pool_id, pool_since, phone_key, email_key, company_key, batch_id," \
+	" created_by, created_at, updated_at"
+
+const char crm_lead_feed_sql[] = "INSERT INTO customers (" LEAD_COLS ")"
+    " SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14,"
+    " c15, c16, c17, c18, c19, c20, c21, c22 FROM crm_feed";
+
+void
+crm_lead_values(struct crm_db *db, const struct crm_lead *l,
+    const struct crm_lead_refs *refs, long long id,
+    struct crm_value *v, char when[CRM_TIME_LEN])
 {
-	struct crm_stmt *s = crm_sql(db,
-	    "INSERT INTO customers (name, company, phone, email, region, industry,"
-	    " source, status, status_reason, grade, score, owner_id, owner_since,"
-	    " pool_id, pool_since, phone_key, email_key, company_key, batch_id,"
-	    " created_by, created_at, updated_at)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-	const char *const *v = l->v;
-	const char *created = val(v[CC_CREATED_AT]);
-	char when[CRM_TIME_LEN];
-	long long id;
+	const char *const *x = l->v;
+	const char *created = val(x[CC_CREATED_AT]);
 	time_t t;
 
+#define TEXT(col, str) (v[col].type = CRM_VTEXT, v[col].s = (str))
+#define INT(col, n) (v[col].type = CRM_VINT, v[col].i = (n))
+	memset(v, 0, CRM_LEAD_NVALUES * sizeof *v);
 	if (created && crm_parse_time(created, &t) == 0) {
 		crm_format_time(t, when);
 		created = when;
 	} else
 		created = crm_now_text();
+	if (id > 0)
+		INT(0, id);
 	for (int i = CC_NAME; i <= CC_SOURCE; i++)
-		crm_bind_text_static(s, i, val(v[i]));
-	crm_bind_text_static(s, 8, refs->status);
-	crm_bind_text_static(s, 9, val(v[CC_STATUS_REASON]));
-	crm_bind_text_static(s, 10, val(v[CC_GRADE]));
-	if (val(v[CC_SCORE]))
-		crm_bind_int(s, 11, strtoll(v[CC_SCORE], NULL, 10));
+		TEXT(i, val(x[i]));
+	TEXT(8, refs->status);
+	TEXT(9, val(x[CC_STATUS_REASON]));
+	TEXT(10, val(x[CC_GRADE]));
+	if (val(x[CC_SCORE]))
+		INT(11, strtoll(x[CC_SCORE], NULL, 10));
 	if (refs->owner_id >= 0) {
-		crm_bind_int(s, 12, refs->owner_id);
-		crm_bind_text_static(s, 13, created);
+		INT(12, refs->owner_id);
+		TEXT(13, created);
 	}
 	if (refs->pool_id >= 0) {
-		crm_bind_int(s, 14, refs->pool_id);
-		crm_bind_text_static(s, 15, created);
+		INT(14, refs->pool_id);
+		TEXT(15, created);
 	}
 	for (int k = 0; k < CRM_NKEYS; k++)
-		crm_bind_text_static(s, 16 + k, refs->key[k]);
+		TEXT(16 + k, refs->key[k]);
 	if (crm_batch_id(db))
-		crm_bind_int(s, 19, crm_batch_id(db));
-	crm_bind_text_static(s, 20, crm_actor(db));
-	crm_bind_text_static(s, 21, created);
-	crm_bind_text_static(s, 22, crm_now_text());
-	crm_step(s);
-	id = crm_db_last_id(db);
+		INT(19, crm_batch_id(db));
+	TEXT(20, crm_actor(db));
+	TEXT(21, created);
+	TEXT(22, crm_now_text());
+#undef TEXT
+#undef INT
+}
+
+void
+crm_lead_created(struct crm_db *db, long long id, const struct crm_lead *l,
+    const struct crm_lead_refs *refs)
+{
 	/* An empty cell stores nothing, but its column is kept for list. */
 	for (size_t i = 0; i < l->ncustom; i++)
 		if (val(l->custom_values[i]))
@@ -467,99 +586,39 @@ crm_lead_insert(struct crm_db *db, const struct crm_lead *l,
 		crm_history(db, "customer", id, "owner", NULL,
 		    crm_user_login(db, refs->owner_id), "created");
 	if (refs->pool_id >= 0)
-		crm_history(db, "customer", id, "pool", NULL, v[CC_POOL], "created");
+		crm_history(db, "customer", id, "pool", NULL, l->v[CC_POOL],
+		    "created");
+}
+
+/* Every bound string outlives the step below: bound without copies. */
+long long
+crm_lead_insert_row(struct crm_db *db, const struct crm_lead *l,
+    const struct crm_lead_refs *refs)
+{
+	struct crm_stmt *s = crm_sql(db, "INSERT INTO customers (" LEAD_COLS ")"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+	    " ?, ?, ?)");
+	struct crm_value v[CRM_LEAD_NVALUES];
+	char when[CRM_TIME_LEN];
+	long long id;
+
+	crm_lead_values(db, l, refs, 0, v, when);
+	for (int i = 0; i < CRM_LEAD_NVALUES; i++)
+		crm_bind_value(s, i + 1, &v[i]);
+	crm_step(s);
+	id = crm_db_last_id(db);
+	crm_lead_created(db, id, l, refs);
 	return id;
 }
 
 long long
-crm_lead_append(struct crm_db *db, const struct crm_lead *l,
-    const struct crm_lead_refs *refs, struct crm_fieldids *fids)
+crm_lead_insert(struct crm_db *db, const struct crm_lead *l,
+    const struct crm_lead_refs *refs)
 {
-	const char *const *v = l->v;
-	const char *created = val(v[CC_CREATED_AT]), *row[23];
-	char when[CRM_TIME_LEN], idb[24], score[24], owner[24], pool[24];
-	char batch[24], fid[24];
-	long long id;
-	time_t t;
+	long long id = crm_lead_insert_row(db, l, refs);
 
-	if (!crm_db_bulk(db))
-		return crm_lead_insert(db, l, refs);
-	if (created && crm_parse_time(created, &t) == 0) {
-		crm_format_time(t, when);
-		created = when;
-	} else
-		created = crm_now_text();
-	id = crm_db_next_id(db, "customers");
-	snprintf(idb, sizeof idb, "%lld", id);
-	row[0] = idb;
-	for (int i = CC_NAME; i <= CC_SOURCE; i++)
-		row[i] = val(v[i]);
-	row[8] = refs->status;
-	row[9] = val(v[CC_STATUS_REASON]);
-	row[10] = val(v[CC_GRADE]);
-	row[11] = NULL;
-	if (val(v[CC_SCORE])) {
-		snprintf(score, sizeof score, "%lld", strtoll(v[CC_SCORE], NULL, 10));
-		row[11] = score;
-	}
-	snprintf(owner, sizeof owner, "%lld", refs->owner_id);
-	snprintf(pool, sizeof pool, "%lld", refs->pool_id);
-	row[12] = refs->owner_id >= 0 ? owner : NULL;
-	row[13] = refs->owner_id >= 0 ? created : NULL;
-	row[14] = refs->pool_id >= 0 ? pool : NULL;
-	row[15] = refs->pool_id >= 0 ? created : NULL;
-	for (int k = 0; k < CRM_NKEYS; k++)
-		row[16 + k] = refs->key[k];
-	snprintf(batch, sizeof batch, "%lld", crm_batch_id(db));
-	row[19] = crm_batch_id(db) ? batch : NULL;
-	row[20] = crm_actor(db);
-	row[21] = created;
-	row[22] = crm_now_text();
-	crm_db_append(db, "customers", "(id, name, company, phone, email, region,"
-	    " industry, source, status, status_reason, grade, score, owner_id,"
-	    " owner_since, pool_id, pool_since, phone_key, email_key, company_key,"
-	    " batch_id, created_by, created_at, updated_at)", 23, row);
-	/* as crm_lead_insert: an empty cell stores nothing, but keeps its column */
-	for (size_t i = 0; i < l->ncustom; i++) {
-		const char *fv[3];
-		long long f = -1;
-
-		for (size_t k = 0; k < fids->n; k++)
-			if (strcmp(fids->name[k], l->custom_names[i]) == 0)
-				f = fids->id[k];
-		if (f < 0) {
-			f = custom_field_id(db, l->custom_names[i]);
-			fids->name = xrealloc(fids->name, (fids->n + 1) * sizeof *fids->name);
-			fids->id = xrealloc(fids->id, (fids->n + 1) * sizeof *fids->id);
-			fids->name[fids->n] = xstrdup(l->custom_names[i]);
-			fids->id[fids->n++] = f;
-		}
-		if (!val(l->custom_values[i]))
-			continue;
-		snprintf(fid, sizeof fid, "%lld", f);
-		fv[0] = idb;
-		fv[1] = fid;
-		fv[2] = l->custom_values[i];
-		crm_db_append(db, "customer_fields", "(customer_id, field_id, value)",
-		    3, fv);
-	}
-	if (refs->owner_id >= 0)
-		crm_history_append(db, "customer", id, "owner", NULL, v[CC_OWNER],
-		    "created");
-	if (refs->pool_id >= 0)
-		crm_history_append(db, "customer", id, "pool", NULL, v[CC_POOL],
-		    "created");
+	keys_put(db, id, refs->key, 1);
 	return id;
-}
-
-void
-crm_fieldids_free(struct crm_fieldids *f)
-{
-	for (size_t i = 0; i < f->n; i++)
-		free(f->name[i]);
-	free(f->name);
-	free(f->id);
-	memset(f, 0, sizeof *f);
 }
 
 int
@@ -672,14 +731,7 @@ crm_lead_update(struct crm_db *db, long long id, const struct crm_lead *l,
 		    val(l->v[i]), "update");
 		*changed = 1;
 	}
-	{
-		struct crm_stmt *s = crm_sql(db, "UPDATE customers SET phone_key = ?,"
-		    " email_key = ?, company_key = ? WHERE id = ?");
-		for (int k = 0; k < CRM_NKEYS; k++)
-			crm_bind_text(s, k + 1, refs.key[k]);
-		crm_bind_int(s, 4, id);
-		crm_step(s);
-	}
+	set_keys(db, id, refs.key);
 	for (size_t i = 0; i < l->ncustom; i++) {
 		char *old;
 
@@ -1269,11 +1321,21 @@ crm_lead_erase(struct crm_db *db, long long id, const char *reason,
 		blank_history(db, "customer", id, personal[i]);
 	}
 	s = crm_sql(db, "UPDATE customers SET name = NULL, phone = NULL,"
-	    " email = NULL, phone_key = NULL, email_key = NULL, updated_at = ?"
-	    " WHERE id = ?");
+	    " email = NULL, updated_at = ? WHERE id = ?");
 	crm_bind_text(s, 1, crm_now_text());
 	crm_bind_int(s, 2, id);
 	crm_step(s);
+	{
+		char *key[CRM_NKEYS];
+
+		keys_of(db, id, key);
+		for (int k = CRM_KEY_PHONE; k <= CRM_KEY_EMAIL; k++) {
+			free(key[k]);
+			key[k] = NULL;
+		}
+		set_keys(db, id, key);
+		free(key[CRM_KEY_COMPANY]);
+	}
 	/* Fields of the user's own may hold anything: WeChat ids, addresses. */
 	s = crm_sql(db, "SELECT f.name FROM customer_fields v JOIN custom_fields f"
 	    " ON f.id = v.field_id WHERE v.customer_id = ? ORDER BY f.id");
@@ -1408,6 +1470,14 @@ crm_lead_undo(struct crm_db *db, long long b,
 		s = crm_sql(db, "DELETE FROM customer_fields WHERE customer_id = ?");
 		crm_bind_int(s, 1, ids[i]);
 		crm_step(s);
+		{
+			char *key[CRM_NKEYS];
+
+			keys_of(db, ids[i], key);
+			keys_put(db, ids[i], key, 0);
+			for (int k = 0; k < CRM_NKEYS; k++)
+				free(key[k]);
+		}
 		s = crm_sql(db, "DELETE FROM customers WHERE id = ?");
 		crm_bind_int(s, 1, ids[i]);
 		crm_step(s);
@@ -1529,17 +1599,28 @@ crm_lead_dups(struct crm_db *db, struct rec_writer *w)
 		"keep", "dup", "on", "keep_name", "keep_company", "dup_name",
 		"dup_company"
 	};
-	/* Per key, each live customer against the lowest live id holding it. */
-#define DUPS(kind, col) \
+	/*
+	 * Per key, each live customer against the lowest live id holding
+	 * it: first the hashes held more than once (customer_keys is in
+	 * their order: no sort), then, of those only, the customers, by
+	 * hash and text.
+	 */
+#define DUPS(kind, col, k) \
 	"SELECT k.keep, c.id, '" kind "', a.name, a.company, c.name, c.company" \
-	" FROM (SELECT " col " AS key, min(id) AS keep FROM customers" \
-	"  WHERE " col " IS NOT NULL AND merged_into IS NULL" \
-	"  GROUP BY " col " HAVING count(*) > 1) k" \
-	" JOIN customers c ON c." col " = k.key AND c.merged_into IS NULL" \
-	"  AND c.id > k.keep JOIN customers a ON a.id = k.keep"
-	static const char sql[] = DUPS("phone", "phone_key") " UNION ALL "
-	    DUPS("email", "email_key") " UNION ALL "
-	    DUPS("company", "company_key") " ORDER BY 2, 1";
+	" FROM (SELECT y.key AS h, c." col " AS t, min(c.id) AS keep" \
+	"  FROM (SELECT key FROM customer_keys WHERE key & 3 = " k \
+	"   GROUP BY key HAVING count(*) > 1) g" \
+	"  JOIN customer_keys y ON y.key = g.key" \
+	"  JOIN customers c ON c.id = y.customer_id" \
+	"  WHERE c." col " IS NOT NULL AND c.merged_into IS NULL" \
+	"  GROUP BY y.key, c." col " HAVING count(*) > 1) k" \
+	" JOIN customer_keys z ON z.key = k.h" \
+	" JOIN customers c ON c.id = z.customer_id AND c." col " = k.t" \
+	"  AND c.merged_into IS NULL AND c.id > k.keep" \
+	" JOIN customers a ON a.id = k.keep"
+	static const char sql[] = DUPS("phone", "phone_key", "0") " UNION ALL "
+	    DUPS("email", "email_key", "1") " UNION ALL "
+	    DUPS("company", "company_key", "2") " ORDER BY 2, 1";
 #undef DUPS
 	struct crm_stmt *s = crm_sql(db, sql);
 	const char *v[7];

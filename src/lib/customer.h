@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include "when.h"
+
 struct crm_db;
 
 /* The stable columns of a customer record, in output order. */
@@ -36,6 +38,7 @@ struct crm_lead_refs {
 	long long owner_id, pool_id;
 	const char *status;		/* canonical */
 	char *key[CRM_NKEYS];		/* normalized; NULL when there is none */
+	long long hash[CRM_NKEYS];	/* norm_key_hash() of each key */
 };
 void crm_lead_refs_free(struct crm_lead_refs *r);
 
@@ -45,6 +48,17 @@ void crm_lead_refs_free(struct crm_lead_refs *r);
 ** lead: free them with crm_lead_refs_free() either way.
 */
 const char *crm_lead_check(struct crm_db *db, const struct crm_lead *l,
+    struct crm_lead_refs *refs);
+/*
+** crm_lead_check() is these two, in this order.  The first needs no
+** database and keeps nothing between calls, so any thread may call it
+** (an import's reader does): the fields' checks, the keys and their
+** hashes; the message goes to MSG.  The second resolves the owner and
+** the pool by name (static buffer).
+*/
+const char *crm_lead_check_fields(const struct crm_lead *l,
+    struct crm_lead_refs *refs, char *msg, size_t msgsize);
+const char *crm_lead_check_refs(struct crm_db *db, const struct crm_lead *l,
     struct crm_lead_refs *refs);
 
 /* A customer a new record would duplicate. */
@@ -57,33 +71,43 @@ struct crm_dup {
 /* Find a live customer sharing a key with REFS; 1 if found. */
 int crm_lead_find_dup(struct crm_db *db, const struct crm_lead_refs *refs,
     long long except_id, struct crm_dup *dup);
+/* The same for REFS's key K alone (CRM_KEY_*). */
+int crm_lead_find_dup_key(struct crm_db *db, const struct crm_lead_refs *refs,
+    int k, struct crm_dup *dup);
+/*
+** Whether customer ID is live and its key K is KEY: a hash found
+** elsewhere (a bulk import's own keys) compared as text.  1, with DUP
+** filled, if so.
+*/
+int crm_lead_key_is(struct crm_db *db, long long id, int k, const char *key,
+    struct crm_dup *dup);
 
 /*
-** For customer ID, created by the running batch: find a live customer
-** with a lower id sharing a key, as crm_lead_find_dup() would have found
-** when ID was about to be created.  1 if found.
+** Insert; returns the new id.  Custom columns are stored too, and the
+** keys in customer_keys; crm_lead_insert_row() leaves the keys to the
+** caller (a bulk import writes them at its end, in key order).
 */
-int crm_lead_find_earlier_dup(struct crm_db *db, long long id,
-    struct crm_dup *dup);
-/* Remove customer ID, created by the running batch, as if never written. */
-void crm_lead_retract(struct crm_db *db, long long id);
-
-/* Insert; returns the new id.  Custom columns are stored too. */
 long long crm_lead_insert(struct crm_db *db, const struct crm_lead *l,
     const struct crm_lead_refs *refs);
+long long crm_lead_insert_row(struct crm_db *db, const struct crm_lead *l,
+    const struct crm_lead_refs *refs);
 /*
-** The same, for a bulk load: appended (crm_db_append) where the engine
-** can, its id taken ahead; FIDS remembers the ids of custom fields for
-** the next rows (free with crm_fieldids_free).  Else crm_lead_insert().
+** crm_lead_insert_row() in parts, for many rows in one statement: the
+** values of the new customer ID (0: the next id) into V, their text
+** borrowed from L, REFS and WHEN, for crm_lead_feed_sql (crm_db_feed);
+** then, once the row is there, crm_lead_created() stores the rest.
 */
-struct crm_fieldids {
-	char **name;
-	long long *id;
-	size_t n;
-};
-long long crm_lead_append(struct crm_db *db, const struct crm_lead *l,
-    const struct crm_lead_refs *refs, struct crm_fieldids *fids);
-void crm_fieldids_free(struct crm_fieldids *f);
+#define CRM_LEAD_NVALUES 23
+struct crm_value;
+extern const char crm_lead_feed_sql[];
+void crm_lead_values(struct crm_db *db, const struct crm_lead *l,
+    const struct crm_lead_refs *refs, long long id,
+    struct crm_value *v, char when[CRM_TIME_LEN]);
+void crm_lead_created(struct crm_db *db, long long id, const struct crm_lead *l,
+    const struct crm_lead_refs *refs);
+/* Fill customer_keys from the customers' keys (migration 007). */
+void crm_customer_keys_fill(struct crm_db *db);
+
 
 /*
 ** Update customer ID with the non-NULL values of L (owner and pool may

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "customer.h"
 #include "db.h"
 #include "dbcopy.h"
 #include "dbengine.h"
@@ -111,6 +112,21 @@ crm_db_create_indexes(struct crm_db *db, struct strvec *saved)
 	sv_free(saved);
 }
 
+void
+crm_db_feed(struct crm_db *db, const char *sql,
+    int (*next)(void *ctx, struct crm_value *row), void *ctx)
+{
+	db->feed = next;
+	db->feed_ctx = ctx;
+	/* SQLite reads its virtual table crm_feed as the statement runs */
+	if (db->eng->feed)
+		db->eng->feed(db, sql);
+	else
+		crm_db_exec(db, sql);
+	db->feed = NULL;
+	db->feed_ctx = NULL;
+}
+
 const char *
 crm_db_errmsg(struct crm_db *db)
 {
@@ -158,6 +174,18 @@ migration_for(const char *sql, const char *name)
 	return sb_detach(&out);
 }
 
+/*
+** What a migration cannot do in SQL, done in C right after it, by the
+** migration's number: 007 made customer_keys, whose keys are hashes
+** computed by norm_key_hash().
+*/
+static const struct {
+	int version;
+	void (*fn)(struct crm_db *db);
+} migrate_hooks[] = {
+	{ 7, crm_customer_keys_fill },
+};
+
 /* Bring the schema up to date inside one write transaction. */
 static void
 migrate(struct crm_db *db)
@@ -188,6 +216,9 @@ migrate(struct crm_db *db)
 
 		db->eng->migrate(db, v, sql);
 		free(sql);
+		for (size_t i = 0; i < sizeof migrate_hooks / sizeof migrate_hooks[0]; i++)
+			if (migrate_hooks[i].version == v + 1)
+				migrate_hooks[i].fn(db);
 	}
 	db->eng->stamp(db, CRM_APPLICATION_ID, want);
 	/* The creator's (or the upgrader's) zone, until crm-db config sets one. */
@@ -461,6 +492,17 @@ crm_bind_text_static(struct crm_stmt *s, int i, const char *v)
 		s->db->eng->bind_null(s->e, i);
 	else
 		s->db->eng->bind_text(s->e, i, v, 0);
+}
+
+void
+crm_bind_value(struct crm_stmt *s, int i, const struct crm_value *v)
+{
+	if (v->type == CRM_VINT)
+		s->db->eng->bind_int(s->e, i, v->i);
+	else if (v->type == CRM_VTEXT && v->s)
+		s->db->eng->bind_text(s->e, i, v->s, 0);
+	else
+		s->db->eng->bind_null(s->e, i);
 }
 
 void

@@ -198,4 +198,24 @@ void crm_db_drop_indexes(struct crm_db *db, const char *const *names,
     struct strvec *saved);
 void crm_db_create_indexes(struct crm_db *db, struct strvec *saved);
 
+/*
+** Rows from C into a table in one statement, not one statement each: run
+** SQL, which reads the table crm_feed (columns c0 to c31), whose rows
+** NEXT gives one by one: it fills ROW[0..) and returns 1, or returns 0
+** at the end.  ROW comes all NULL; text must stay as it is until the
+** next call.  NEXT may run other statements on DB (not on the table
+** being written to), and may die: nothing is committed then.
+*/
+enum crm_value_type { CRM_VNULL, CRM_VINT, CRM_VTEXT };
+struct crm_value {
+	enum crm_value_type type;
+	long long i;
+	const char *s;
+};
+#define CRM_FEED_COLS 32
+void crm_db_feed(struct crm_db *db, const char *sql,
+    int (*next)(void *ctx, struct crm_value *row), void *ctx);
+/* Bind V to parameter I of ST, as crm_bind_text_static() or _int(). */
+void crm_bind_value(struct crm_stmt *st, int i, const struct crm_value *v);
+
 #endif

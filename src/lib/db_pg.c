@@ -707,7 +707,7 @@ translate(struct crm_db *db, const char *sql, int *nparam, int *returning_id)
 	};
 	struct strbuf out = STRBUF_INIT;
 	const char *p = sql, *q;
-	int max = 0, words = 0, insert = 0, returning = 0;
+	int max = 0, words = 0, insert = 0, returning = 0, ignore = 0;
 	char table[64] = "", prev[16] = "", prev2[16] = "";
 
 	sb_init(&out);
@@ -741,6 +741,19 @@ translate(struct crm_db *db, const char *sql, int *nparam, int *returning_id)
 		for (q = p; ident_char((unsigned char)*q); q++)
 			;
 		words++;
+		/* SQLite's INSERT OR IGNORE: ON CONFLICT DO NOTHING, at the end */
+		if (insert && words == 2 && word_is(p, (size_t)(q - p), "OR")) {
+			while (*q == ' ')
+				q++;
+			while (ident_char((unsigned char)*q))
+				q++;
+			while (*q == ' ')
+				q++;
+			ignore = 1;
+			words--;
+			p = q;
+			continue;
+		}
 		if (words == 1 && word_is(p, (size_t)(q - p), "INSERT"))
 			insert = 1;
 		else if (insert && words == 3 && (size_t)(q - p) < sizeof table)
@@ -758,6 +771,8 @@ translate(struct crm_db *db, const char *sql, int *nparam, int *returning_id)
 		snprintf(prev, sizeof prev, "%.*s", (int)(q - p), p);
 		p = q;
 	}
+	if (ignore)
+		sb_adds(&out, " ON CONFLICT DO NOTHING");
 	*returning_id = 0;
 	if (insert && !returning && table[0]) {
 		char key[80];
@@ -1532,6 +1547,100 @@ pg_next_id(struct crm_db *db, const char *table)
 	return b->v[b->used++];
 }
 
+/* Send BUF's rows (COPY text) into pg_temp.crm_feed; die on failure. */
+static void
+feed_copy(struct crm_db *db, struct strbuf *buf)
+{
+	PGconn *conn = C(db)->c;
+	PGresult *res = PQexec(conn, "COPY pg_temp.crm_feed FROM STDIN");
+
+	if (PQresultStatus(res) != PGRES_COPY_IN)
+		pg_fail(db, res, "cannot copy rows in");
+	PQclear(res);
+	if (PQputCopyData(conn, buf->buf, (int)buf->len) != 1 ||
+	    PQputCopyEnd(conn, NULL) != 1)
+		crm_die("database '%s': cannot copy rows in: %s", db->path,
+		    PQerrorMessage(conn));
+	while ((res = PQgetResult(conn)) != NULL) {
+		if (PQresultStatus(res) != PGRES_COMMAND_OK)
+			pg_fail(db, res, "cannot copy rows in");
+		PQclear(res);
+	}
+	sb_reset(buf);
+}
+
+/*
+** crm_db_feed(): SQL is "INSERT [OR IGNORE] INTO TABLE (COLS) SELECT c0,
+** ... FROM crm_feed", the columns in the order of COLS.  crm_feed is a
+** temporary table with the types of COLS; the rows of db->feed go into it
+** with COPY, some thousands at a time, and SQL runs over each lot (NEXT
+** reads no table SQL writes, so the lots add up to the whole).
+*/
+#define FEED_ROWS 10000
+static void
+pg_feed(struct crm_db *db, const char *sql)
+{
+	const char *into = strstr(sql, " INTO "), *open, *close;
+	char *q, *def, *run;
+	struct strbuf buf = STRBUF_INIT;
+	struct crm_value row[CRM_FEED_COLS];
+	int ncol, nrow = 0, more = 1;
+
+	if (into == NULL || (open = strchr(into, '(')) == NULL ||
+	    (close = strchr(open, ')')) == NULL)
+		crm_die("internal error: crm_db_feed: no INSERT INTO T (COLS): %s", sql);
+	into += 6;
+	q = xasprintf("SELECT string_agg('c' || (x.n - 1) || ' ' ||"
+	    " format_type(a.atttypid, a.atttypmod), ', ' ORDER BY x.n)"
+	    " FROM unnest(string_to_array(translate('%.*s', ' ', ''), ','))"
+	    " WITH ORDINALITY x(c, n) JOIN pg_attribute a ON a.attrelid ="
+	    " 'crm.%.*s'::regclass AND a.attname = x.c",
+	    (int)(close - open - 1), open + 1, (int)strcspn(into, " ("), into);
+	def = pg_value(db, q);
+	free(q);
+	ncol = 0;
+	for (const char *p = def; p && *p; p++)
+		ncol += *p == ',';
+	ncol++;
+	if (def == NULL || ncol > CRM_FEED_COLS)
+		crm_die("internal error: crm_db_feed: columns of: %s", sql);
+	q = xasprintf("DROP TABLE IF EXISTS pg_temp.crm_feed;"
+	    " CREATE TEMP TABLE crm_feed (%s)", def);
+	pg_exec(db, q);
+	free(q);
+	free(def);
+	run = translate(db, sql, &(int){ 0 }, &(int){ 0 });
+	sb_init(&buf);
+	while (more) {
+		memset(row, 0, sizeof row);
+		if ((more = db->feed(db->feed_ctx, row)) != 0) {
+			for (int i = 0; i < ncol; i++) {
+				char n[24];
+
+				if (i)
+					sb_addc(&buf, '\t');
+				if (row[i].type == CRM_VINT) {
+					snprintf(n, sizeof n, "%lld", row[i].i);
+					sb_adds(&buf, n);
+				} else
+					copy_value(&buf, row[i].type == CRM_VTEXT ?
+					    row[i].s : NULL);
+			}
+			sb_addc(&buf, '\n');
+			nrow++;
+		}
+		if (nrow > 0 && (nrow == FEED_ROWS || !more)) {
+			feed_copy(db, &buf);
+			pg_exec(db, run);
+			pg_exec(db, "TRUNCATE pg_temp.crm_feed");
+			nrow = 0;
+		}
+	}
+	pg_exec(db, "DROP TABLE pg_temp.crm_feed");
+	sb_free(&buf);
+	free(run);
+}
+
 const struct crm_engine crm_engine_pg = {
 	"postgresql", pg_open, pg_close, pg_schema, pg_migrate, pg_stamp,
 	pg_exec, pg_begin, pg_commit, pg_rollback, pg_prepare, pg_finalize,
@@ -1539,5 +1648,5 @@ const struct crm_engine crm_engine_pg = {
 	pg_col_text, pg_col_int, pg_col_null, pg_col_count, pg_col_name,
 	pg_last_id, pg_errmsg, pg_index_sql, pg_index_build, pg_integrity,
 	NULL, pg_lock_row, pg_exists, pg_ready, pg_sync_login, pg_append,
-	pg_next_id, pg_stream,
+	pg_next_id, pg_stream, pg_feed,
 };

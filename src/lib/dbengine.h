@@ -29,6 +29,8 @@ struct crm_db {
 	struct crm_stmt *cache;
 	struct timespec deadline;	/* waiting for locks ends here */
 	struct crm_ctx ctx;
+	int (*feed)(void *ctx, struct crm_value *row);	/* crm_db_feed */
+	void *feed_ctx;
 };
 
 /* Who holds what, in a schema as an engine finds it. */
@@ -95,6 +97,12 @@ struct crm_engine {
 	long long (*next_id)(struct crm_db *db, const char *table);
 	/* Statement ST is a cursor's (crm_sql_take): may stream; may be NULL. */
 	void (*stream)(void *st);
+	/*
+	 * crm_db_feed(): run SQL over the rows db->feed gives as the table
+	 * crm_feed; NULL: the engine's exec reads them itself (SQLite's
+	 * virtual table).
+	 */
+	void (*feed)(struct crm_db *db, const char *sql);
 };
 
 extern const struct crm_engine crm_engine_sqlite, crm_engine_pg;

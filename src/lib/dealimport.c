@@ -187,21 +187,26 @@ find_customer(struct job *j, long long id, const char *company, char *key,
 	if (company) {
 		if ((ckey = norm_company(company)) == NULL)
 			return NULL;
-		s = crm_sql(j->db, "SELECT id, owner_id, coalesce(company, name)"
-		    " FROM customers WHERE company_key = ? AND merged_into IS NULL"
-		    " ORDER BY id LIMIT 1");
-		crm_bind_text(s, 1, ckey);
-		free(ckey);
+		s = crm_sql(j->db, "SELECT c.id, c.owner_id,"
+		    " coalesce(c.company, c.name) FROM customer_keys k"
+		    " JOIN customers c ON c.id = k.customer_id WHERE k.key = ?"
+		    " AND c.company_key = ? AND c.merged_into IS NULL"
+		    " ORDER BY c.id LIMIT 1");
+		crm_bind_int(s, 1, norm_key_hash(CRM_KEY_COMPANY, ckey));
+		crm_bind_text(s, 2, ckey);
 	} else {
 		s = crm_sql(j->db, "SELECT id, owner_id, coalesce(company, name)"
 		    " FROM customers WHERE id = ? AND merged_into IS NULL");
 		crm_bind_int(s, 1, id);
 	}
-	if (!crm_step(s))
+	if (!crm_step(s)) {
+		free(ckey);
 		return NULL;
+	}
 	k = remember(j, key, crm_col_int(s, 0), crm_col_null(s, 1) ? -1 :
 	    crm_col_int(s, 1), crm_col_text(s, 2));
 	crm_reset(s);
+	free(ckey);
 	return k;
 }
 

@@ -8,6 +8,8 @@
 
 const char *crm_progname = "crm";
 static void (*atdie_fn)(void);
+static _Thread_local void (*catch_fn)(int, const char *, void *);
+static _Thread_local void *catch_ctx;
 
 void
 crm_set_progname(const char *argv0)
@@ -24,8 +26,33 @@ crm_atdie(void (*fn)(void))
 }
 
 void
+crm_die_catch(void (*fn)(int status, const char *msg, void *ctx), void *ctx)
+{
+	catch_fn = fn;
+	catch_ctx = ctx;
+}
+
+/* Give the message to this thread's catcher (see crm_die_catch). */
+static void
+caught(int status, const char *suffix, const char *fmt, va_list ap)
+{
+	char msg[2048];
+	int n = vsnprintf(msg, sizeof msg, fmt, ap);
+
+	if (suffix && n >= 0 && (size_t)n < sizeof msg)
+		snprintf(msg + n, sizeof msg - (size_t)n, ": %s", suffix);
+	catch_fn(status, msg, catch_ctx);
+	if (status != 0)
+		abort();	/* a catcher that returned from a death */
+}
+
+void
 crm_vwarn(const char *fmt, va_list ap)
 {
+	if (catch_fn) {
+		caught(0, NULL, fmt, ap);
+		return;
+	}
 	fflush(stdout);
 	fprintf(stderr, "%s: ", crm_progname);
 	vfprintf(stderr, fmt, ap);
@@ -47,6 +74,8 @@ vdie(int status, const char *suffix, const char *fmt, va_list ap)
 {
 	static int dying;
 
+	if (catch_fn)
+		caught(status, suffix, fmt, ap);
 	if (!dying++ && atdie_fn)
 		atdie_fn();
 	fflush(stdout);
@@ -92,6 +121,8 @@ crm_usage_error(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
+	if (catch_fn)
+		caught(CRM_EXIT_USAGE, NULL, fmt, ap);
 	fflush(stdout);
 	fprintf(stderr, "%s: ", crm_progname);
 	vfprintf(stderr, fmt, ap);

@@ -29,4 +29,16 @@ void crm_vwarn(const char *fmt, va_list ap);
 /* Called by crm_die() before exiting; db.c uses it to roll back. */
 void crm_atdie(void (*fn)(void));
 
+/*
+** For a thread besides the main one, which must neither exit (the main
+** thread may be in the middle of a write) nor print out of turn: from
+** now on crm_warn(), crm_die() and the rest, called in the calling
+** thread, give FN the message (as it would be printed, without the
+** program's name) and STATUS, 0 for a warning, else the exit status;
+** for a status FN must not return (pthread_exit()).  The main thread
+** then says it or dies of it.  Other threads are not affected.
+*/
+void crm_die_catch(void (*fn)(int status, const char *msg, void *ctx),
+    void *ctx);
+
 #endif

@@ -1,183 +1,225 @@
+/* import.c: creating leads by the thousand: the protocol and the bulk path. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* import.c: creating leads by the thousand: the protocol and the bulk path. */
+#include "bulkkeys.h"
 #include "customer.h"
 #include "db.h"
 #include "die.h"
 #include "import.h"
 #include "io.h"
+#include "leadread.h"
 #include "map.h"
+#include "norm.h"
 #include "opt.h"
 #include "policy.h"
 #include "rec.h"
 #include "run.h"
-#include "spool.h"
 #include "str.h"
 
 #define BULK_ROWS_DEFAULT 10000
-#define FILTER_BITS (1u << 27)	/* 16 MiB */
+#define BULK_WORDS (1u << 21)	/* 16 MiB of filter for the bulk part */
+#define PREFETCH 4		/* rows ahead whose filter words are fetched */
 
-static const char *const key_indexes[] = {
-	"customers_phone_key", "customers_email_key", "customers_company_key",
-	NULL
+/* A Bloom filter: three bits of one 64-bit word per key. */
+struct filter {
+	uint64_t *w;
+	uint64_t mask;		/* words - 1, a power of 2 less one */
 };
 
-struct crm_import {
+/* How duplicates are decided. */
+enum mode {
+	MODE_DEFER,		/* skipped or passed on: bulk may come */
+	MODE_NOW,		/* updating or failing: one at a time */
+	MODE_ALLOW,		/* not looked for */
+};
+
+/* One import: the run, the options, the counts, and the bulk part. */
+struct import_job {
+	struct crm_run *run;
 	struct crm_db *db;
-	enum crm_import_mode mode;
-	long long rows, bulk_at;
+	const struct crm_import_opts *o;
+	struct crm_import_stats *st;
+	enum mode mode;
+	long long rows, bulk_at;	/* created so far; bulk from then on */
 	int bulk;
-	uint64_t *filter;
-	struct strvec saved;	/* the dropped indexes */
-	struct crm_fieldids fids;	/* custom fields' ids, for appends */
+	long long next_id;		/* in bulk: the next customer's */
+	struct filter old;		/* in bulk: the keys there were before */
+	struct filter seen;		/* in bulk: the keys of its rows so far */
+	struct bulkkeys *keys;		/* in bulk: the keys of rows created */
+	struct strvec cols;		/* the output header, from the first input */
 };
 
-/* FNV-1a, then a 64-bit finalizer to spread it; KIND keeps keys apart. */
-static uint64_t
-key_hash(int kind, const char *s)
-{
-	uint64_t h = 14695981039346656037ULL ^ (uint64_t)kind;
+/* One input being imported: its reader and the row taken from it. */
+struct input {
+	struct import_job *j;
+	struct rec_reader *r;
+	struct lead_reader *lr;
+	struct rec_rejects rj;
+	struct crm_colmap m;
+	struct progress *pg;
+	const char **out;		/* the output row */
+	size_t n;			/* the input's columns */
+	const struct lead_row *row;	/* the row taken, checked */
+	struct crm_lead l;		/* ... as a lead */
+	struct crm_lead_refs refs;
+	int taken;			/* the row is taken and not yet decided */
+	long long fed;			/* the id of a row fed, not yet finished */
+	char when[CRM_TIME_LEN];	/* its created_at */
+};
 
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return h;
+/* ---- the Bloom filters of the bulk part -------------------------------- */
+
+/* A filter for about N keys: fewer than 1 in 1,000 false positives. */
+static void
+filter_init(struct filter *f, size_t n)
+{
+	size_t words = 1024;
+
+	while (words < n && words < (size_t)1 << 28)
+		words *= 2;
+	f->w = xcalloc_huge(words, sizeof *f->w);
+	f->mask = words - 1;
+}
+
+/* Where key HASH's bits lie in F: one word, three bits of it. */
+static uint64_t *
+filter_word(const struct filter *f, long long hash, uint64_t *mask)
+{
+	uint64_t h = (uint64_t)hash;	/* mixed already: norm_key_hash() */
+
+	*mask = 1ULL << (h >> 32 & 63) | 1ULL << (h >> 38 & 63) |
+	    1ULL << (h >> 44 & 63);
+	return &f->w[(h >> 2) & f->mask];
+}
+
+/* Whether key HASH may be in F. */
+static int
+filter_has(const struct filter *f, long long hash)
+{
+	uint64_t m, *word = filter_word(f, hash, &m);
+
+	return (*word & m) == m;
 }
 
 /*
-** Add KEY to the filter; 1 if it may have been there already.  Its three
-** bits lie in one 64-bit word: one cache miss per key, not three, for a
-** false positive rate that stays below 1 in 1,000 up to 1M rows.
+** Add key HASH to F; 1 if it may have been there already.  Its three
+** bits lie in one 64-bit word: one cache miss per key, not three.
 */
 static int
-filter_add(struct crm_import *im, int kind, const char *key)
+filter_add(struct filter *f, long long hash)
 {
-	uint64_t h = key_hash(kind, key);
-	uint64_t *word = &im->filter[(h & 0xffffffff) % (FILTER_BITS / 64)];
-	uint64_t m = 1ULL << (h >> 32 & 63) | 1ULL << (h >> 38 & 63) |
-	    1ULL << (h >> 44 & 63);
+	uint64_t m, *word = filter_word(f, hash, &m);
 	int seen = (*word & m) == m;
 
 	*word |= m;
 	return seen;
 }
 
-/* Add the keys of a row; 1 if any of them may have been seen. */
-static int
-filter_keys(struct crm_import *im, const char *const key[CRM_NKEYS])
-{
-	int seen = 0;
-
-	for (int k = 0; k < CRM_NKEYS; k++)
-		if (key[k])
-			seen |= filter_add(im, k, key[k]);
-	return seen;
-}
-
-struct crm_import *
-crm_import_begin(struct crm_db *db, enum crm_import_mode mode)
-{
-	struct crm_import *im = xcalloc(1, sizeof *im);
-	const char *env = getenv("CRM_IMPORT_BULK_ROWS");
-	long long at = env && *env ? strtoll(env, NULL, 10) : BULK_ROWS_DEFAULT;
-	long long had = crm_db_int(db, "SELECT coalesce(max(id), 0) FROM customers", -1);
-
-	im->db = db;
-	im->mode = mode;
-	im->bulk_at = had > at ? had : at;
-	return im;
-}
-
-/* Every live key goes into the filter first, then the indexes go. */
+/* Fetch the filter words of a row to come, while this one is written. */
 static void
-turn_bulk(struct crm_import *im)
+filter_prefetch(const struct import_job *j, const struct lead_row *row)
 {
-	if (im->mode == CRM_IMPORT_DEFER) {
-		struct crm_stmt *s = crm_sql(im->db, "SELECT phone_key, email_key,"
-		    " company_key FROM customers WHERE merged_into IS NULL");
+	uint64_t m;
 
-		im->filter = xcalloc(FILTER_BITS / 64, sizeof *im->filter);
-		while (crm_step(s)) {
-			const char *key[CRM_NKEYS];
+	if (j->seen.w && row)
+		for (int k = 0; k < CRM_NKEYS; k++)
+			if (row->refs.key[k]) {
+				__builtin_prefetch(filter_word(&j->seen,
+				    row->refs.hash[k], &m), 1);
+				__builtin_prefetch(filter_word(&j->old,
+				    row->refs.hash[k], &m), 0);
+			}
+}
 
-			for (int k = 0; k < CRM_NKEYS; k++)
-				key[k] = crm_col_text(s, k);
-			(void)filter_keys(im, key);
-		}
-		/* contacts' phones and emails are their customers' keys too */
-		s = crm_sql(im->db, "SELECT phone_key, email_key, NULL FROM contacts");
-		while (crm_step(s)) {
-			const char *key[CRM_NKEYS];
+/*
+** The import turns to bulk: every key there is goes into the filter of
+** old keys (customer_keys holds the customers', merged ones too;
+** contacts' phones and emails are their customers' keys too), and ids
+** are given here.
+*/
+static void
+turn_bulk(struct import_job *j)
+{
+	struct crm_stmt *s;
 
-			for (int k = 0; k < CRM_NKEYS; k++)
-				key[k] = crm_col_text(s, k);
-			(void)filter_keys(im, key);
-		}
+	if (j->mode == MODE_DEFER) {
+		filter_init(&j->old, (size_t)crm_db_int(j->db, "SELECT"
+		    " (SELECT count(*) FROM customer_keys) +"
+		    " 2 * (SELECT count(*) FROM contacts)", -1));
+		s = crm_sql(j->db, "SELECT key FROM customer_keys");
+		while (crm_step(s))
+			(void)filter_add(&j->old, crm_col_int(s, 0));
+		s = crm_sql(j->db, "SELECT phone_key, email_key FROM contacts");
+		while (crm_step(s))
+			for (int k = CRM_KEY_PHONE; k <= CRM_KEY_EMAIL; k++)
+				if (!crm_col_null(s, k))
+					(void)filter_add(&j->old, norm_key_hash(k,
+					    crm_col_text(s, k)));
+		filter_init(&j->seen, BULK_WORDS);
 	}
-	crm_db_drop_indexes(im->db, key_indexes, &im->saved);
-	im->bulk = 1;
+	j->next_id = crm_db_int(j->db, "SELECT coalesce(max(id), 0) + 1"
+	    " FROM customers", -1);
+	j->keys = bulkkeys_open();
+	j->bulk = 1;
 }
 
-enum crm_import_result
-crm_import_add(struct crm_import *im, const struct crm_lead *l,
-    const struct crm_lead_refs *refs, struct crm_dup *dup, long long *id)
-{
-	int suspect = 0;
+/* ---- deciding a row ---------------------------------------------------- */
 
-	if (!im->bulk && im->mode != CRM_IMPORT_NOW && im->rows >= im->bulk_at)
-		turn_bulk(im);
-	if (im->bulk)
-		suspect = im->filter &&
-		    filter_keys(im, (const char *const *)refs->key);
-	else if (im->mode != CRM_IMPORT_ALLOW &&
-	    crm_lead_find_dup(im->db, refs, 0, dup))
-		return CRM_IMPORT_DUPLICATE;
-	/* in bulk, rows are appended where the engine can (COPY) */
-	*id = im->bulk ? crm_lead_append(im->db, l, refs, &im->fids) :
-	    crm_lead_insert(im->db, l, refs);
-	im->rows++;
-	return suspect ? CRM_IMPORT_SUSPECT : CRM_IMPORT_CREATED;
+/* A key of a bulk row looked for among the rows added in bulk before it. */
+struct key_search {
+	struct crm_db *db;
+	int k;
+	const char *key;
+	struct crm_dup *dup;
+};
+
+static int
+key_is(long long id, void *ctx)
+{
+	struct key_search *ks = ctx;
+
+	return crm_lead_key_is(ks->db, id, ks->k, ks->key, ks->dup);
 }
 
-int
-crm_import_bulk(const struct crm_import *im)
+/*
+** Whether the row taken duplicates a customer, DUP saying which: the
+** one crm_lead_find_dup() finds.  In bulk, a key is looked for only
+** where the filters say it may be, and in the order crm_lead_find_dup()
+** tries them: among the rows added in bulk first, then in the database.
+** A key found among those rows is in no customer older than them (the
+** row would have been a duplicate, not created): the one found is the
+** lowest id holding the key.
+*/
+static int
+is_dup(struct input *in, struct crm_dup *dup)
 {
-	return im->bulk;
-}
+	struct import_job *j = in->j;
+	unsigned seen = 0, old = 0;
 
-void
-crm_import_end(struct crm_import *im)
-{
-	free(im->filter);
-	im->filter = NULL;
-	if (im->bulk)
-		crm_db_create_indexes(im->db, &im->saved);
-}
-
-int
-crm_import_verify(struct crm_import *im, long long id, struct crm_dup *dup)
-{
-	if (!crm_lead_find_earlier_dup(im->db, id, dup))
+	if (j->mode == MODE_ALLOW)
 		return 0;
-	crm_lead_retract(im->db, id);
-	return 1;
-}
+	if (!j->bulk)
+		return crm_lead_find_dup(j->db, &in->refs, 0, dup);
+	for (int k = 0; k < CRM_NKEYS; k++)
+		if (in->refs.key[k]) {
+			if (filter_add(&j->seen, in->refs.hash[k]))
+				seen |= 1u << k;
+			if (filter_has(&j->old, in->refs.hash[k]))
+				old |= 1u << k;
+		}
+	for (int k = 0; (seen | old) >> k; k++) {
+		struct key_search ks = { j->db, k, in->refs.key[k], dup };
 
-void
-crm_import_free(struct crm_import *im)
-{
-	if (im == NULL)
-		return;
-	free(im->filter);
-	sv_free(&im->saved);
-	crm_fieldids_free(&im->fids);
-	free(im);
+		if ((seen & 1u << k) &&
+		    bulkkeys_find(j->keys, in->refs.hash[k], key_is, &ks))
+			return 1;
+		if ((old & 1u << k) &&
+		    crm_lead_find_dup_key(j->db, &in->refs, k, dup))
+			return 1;
+	}
+	return 0;
 }
 
 /* ---- the import protocol --------------------------------------------- */
@@ -280,17 +322,6 @@ crm_lead_rights(struct crm_db *db, const struct crm_lead *l,
 	return NULL;
 }
 
-/* One import: the run, the options, the counts, and the held bulk rows. */
-struct import_job {
-	struct crm_run *run;
-	const struct crm_import_opts *o;
-	struct crm_import_stats *st;
-	struct crm_import *im;
-	struct spool *bulk;	/* output rows of the bulk part, for the end */
-	struct strvec names;	/* input names, by spool tag / 2 */
-	struct strvec cols;	/* the output header, from the first input */
-};
-
 /* What to do with a row that duplicates DUP: 1 when ID is to be written. */
 static int
 on_duplicate(struct import_job *j, struct rec_rejects *rj, struct rec_reader *r,
@@ -332,178 +363,210 @@ on_duplicate(struct import_job *j, struct rec_rejects *rj, struct rec_reader *r,
 	return 0;
 }
 
+/*
+** Take the next row that passes the checks, as IN's lead and refs;
+** bad rows are rejected on the way.  0 at the end of the input.
+*/
+static int
+take(struct input *in)
+{
+	struct import_job *j = in->j;
+	const char *err;
+
+	while ((in->row = lead_read_next(in->lr)) != NULL) {
+		const struct rec *rec = &in->row->rec;
+
+		progress_update(in->pg, in->row->bytes);
+		filter_prefetch(j, lead_read_ahead(in->lr, PREFETCH));
+		if (rec->bad) {
+			rec_reject(&in->rj, in->r, rec, rec->bad);
+			continue;
+		}
+		crm_colmap_lead(&in->m, rec, &in->l);
+		in->refs = in->row->refs;
+		if ((err = in->row->err) != NULL ||
+		    (err = crm_lead_check_refs(j->db, &in->l, &in->refs)) != NULL ||
+		    (err = crm_lead_rights(j->db, &in->l, &in->refs)) != NULL) {
+			rec_reject(&in->rj, in->r, rec, err);
+			continue;
+		}
+		return in->taken = 1;
+	}
+	return 0;
+}
+
+/* The row taken is a duplicate: answer it as asked, with its output. */
+static void
+duplicate(struct input *in, const struct crm_dup *dup)
+{
+	long long id;
+
+	if (on_duplicate(in->j, &in->rj, in->r, &in->row->rec, &in->l, dup, &id))
+		lead_read_put(in->lr, id);
+}
+
+/* The rest of the row fed last, now that it is in the table. */
+static void
+finish_fed(struct input *in)
+{
+	if (in->fed) {
+		crm_lead_created(in->j->db, in->fed, &in->l, &in->refs);
+		in->fed = 0;
+	}
+}
+
+/*
+** crm_db_feed()'s rows in bulk: the next row to create, its duplicate
+** decided at once and its output written, as ROW's values, with the id
+** it gets; its keys are held back (bulkkeys).
+*/
+static int
+feed_row(void *ctx, struct crm_value *row)
+{
+	struct input *in = ctx;
+	struct import_job *j = in->j;
+	struct crm_dup dup;
+	long long id;
+
+	finish_fed(in);
+	while (in->taken || take(in)) {
+		in->taken = 0;
+		if (is_dup(in, &dup)) {
+			duplicate(in, &dup);
+			continue;
+		}
+		id = j->next_id++;
+		for (int k = 0; k < CRM_NKEYS; k++)
+			if (in->refs.key[k])
+				bulkkeys_add(j->keys, in->refs.hash[k], id);
+		j->rows++;
+		j->st->created++;
+		lead_read_put(in->lr, id);
+		crm_lead_values(j->db, &in->l, &in->refs, id, row, in->when);
+		in->fed = id;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+** Import the rows of IN: one at a time, as crm-lead add does, until the
+** import turns to bulk; from then on, in one statement (crm_db_feed).
+*/
+static void
+import_rows(struct input *in)
+{
+	struct import_job *j = in->j;
+	struct crm_dup dup;
+	long long id;
+
+	while (j->bulk || take(in)) {
+		if (!j->bulk && j->mode != MODE_NOW && j->rows >= j->bulk_at)
+			turn_bulk(j);
+		if (j->bulk) {
+			crm_db_feed(j->db, crm_lead_feed_sql, feed_row, in);
+			finish_fed(in);
+			return;
+		}
+		in->taken = 0;
+		if (is_dup(in, &dup)) {
+			duplicate(in, &dup);
+			continue;
+		}
+		id = crm_lead_insert(j->db, &in->l, &in->refs);
+		j->rows++;
+		j->st->created++;
+		lead_read_put(in->lr, id);
+	}
+}
+
 /* Import one stream inside the open transaction. */
 static void
 import_one(struct import_job *j, const char *path)
 {
-	struct crm_db *db = j->run->db;
 	const struct crm_import_opts *o = j->o;
-	struct rec_reader *r = rec_open_with(path, crm_g.csv,
-	    &(struct rec_opts){ o->encoding, o->map, o->skip_bad });
-	struct rec_rejects rj = { o->skip_bad, o->rejects, path, NULL, NULL, NULL, 0 };
-	struct progress *pg = progress_start("importing", rec_size(r));
-	struct crm_colmap m;
-	struct rec *rec;
-	const char **out;
-	size_t n = rec_ncol(r), nout = 0;
-	long long tag = (long long)j->names.n * 2;
-	char idbuf[32];
+	struct input in;
+	size_t nout = 0;
 
-	sv_push(&j->names, rec_name(r));
-	crm_colmap_init(&m, r);
-	if (m.idcol >= 0 && !crm_g.quiet)
+	memset(&in, 0, sizeof in);
+	in.j = j;
+	in.r = rec_open_with(path, crm_g.csv,
+	    &(struct rec_opts){ o->encoding, o->map, o->skip_bad });
+	in.rj = (struct rec_rejects){ o->skip_bad, o->rejects, path, NULL, NULL,
+	    NULL, 0 };
+	in.pg = progress_start("importing", rec_size(in.r));
+	in.n = rec_ncol(in.r);
+	crm_colmap_init(&in.m, in.r);
+	if (in.m.idcol >= 0 && !crm_g.quiet)
 		crm_warn("note: %s: the 'id' column is ignored: import creates "
-		    "new ids (use update to change existing leads)", rec_name(r));
-	out = xcalloc(n + 1, sizeof *out);
-	out[nout++] = "id";
-	for (size_t i = 0; i < n; i++)
-		if ((int)i != m.idcol)
-			out[nout++] = rec_colname(r, i);
+		    "new ids (use update to change existing leads)", rec_name(in.r));
+	in.out = xcalloc(in.n + 1, sizeof *in.out);
+	in.out[nout++] = "id";
+	for (size_t i = 0; i < in.n; i++)
+		if ((int)i != in.m.idcol)
+			in.out[nout++] = rec_colname(in.r, i);
 	if (j->cols.n == 0) {
-		recw_header(j->run->out, nout, out);
+		recw_header(j->run->out, nout, in.out);
 		for (size_t i = 0; i < nout; i++)
-			sv_push(&j->cols, out[i]);
+			sv_push(&j->cols, in.out[i]);
 	} else {
 		/* Later inputs must have the same columns: stdout has one header. */
 		int same = nout == j->cols.n;
 
 		for (size_t i = 0; same && i < nout; i++)
-			same = strcmp(out[i], j->cols.v[i]) == 0;
+			same = strcmp(in.out[i], j->cols.v[i]) == 0;
 		if (!same)
 			crm_die("%s: its columns differ from the first input's",
-			    rec_name(r));
+			    rec_name(in.r));
 	}
-	while ((rec = rec_next(r)) != NULL) {
-		struct crm_lead l;
-		struct crm_lead_refs refs;
-		struct crm_dup dup;
-		const char *err;
-		long long id = 0;
-		int suspect = 0;
-
-		progress_update(pg, rec_bytes(r));
-		if ((err = rec_width_error(r, rec)) != NULL) {
-			rec_reject(&rj, r, rec, err);
-			continue;
-		}
-		crm_colmap_lead(&m, rec, &l);
-		if ((err = crm_lead_check(db, &l, &refs)) != NULL ||
-		    (err = crm_lead_rights(db, &l, &refs)) != NULL) {
-			rec_reject(&rj, r, rec, err);
-			crm_lead_refs_free(&refs);
-			continue;
-		}
-		switch (crm_import_add(j->im, &l, &refs, &dup, &id)) {
-		case CRM_IMPORT_DUPLICATE:
-			if (!on_duplicate(j, &rj, r, rec, &l, &dup, &id)) {
-				crm_lead_refs_free(&refs);
-				continue;
-			}
-			break;
-		case CRM_IMPORT_SUSPECT:
-			suspect = 1;
-			/* FALLTHROUGH */
-		case CRM_IMPORT_CREATED:
-			j->st->created++;
-			break;
-		}
-		crm_lead_refs_free(&refs);
-		snprintf(idbuf, sizeof idbuf, "%lld", id);
-		nout = 0;
-		out[nout++] = idbuf;
-		for (size_t i = 0; i < n; i++)
-			if ((int)i != m.idcol)
-				out[nout++] = rec->v[i];
-		if (crm_import_bulk(j->im)) {
-			if (j->bulk == NULL)
-				j->bulk = spool_open();
-			spool_put(j->bulk, tag + suspect, rec->line, nout, out);
-		} else
-			recw_row(j->run->out, nout, out);
-	}
-	progress_stop(pg);
-	if (rj.n && !o->skip_bad)
+	in.lr = lead_read_start(in.r, j->run->out, in.m.idcol);
+	import_rows(&in);
+	lead_read_end(in.lr);
+	progress_stop(in.pg);
+	if (in.rj.n && !o->skip_bad)
 		crm_die("%s: %zu bad row%s: nothing imported (fix them, or use "
-		    "--skip-bad)", rec_name(r), rj.n, rj.n == 1 ? "" : "s");
-	rec_rejects_close(&rj);
-	crm_colmap_free(&m);
-	free(out);
-	rec_close(r);
-}
-
-/*
-** The rows of the bulk part, in input order, once the indexes are back:
-** a suspect that duplicates an earlier row is taken out again (and with
-** --on-duplicate pass written with the id of the one it duplicates).
-*/
-static void
-import_bulk_end(struct import_job *j)
-{
-	const char *const *v;
-	long long tag;
-	unsigned long line;
-	size_t n;
-	char idbuf[32];
-
-	crm_import_end(j->im);
-	if (j->bulk == NULL)
-		return;
-	while (spool_next(j->bulk, &tag, &line, &n, &v)) {
-		struct crm_dup dup;
-
-		if ((tag & 1) && crm_import_verify(j->im, strtoll(v[0], NULL, 10),
-		    &dup)) {
-			j->st->created--;
-			if (j->o->on_dup == CRM_DUP_PASS) {
-				const char **pv = xcalloc(n + 1, sizeof *pv);
-
-				memcpy(pv, v, n * sizeof *pv);
-				snprintf(idbuf, sizeof idbuf, "%lld", dup.id);
-				pv[0] = idbuf;
-				recw_row(j->run->out, n, pv);
-				free(pv);
-				j->st->passed++;
-				continue;
-			}
-			if (!crm_g.quiet)
-				crm_warn("%s:%lu: not imported: %s",
-				    j->names.v[tag / 2], line, crm_dup_why(&dup));
-			j->st->skipped++;
-			continue;
-		}
-		recw_row(j->run->out, n, v);
-	}
-	spool_close(j->bulk);
+		    "--skip-bad)", rec_name(in.r), in.rj.n, in.rj.n == 1 ? "" : "s");
+	rec_rejects_close(&in.rj);
+	crm_colmap_free(&in.m);
+	free(in.out);
+	rec_close(in.r);
 }
 
 void
 crm_import_streams(struct crm_run *run, int n, char **paths,
     const struct crm_import_opts *o, struct crm_import_stats *st)
 {
-	static const enum crm_import_mode mode[] = {
-		[CRM_DUP_SKIP] = CRM_IMPORT_DEFER, [CRM_DUP_UPDATE] = CRM_IMPORT_NOW,
-		[CRM_DUP_ERROR] = CRM_IMPORT_NOW, [CRM_DUP_ALLOW] = CRM_IMPORT_ALLOW,
-		[CRM_DUP_PASS] = CRM_IMPORT_DEFER,
+	static const enum mode mode[] = {
+		[CRM_DUP_SKIP] = MODE_DEFER, [CRM_DUP_UPDATE] = MODE_NOW,
+		[CRM_DUP_ERROR] = MODE_NOW, [CRM_DUP_ALLOW] = MODE_ALLOW,
+		[CRM_DUP_PASS] = MODE_DEFER,
 	};
+	const char *env = getenv("CRM_IMPORT_BULK_ROWS");
+	long long at = env && *env ? strtoll(env, NULL, 10) : BULK_ROWS_DEFAULT;
 	struct import_job j;
 
 	memset(&j, 0, sizeof j);
 	memset(st, 0, sizeof *st);
 	j.run = run;
+	j.db = run->db;
 	j.o = o;
 	j.st = st;
+	j.mode = mode[o->on_dup];
 	if (o->on_dup == CRM_DUP_ALLOW)
 		crm_require_admin(run->db, "--on-duplicate allow (a second "
 		    "record of a customer)");
-	j.im = crm_import_begin(run->db, mode[o->on_dup]);
+	j.bulk_at = crm_db_int(j.db, "SELECT coalesce(max(id), 0) FROM customers", -1);
+	if (j.bulk_at < at)
+		j.bulk_at = at;
 	if (n == 0)
 		import_one(&j, "-");
 	for (int i = 0; i < n; i++)
 		import_one(&j, paths[i]);
-	import_bulk_end(&j);
-	crm_import_free(j.im);
+	free(j.old.w);
+	free(j.seen.w);
+	if (j.keys)
+		bulkkeys_write(j.keys, j.db);
 	run->rows = st->created + st->updated;
-	sv_free(&j.names);
 	sv_free(&j.cols);
 }
 

@@ -1,5 +1,6 @@
 /* norm.c: normalizers behind duplicate detection (防撞单). */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -251,4 +252,20 @@ norm_company(const char *s)
 		return NULL;
 	}
 	return out;
+}
+
+/* FNV-1a, then the 64-bit finalizer of MurmurHash3 to spread it. */
+long long
+norm_key_hash(int kind, const char *key)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return (long long)((h & ~(uint64_t)3) | (uint64_t)(kind & 3));
 }

@@ -212,17 +212,36 @@ utf8_cut(const char *p, size_t n)
 	return 0;
 }
 
-/* The length of the longest valid UTF-8 prefix of P[0..n). */
+/*
+** The length of the longest valid UTF-8 prefix of P[0..n), as
+** utf8_valid() judges, inline: every byte of the input passes here.
+*/
 static size_t
 utf8_valid_len(const char *p, size_t n)
 {
-	size_t i = 0;
+	const unsigned char *u = (const unsigned char *)p;
+	size_t i = 0, len;
 
 	while (i < n) {
-		unsigned char c = (unsigned char)p[i];
-		size_t len = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+		unsigned c = u[i];
 
-		if (len > n - i || !utf8_valid(p + i, len))
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			len = 2;
+		else if (c >= 0xe0 && c <= 0xef)
+			len = 3;
+		else if (c >= 0xf0 && c <= 0xf4)
+			len = 4;
+		else
+			break;
+		if (len > n - i || (u[i + 1] & 0xc0) != 0x80 ||
+		    (len > 2 && (u[i + 2] & 0xc0) != 0x80) ||
+		    (len > 3 && (u[i + 3] & 0xc0) != 0x80) ||
+		    (c == 0xe0 && u[i + 1] < 0xa0) || (c == 0xed && u[i + 1] > 0x9f) ||
+		    (c == 0xf0 && u[i + 1] < 0x90) || (c == 0xf4 && u[i + 1] > 0x8f))
 			break;
 		i += len;
 	}

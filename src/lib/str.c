@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <string.h>
 
 #include "die.h"
@@ -25,6 +26,24 @@ xcalloc(size_t n, size_t size)
 
 	if (p == NULL)
 		crm_die("out of memory");
+	return p;
+}
+
+void *
+xcalloc_huge(size_t n, size_t size)
+{
+	size_t huge = (size_t)2 << 20, len = n * size;
+	void *p;
+
+	if (size && len / size != n)
+		crm_die("out of memory");
+	len = (len + huge - 1) / huge * huge;
+	if (len == 0)
+		return xcalloc(1, 1);
+	if (posix_memalign(&p, huge, len) != 0)
+		crm_die("out of memory");
+	(void)madvise(p, len, MADV_HUGEPAGE);	/* a hint: fine if refused */
+	memset(p, 0, len);
 	return p;
 }
 

@@ -6,6 +6,12 @@
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
+/*
+** xcalloc() for a large table read at random (a Bloom filter, a hash
+** table): in 2 MiB pages where the system has them, one TLB entry for
+** what would take 512.  Free it with free().
+*/
+void *xcalloc_huge(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);

@@ -170,12 +170,18 @@ crm_format_time(time_t t, char out[CRM_TIME_LEN])
 	strftime(out, CRM_TIME_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* Formatted again only when "now" moves (an import asks once a row). */
 const char *
 crm_now_text(void)
 {
 	static char buf[CRM_TIME_LEN];
+	static time_t was = -1;
+	time_t t = crm_now();
 
-	crm_format_time(crm_now(), buf);
+	if (t != was || buf[0] == '\0') {
+		crm_format_time(t, buf);
+		was = t;
+	}
 	return buf;
 }
 
