@@ -519,7 +519,12 @@ translate_ddl(const char *sql)
 				sb_adds(&out, "BIGINT");
 		} else if (word_is(p, (size_t)(q - p), "TEXT"))
 			sb_adds(&out, "TEXT COLLATE \"C\"");
-		else
+		else if (word_is(p, (size_t)(q - p), "WITHOUT")) {
+			/* SQLite's WITHOUT ROWID: a table is its primary key */
+			q += strspn(q, " \t\n");
+			while (ident_char((unsigned char)*q))
+				q++;
+		} else
 			sb_add(&out, p, (size_t)(q - p));
 		p = q;
 	}
@@ -1637,6 +1642,9 @@ pg_feed(struct crm_db *db, const char *sql)
 		}
 	}
 	pg_exec(db, "DROP TABLE pg_temp.crm_feed");
+	/* ids given by the feed: the next made goes on from the highest */
+	if (C(db)->reset_ids)
+		pg_exec(db, "SELECT crm.reset_ids()");
 	sb_free(&buf);
 	free(run);
 }

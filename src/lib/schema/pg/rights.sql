@@ -77,6 +77,30 @@ BEGIN
 	END LOOP;
 END $$;
 
+-- SQLite makes an id for an INTEGER PRIMARY KEY given as NULL, and the
+-- programs' INSERTs name id so that a bulk load can give it (customer.c):
+-- here a NULL id is the identity's next one, as if left out.
+CREATE OR REPLACE FUNCTION crm.fill_id() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = crm, pg_temp AS $$
+BEGIN
+	NEW.id := nextval(pg_get_serial_sequence(quote_ident(TG_TABLE_SCHEMA) || '.' ||
+	    quote_ident(TG_TABLE_NAME), 'id'));
+	RETURN NEW;
+END $$;
+DO $$
+DECLARE
+	t record;
+BEGIN
+	FOR t IN SELECT c.relname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+	    JOIN pg_namespace n ON n.oid = c.relnamespace
+	    WHERE n.nspname = 'crm' AND c.relkind = 'r' AND a.attname = 'id'
+	    AND a.attidentity <> '' LOOP
+		EXECUTE format('DROP TRIGGER IF EXISTS fill_id ON crm.%I', t.relname);
+		EXECUTE format('CREATE TRIGGER fill_id BEFORE INSERT ON crm.%I FOR EACH ROW'
+		    ' WHEN (NEW.id IS NULL) EXECUTE FUNCTION crm.fill_id()', t.relname);
+	END LOOP;
+END $$;
+
 -- The user id of the session user, NULL when none or deactivated.
 CREATE OR REPLACE FUNCTION crm.uid() RETURNS bigint
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = crm, pg_temp AS $$
