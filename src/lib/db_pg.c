@@ -43,6 +43,7 @@ struct pg_conn {
 	int bypass;			/* row-level security is not ours: COPY */
 	struct pg_stmt *streaming;	/* the cursor whose COPY is running */
 	struct copy *copies;		/* rows appended, not yet sent */
+	struct feed *feed;		/* crm_db_feed's rows not yet written */
 	struct idblock {		/* ids taken from a table's sequence */
 		char table[32];
 		long long v[4096];
@@ -152,6 +153,7 @@ pg_fail(struct crm_db *db, PGresult *res, const char *what)
 }
 
 static void copy_flush(struct crm_db *db, const char *sql);
+static void feed_flush(struct crm_db *db, const char *sql);
 static int ident_char(int c);
 static void stream_yield(struct crm_db *db);
 struct pg_stmt;
@@ -168,6 +170,8 @@ pg_exec(struct crm_db *db, const char *sql)
 		stream_yield(db);
 	if (C(db)->copies)
 		copy_flush(db, sql);
+	if (C(db)->feed)
+		feed_flush(db, sql);
 	res = PQexec(C(db)->c, sql);
 	t = PQresultStatus(res);
 
@@ -677,6 +681,7 @@ pg_rollback(struct crm_db *db)
 	if (C(db)->streaming)
 		stream_end(C(db)->streaming);
 	copy_drop(db);
+	C(db)->feed = NULL;
 	PQclear(PQexec(C(db)->c, "ROLLBACK"));
 }
 
@@ -1265,6 +1270,8 @@ pg_step(struct crm_stmt *s)
 
 		if (C(db)->copies)
 			copy_flush(db, st->sql);
+		if (C(db)->feed)
+			feed_flush(db, st->sql);
 		if (st->stream) {
 			if (st->name[0] == '\0')
 				server_prepare(st);
@@ -1575,38 +1582,76 @@ feed_copy(struct crm_db *db, struct strbuf *buf)
 }
 
 /*
+** crm_db_feed()'s rows on their way: COPY text for pg_temp.crm_feed,
+** and the statement (translated) that moves them into TABLE.
+*/
+struct feed {
+	char *run;
+	char table[64];
+	struct strbuf buf;
+	int nrow;
+};
+
+/*
+** Write the feed's rows gathered so far before SQL (NULL: in any case)
+** when it may see them: NEXT may read or refer to what the rows before it
+** wrote, as on SQLite, where each row is in before the next is asked for.
+*/
+static void
+feed_flush(struct crm_db *db, const char *sql)
+{
+	struct feed *f = C(db)->feed;
+
+	if (f->nrow == 0)
+		return;
+	/* a write may refer to the rows (a foreign key), a function of ours read them */
+	if (sql && !mentions(sql, f->table) && strstr(sql, "crm.") == NULL &&
+	    strncasecmp(sql + strspn(sql, " \t\n"), "SELECT", 6) == 0)
+		return;
+	C(db)->feed = NULL;
+	feed_copy(db, &f->buf);
+	pg_exec(db, f->run);
+	pg_exec(db, "TRUNCATE pg_temp.crm_feed");
+	f->nrow = 0;
+	C(db)->feed = f;
+}
+
+/*
 ** crm_db_feed(): SQL is "INSERT [OR IGNORE] INTO TABLE (COLS) SELECT c0,
 ** ... FROM crm_feed", the columns in the order of COLS.  crm_feed is a
 ** temporary table with the types of COLS; the rows of db->feed go into it
-** with COPY, some thousands at a time, and SQL runs over each lot (NEXT
-** reads no table SQL writes, so the lots add up to the whole).
+** with COPY, some thousands at a time (sooner when a statement of NEXT's
+** reads TABLE), and SQL runs over each lot.
 */
 #define FEED_ROWS 10000
 static void
 pg_feed(struct crm_db *db, const char *sql)
 {
 	const char *into = strstr(sql, " INTO "), *open, *close;
-	char *q, *def, *run;
-	struct strbuf buf = STRBUF_INIT;
+	char *q, *def;
+	struct feed f;
 	struct crm_value row[CRM_FEED_COLS];
-	int ncol, nrow = 0, more = 1;
+	int ncol;
+	size_t tlen;
 
 	if (into == NULL || (open = strchr(into, '(')) == NULL ||
 	    (close = strchr(open, ')')) == NULL)
 		crm_die("internal error: crm_db_feed: no INSERT INTO T (COLS): %s", sql);
 	into += 6;
+	tlen = strcspn(into, " (");
+	if (tlen >= sizeof f.table)
+		crm_die("internal error: crm_db_feed: table of: %s", sql);
 	q = xasprintf("SELECT string_agg('c' || (x.n - 1) || ' ' ||"
 	    " format_type(a.atttypid, a.atttypmod), ', ' ORDER BY x.n)"
 	    " FROM unnest(string_to_array(translate('%.*s', ' ', ''), ','))"
 	    " WITH ORDINALITY x(c, n) JOIN pg_attribute a ON a.attrelid ="
 	    " 'crm.%.*s'::regclass AND a.attname = x.c",
-	    (int)(close - open - 1), open + 1, (int)strcspn(into, " ("), into);
+	    (int)(close - open - 1), open + 1, (int)tlen, into);
 	def = pg_value(db, q);
 	free(q);
-	ncol = 0;
+	ncol = 1;
 	for (const char *p = def; p && *p; p++)
 		ncol += *p == ',';
-	ncol++;
 	if (def == NULL || ncol > CRM_FEED_COLS)
 		crm_die("internal error: crm_db_feed: columns of: %s", sql);
 	q = xasprintf("DROP TABLE IF EXISTS pg_temp.crm_feed;"
@@ -1614,39 +1659,39 @@ pg_feed(struct crm_db *db, const char *sql)
 	pg_exec(db, q);
 	free(q);
 	free(def);
-	run = translate(db, sql, &(int){ 0 }, &(int){ 0 });
-	sb_init(&buf);
-	while (more) {
+	memset(&f, 0, sizeof f);
+	snprintf(f.table, sizeof f.table, "%.*s", (int)tlen, into);
+	f.run = translate(db, sql, &(int){ 0 }, &(int){ 0 });
+	sb_init(&f.buf);
+	C(db)->feed = &f;
+	for (;;) {
 		memset(row, 0, sizeof row);
-		if ((more = db->feed(db->feed_ctx, row)) != 0) {
-			for (int i = 0; i < ncol; i++) {
-				char n[24];
+		if (!db->feed(db->feed_ctx, row))
+			break;
+		for (int i = 0; i < ncol; i++) {
+			char n[24];
 
-				if (i)
-					sb_addc(&buf, '\t');
-				if (row[i].type == CRM_VINT) {
-					snprintf(n, sizeof n, "%lld", row[i].i);
-					sb_adds(&buf, n);
-				} else
-					copy_value(&buf, row[i].type == CRM_VTEXT ?
-					    row[i].s : NULL);
-			}
-			sb_addc(&buf, '\n');
-			nrow++;
+			if (i)
+				sb_addc(&f.buf, '\t');
+			if (row[i].type == CRM_VINT) {
+				snprintf(n, sizeof n, "%lld", row[i].i);
+				sb_adds(&f.buf, n);
+			} else
+				copy_value(&f.buf, row[i].type == CRM_VTEXT ?
+				    row[i].s : NULL);
 		}
-		if (nrow > 0 && (nrow == FEED_ROWS || !more)) {
-			feed_copy(db, &buf);
-			pg_exec(db, run);
-			pg_exec(db, "TRUNCATE pg_temp.crm_feed");
-			nrow = 0;
-		}
+		sb_addc(&f.buf, '\n');
+		if (++f.nrow == FEED_ROWS)
+			feed_flush(db, NULL);
 	}
+	feed_flush(db, NULL);
+	C(db)->feed = NULL;
 	pg_exec(db, "DROP TABLE pg_temp.crm_feed");
 	/* ids given by the feed: the next made goes on from the highest */
 	if (C(db)->reset_ids)
 		pg_exec(db, "SELECT crm.reset_ids()");
-	sb_free(&buf);
-	free(run);
+	sb_free(&f.buf);
+	free(f.run);
 }
 
 const struct crm_engine crm_engine_pg = {
