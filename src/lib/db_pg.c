@@ -972,6 +972,8 @@ server_prepare(struct pg_stmt *st)
 		}
 		st->name[0] = '\0';
 		keep_error(db, res);
+		free(types);
+		free(forced);
 		if (is_busy_state(state)) {
 			PQclear(res);
 			crm_db_die_busy(db);
