@@ -195,6 +195,19 @@ indexes() {
 	fi
 }
 
+# sql_script: run the SQL on stdin in the test database, as sql does, and
+# stop at the first error (sqlite3 -bail; psql ON_ERROR_STOP).
+sql_script() {
+	if [ -n "${CRM_TEST_PG:-}" ]; then
+		pg_psql -A -t -F '	' -d "$(pg_db_of "$CRM_DB")" -f - |
+		    awk -F'\t' -v OFS='\t' '/^(INSERT|UPDATE|DELETE|CREATE|DROP) / { next }
+			{ for (i = 1; i <= NF; i++)
+			if ($i == "t") $i = 1; else if ($i == "f") $i = 0; print }'
+	else
+		sqlite3 -bail -batch -noheader -separator '	' "$CRM_DB"
+	fi
+}
+
 # sql QUERY: read (or, to set a scene, write) the test database directly,
 # bypassing the programs: sqlite3 on the file, psql as the superuser on
 # PostgreSQL.  Values come tab-separated, NULL as an empty field, truth

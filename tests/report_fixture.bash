@@ -42,7 +42,7 @@
 # The test clock is on, so that the reps too may run at the fixed time.
 fixture() {
 	crm-db init --timezone Asia/Shanghai -q >/dev/null
-	sqlite3 -bail "$CRM_DB" <<-'EOF'
+	sql_script <<-'EOF'
 	INSERT INTO config (key, value) VALUES ('test-clock', 'on');
 	INSERT INTO teams (id, name, created_at) VALUES
 	 (1, 'east', '2026-01-01T00:00:00Z'), (2, 'west', '2026-01-01T00:00:00Z');

@@ -34,7 +34,7 @@ local_setup() {
 # load_maven: the CSV files into m_* tables, and from them into crm's.
 load_maven() {
 	crm-db init --timezone UTC -q >/dev/null
-	sqlite3 -bail "$CRM_DB" <<-EOF
+	sql_script <<-EOF
 	CREATE TABLE m_teams (sales_agent TEXT, manager TEXT, regional_office TEXT);
 	CREATE TABLE m_accounts (account TEXT, sector TEXT, year_established TEXT,
 	 revenue TEXT, employees TEXT, office_location TEXT, subsidiary_of TEXT);
@@ -47,7 +47,7 @@ load_maven() {
 	.import --csv --skip 1 $MAVEN/products.csv m_products
 	.import --csv --skip 1 $MAVEN/sales_pipeline.csv m_pipe
 	EOF
-	sqlite3 -bail "$CRM_DB" <<-'EOF'
+	sql_script <<-'EOF'
 	INSERT INTO config VALUES ('test-clock', 'on');
 	INSERT INTO users (login, role, created_at) VALUES
 	 ('boss', 'admin', '2016-01-01T00:00:00Z');
@@ -115,7 +115,7 @@ load_maven() {
 	    deals_lost won_amount win_rate avg_deal avg_cycle_days target achieved \
 	    left_to_target | sed 's/\t$//')" ]
 	[ "$(wc -l <<<"$output")" = 141 ]	# 35 agents, 4 quarters
-	sqlite3 -separator $'\t' "$CRM_DB" >want <<-'EOF'
+	sql_script >want <<-'EOF'
 	WITH q(n) AS (VALUES (1), (2), (3), (4)),
 	c AS (SELECT sales_agent AS a, (CAST(substr(close_date, 6, 2) AS INTEGER) + 2) / 3 AS n,
 	  deal_stage = 'Won' AS won, CAST(close_value AS INTEGER) * 100 AS cents,
@@ -155,7 +155,7 @@ load_maven() {
 	run_split crm-report performance --by team --period 2017
 	assert_status 0
 	[ "$(wc -l <<<"$output")" = 7 ]
-	sqlite3 -separator $'\t' "$CRM_DB" >want <<-'EOF'
+	sql_script >want <<-'EOF'
 	WITH c AS (SELECT t.manager AS m, p.deal_stage = 'Won' AS won,
 	  CAST(p.close_value AS INTEGER) * 100 AS cents,
 	  CAST(julianday(p.close_date) - julianday(p.engage_date) AS INTEGER) AS days
@@ -252,7 +252,7 @@ funnel_sql() {
 	run_split crm-report funnel
 	assert_status 0
 	[ "$(wc -l <<<"$output")" = 7 ]
-	funnel_sql "'all'" 0 | sqlite3 -separator $'\t' "$CRM_DB" >want
+	funnel_sql "'all'" 0 | sql_script >want
 	tail -n +2 <<<"$output" | sed 's/\\N//g' >got
 	diff -u want got
 	# the stages that matter hold something: 8,800 entered, 4,238 won
@@ -263,7 +263,7 @@ funnel_sql() {
 	run_split crm-report funnel --by team
 	assert_status 0
 	[ "$(wc -l <<<"$output")" = 37 ]	# 6 teams, 6 stages
-	funnel_sql t.manager 1 | sqlite3 -separator $'\t' "$CRM_DB" >want
+	funnel_sql t.manager 1 | sql_script >want
 	tail -n +2 <<<"$output" | sed 's/\\N//g' >got
 	diff -u want got
 }

@@ -718,6 +718,8 @@ translate(struct crm_db *db, const char *sql, int *nparam, int *returning_id)
 	struct strbuf out = STRBUF_INIT;
 	const char *p = sql, *q;
 	int max = 0, words = 0, insert = 0, returning = 0, ignore = 0;
+	int depth = 0, nalias = 0;
+	unsigned char from_paren[64] = { 0 };	/* ( of a subquery in FROM */
 	char table[64] = "", prev[16] = "", prev2[16] = "";
 
 	sb_init(&out);
@@ -738,6 +740,28 @@ translate(struct crm_db *db, const char *sql, int *nparam, int *returning_id)
 			if (n > max)
 				max = n;
 			sb_addf(&out, "$%d", n);
+			continue;
+		}
+		if (*p == '(' && depth < (int)sizeof from_paren)
+			from_paren[depth++] = strcasecmp(prev, "FROM") == 0 ||
+			    strcasecmp(prev, "JOIN") == 0;
+		else if (*p == ')' && depth > 0 && from_paren[--depth]) {
+			/* a subquery in FROM needs a name here, not in SQLite */
+			const char *r = p + 1 + strspn(p + 1, " \t\n");
+			size_t n = 0;
+
+			while (ident_char((unsigned char)r[n]))
+				n++;
+			sb_addc(&out, *p++);
+			if (n == 0 || word_is(r, n, "WHERE") || word_is(r, n, "ORDER") ||
+			    word_is(r, n, "GROUP") || word_is(r, n, "UNION") ||
+			    word_is(r, n, "JOIN") || word_is(r, n, "LEFT") ||
+			    word_is(r, n, "INNER") || word_is(r, n, "CROSS") ||
+			    word_is(r, n, "ON") || word_is(r, n, "LIMIT") ||
+			    word_is(r, n, "HAVING") || word_is(r, n, "EXCEPT") ||
+			    word_is(r, n, "INTERSECT") || word_is(r, n, "WINDOW"))
+				sb_addf(&out, " AS crm_sub%d", ++nalias);
+			snprintf(prev, sizeof prev, ")");
 			continue;
 		}
 		if (!ident_char((unsigned char)*p)) {
