@@ -145,8 +145,9 @@ CREATE OR REPLACE FUNCTION crm.customer_owned(c bigint) RETURNS boolean
 -- The sight of the customer of deal D.
 CREATE OR REPLACE FUNCTION crm.deal_sight(d bigint) RETURNS integer
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = crm, pg_temp AS $$
-	SELECT coalesce((SELECT crm.customer_sight(customer_id) FROM deals
-	    WHERE id = d), 0) $$;
+	SELECT coalesce((SELECT CASE WHEN owner_id = crm.uid() THEN
+	    greatest(crm.customer_sight(customer_id), 1) ELSE
+	    crm.customer_sight(customer_id) END FROM deals WHERE id = d), 0) $$;
 -- The customer a history row is about: its own, that of its follow-up,
 -- deal or contact (as it is now, else as the history last said); -1 for
 -- rows about no customer (users, pools, settings).  As crm-export has it.
@@ -397,7 +398,7 @@ BEGIN
 	END LOOP;
 	-- deals follow their customer's owner: into a pool they become nobody's
 	EXECUTE format('CREATE POLICY rep_read ON crm.deals FOR SELECT TO %I'
-	    ' USING (crm.customer_sight(customer_id) > 0)', rep);
+	    ' USING (crm.customer_sight(customer_id) > 0 OR owner_id = crm.uid())', rep);
 	EXECUTE format('CREATE POLICY rep_add ON crm.deals FOR INSERT TO %I'
 	    ' WITH CHECK (crm.customer_owned(customer_id))', rep);
 	EXECUTE format('CREATE POLICY rep_change ON crm.deals FOR UPDATE TO %I'
@@ -491,7 +492,11 @@ BEGIN
 		    CASE WHEN t = 'customers' THEN 'CROSS JOIN LATERAL (SELECT t.owner_id,'
 		        ' t.pool_id, t.region, t.industry) c'
 		    ELSE 'JOIN crm.customers c ON c.id = t.customer_id' END ||
-		    ' CROSS JOIN LATERAL (SELECT ' || sight || ' AS sight) v';
+		    ' CROSS JOIN LATERAL (SELECT ' || CASE WHEN t = 'deals' THEN
+		        -- a rep's own deal, whoever holds its customer now: its
+		        -- reports cover its own work
+		        'CASE WHEN t.owner_id = (SELECT id FROM me) THEN 2 ELSE '
+		        || sight || ' END' ELSE sight END || ' AS sight) v';
 	END LOOP;
 
 	SELECT string_agg(CASE
