@@ -208,6 +208,14 @@ sql_script() {
 	fi
 }
 
+# sync_logins: after users were written with sql, give each its server
+# login and group, as crm-user add does (PostgreSQL; nothing on SQLite).
+sync_logins() {
+	if [ -n "${CRM_TEST_PG:-}" ]; then
+		sql "SELECT crm.sync_login(NULL, login, role, active = 1) FROM users" >/dev/null
+	fi
+}
+
 # sql QUERY: read (or, to set a scene, write) the test database directly,
 # bypassing the programs: sqlite3 on the file, psql as the superuser on
 # PostgreSQL.  Values come tab-separated, NULL as an empty field, truth

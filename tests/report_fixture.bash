@@ -176,6 +176,7 @@ fixture() {
 	 (NULL, 1, '2026-11', 50000000, 'CNY'),
 	 (4, NULL, '2026-Q4', 10000000, 'CNY');
 	EOF
+	sync_logins
 }
 
 # report ARGS...: crm-report with a NULL field written empty (as the

@@ -22,6 +22,7 @@
 load helpers
 
 local_setup() {
+	skip_on postgresql "the data set is loaded with sqlite3's .import and the figures checked in SQLite's SQL"
 	export CRM_USER=boss CRM_NOW=2018-01-01T00:00:00Z
 	MAVEN=$TESTDATA/maven_crm
 	if [ ! -f "$MAVEN/sales_pipeline.csv" ]; then
@@ -34,7 +35,7 @@ local_setup() {
 # load_maven: the CSV files into m_* tables, and from them into crm's.
 load_maven() {
 	crm-db init --timezone UTC -q >/dev/null
-	sql_script <<-EOF
+	sqlite3 -bail "$CRM_DB" <<-EOF
 	CREATE TABLE m_teams (sales_agent TEXT, manager TEXT, regional_office TEXT);
 	CREATE TABLE m_accounts (account TEXT, sector TEXT, year_established TEXT,
 	 revenue TEXT, employees TEXT, office_location TEXT, subsidiary_of TEXT);
@@ -47,7 +48,7 @@ load_maven() {
 	.import --csv --skip 1 $MAVEN/products.csv m_products
 	.import --csv --skip 1 $MAVEN/sales_pipeline.csv m_pipe
 	EOF
-	sql_script <<-'EOF'
+	sqlite3 -bail "$CRM_DB" <<-'EOF'
 	INSERT INTO config VALUES ('test-clock', 'on');
 	INSERT INTO users (login, role, created_at) VALUES
 	 ('boss', 'admin', '2016-01-01T00:00:00Z');
@@ -115,7 +116,7 @@ load_maven() {
 	    deals_lost won_amount win_rate avg_deal avg_cycle_days target achieved \
 	    left_to_target | sed 's/\t$//')" ]
 	[ "$(wc -l <<<"$output")" = 141 ]	# 35 agents, 4 quarters
-	sql_script >want <<-'EOF'
+	sqlite3 -separator $'\t' "$CRM_DB" >want <<-'EOF'
 	WITH q(n) AS (VALUES (1), (2), (3), (4)),
 	c AS (SELECT sales_agent AS a, (CAST(substr(close_date, 6, 2) AS INTEGER) + 2) / 3 AS n,
 	  deal_stage = 'Won' AS won, CAST(close_value AS INTEGER) * 100 AS cents,
@@ -155,7 +156,7 @@ load_maven() {
 	run_split crm-report performance --by team --period 2017
 	assert_status 0
 	[ "$(wc -l <<<"$output")" = 7 ]
-	sql_script >want <<-'EOF'
+	sqlite3 -separator $'\t' "$CRM_DB" >want <<-'EOF'
 	WITH c AS (SELECT t.manager AS m, p.deal_stage = 'Won' AS won,
 	  CAST(p.close_value AS INTEGER) * 100 AS cents,
 	  CAST(julianday(p.close_date) - julianday(p.engage_date) AS INTEGER) AS days
@@ -252,7 +253,7 @@ funnel_sql() {
 	run_split crm-report funnel
 	assert_status 0
 	[ "$(wc -l <<<"$output")" = 7 ]
-	funnel_sql "'all'" 0 | sql_script >want
+	funnel_sql "'all'" 0 | sqlite3 -separator $'\t' "$CRM_DB" >want
 	tail -n +2 <<<"$output" | sed 's/\\N//g' >got
 	diff -u want got
 	# the stages that matter hold something: 8,800 entered, 4,238 won
@@ -263,7 +264,7 @@ funnel_sql() {
 	run_split crm-report funnel --by team
 	assert_status 0
 	[ "$(wc -l <<<"$output")" = 37 ]	# 6 teams, 6 stages
-	funnel_sql t.manager 1 | sql_script >want
+	funnel_sql t.manager 1 | sqlite3 -separator $'\t' "$CRM_DB" >want
 	tail -n +2 <<<"$output" | sed 's/\\N//g' >got
 	diff -u want got
 }
