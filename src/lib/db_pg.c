@@ -1637,7 +1637,7 @@ feed_flush(struct crm_db *db, const char *sql)
 	C(db)->feed = NULL;
 	feed_copy(db, &f->buf);
 	pg_exec(db, f->run);
-	pg_exec(db, "TRUNCATE pg_temp.crm_feed");
+	pg_exec(db, "DELETE FROM pg_temp.crm_feed");
 	f->nrow = 0;
 	C(db)->feed = f;
 }

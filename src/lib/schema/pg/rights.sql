@@ -236,6 +236,25 @@ BEGIN
 	END IF;
 END $$;
 
+-- The same by the key's hash H too (norm_key_hash, customer_keys), as
+-- customer.c asks on SQLite: the customers sharing the hash, then their
+-- key compared as text; a contact's key as above.
+CREATE OR REPLACE FUNCTION crm.dup_key(kind text, h bigint, k text, but bigint,
+    below bigint) RETURNS bigint
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = crm, pg_temp AS $$
+	-- LATERAL: by the hash's index, then each customer by its id, even
+	-- while an import's own rows have no statistics yet
+	SELECT min(i) FROM (SELECT c.id AS i FROM customer_keys ck
+	    CROSS JOIN LATERAL (SELECT id FROM customers WHERE id = ck.customer_id
+	    AND merged_into IS NULL AND id <> but AND id < below AND CASE kind
+	    WHEN 'phone' THEN phone_key WHEN 'email' THEN email_key
+	    ELSE company_key END = k) c
+	    WHERE k IS NOT NULL AND ck.key = h
+	    UNION ALL SELECT c.id FROM contacts t JOIN customers c ON c.id = t.customer_id
+	    WHERE k IS NOT NULL AND kind IN ('phone', 'email') AND CASE kind
+	    WHEN 'phone' THEN t.phone_key ELSE t.email_key END = k
+	    AND c.merged_into IS NULL AND c.id <> but AND c.id < below) x $$;
+
 -- Make LOGIN (renamed from OLD, or NULL) a crm login of ROLE: the server
 -- login is made when there is none (roles are the cluster's, so one that
 -- exists is reused), and granted the admin or rep group of this
