@@ -620,7 +620,9 @@ pg_ready(struct crm_db *db)
 		crm_die("you ('%s') are not a crm user: act as your login with "
 		    "--as or CRM_USER (crm-user list shows them)", crm_g.actor);
 	else if (strcmp(standing, "owner") == 0) {
-		have = pg_value(db, "SELECT rights FROM crm.crm_meta");
+		/* ours, and made for this database (not one it was copied from) */
+		have = pg_value(db, "SELECT rights FROM crm.crm_meta WHERE EXISTS"
+		    " (SELECT 1 FROM pg_roles WHERE rolname = crm.admin_group())");
 		want = rights_hash(crm_pg_rights[0]);
 		if (have == NULL || strcmp(have, want) != 0) {
 			crm_db_begin(db);

@@ -67,6 +67,8 @@ select_sql(const char *table, const struct strvec *cols)
 	sb_addf(&sb, " FROM %s ORDER BY ", table);
 	if (in_list(cols, "id"))
 		sb_adds(&sb, "id");
+	else if (in_list(cols, "rowid"))
+		sb_adds(&sb, "\"rowid\"");
 	else
 		for (size_t i = 0; i < cols->n; i++)
 			sb_addf(&sb, "%s%zu", i ? ", " : "", i + 1);
@@ -226,6 +228,18 @@ crm_db_copy(const char *from, const char *to, int replace, struct rec_writer *w)
 		const char *v[4];
 
 		columns(src, t, &cols);
+		/*
+		 * SQLite's rowid, where PostgreSQL keeps it as a column (the
+		 * order of deal_stages): SQLite reads and writes it by name.
+		 */
+		if (!in_list(&cols, "rowid")) {
+			struct strvec other = STRVEC_INIT;
+
+			columns(dst, t, &other);
+			if (in_list(&other, "rowid"))
+				sv_push(&cols, "rowid");
+			sv_free(&other);
+		}
 		crm_db_begin(dst);
 		/* a row may name one later in its own table: checked at commit */
 		crm_db_exec(dst, crm_db_variant(dst, "PRAGMA defer_foreign_keys = ON",

@@ -68,12 +68,14 @@ CREATE OR REPLACE FUNCTION crm.reset_ids() RETURNS void
 DECLARE
 	t record;
 BEGIN
-	FOR t IN SELECT c.relname, pg_get_serial_sequence('crm.' || quote_ident(c.relname),
-	    'id') AS seq FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+	FOR t IN SELECT c.relname, a.attname, pg_get_serial_sequence('crm.' ||
+	    quote_ident(c.relname), a.attname) AS seq FROM pg_attribute a
+	    JOIN pg_class c ON c.oid = a.attrelid
 	    JOIN pg_namespace n ON n.oid = c.relnamespace
-	    WHERE n.nspname = 'crm' AND a.attname = 'id' AND a.attidentity <> '' LOOP
-		EXECUTE format('SELECT setval(%L, coalesce(max(id), 0) + 1, false) FROM crm.%I',
-		    t.seq, t.relname);
+	    WHERE n.nspname = 'crm' AND a.attname IN ('id', 'rowid')
+	    AND a.attidentity <> '' LOOP
+		EXECUTE format('SELECT setval(%L, coalesce(max(%I), 0) + 1, false) FROM crm.%I',
+		    t.seq, t.attname, t.relname);
 	END LOOP;
 END $$;
 
