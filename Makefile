@@ -1,6 +1,7 @@
 # crm: a CRM toolkit for the Unix shell.  See README.md.
 #   make          build bin/crm and bin/crm-*
 #   make check    build (also with ASan+UBSan) and run every test
+#   make check-pg the shell tests again on a private PostgreSQL server
 #   make demo     build and run a pipeline on a fresh demo.db
 #   make deps     install the Debian packages it needs (as root)
 #   make install  PREFIX=/usr/local: programs, man pages, completions
@@ -11,22 +12,24 @@ PREFIX  ?= /usr/local
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN     = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-LIBS     = -lsqlite3 -lcsv -lpcre2-8 -pthread
+PQINC    = -I/usr/include/postgresql
+LIBS     = -lsqlite3 -lpq -lcsv -lpcre2-8 -pthread
 SANFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 # Everything the build and the core tests use; LibreOffice, Chromium and
 # PostgreSQL are larger and optional: .ci/run installs them, and the tests
 # that need them are skipped, by name, where they are missing.
-DEB_PKGS = build-essential libsqlite3-dev libcsv-dev libpcre2-dev libxlsxwriter-dev \
+DEB_PKGS = build-essential libsqlite3-dev libpq-dev libcsv-dev libpcre2-dev libxlsxwriter-dev \
            libcmocka-dev bats mandoc sqlite3 pkg-config python3 unzip miller jq \
            clang libclang-rt-14-dev
-HEADERS  = sqlite3.h csv.h pcre2.h cmocka.h
+HEADERS  = sqlite3.h libpq-fe.h csv.h pcre2.h cmocka.h
 LIBSRC   = $(wildcard src/lib/*.c)
 SCHEMA   = $(sort $(wildcard src/lib/schema/*.sql))
+PGRIGHTS = src/lib/schema/pg/rights.sql
 
 # B is the build directory: build/opt for bin/, build/san for the tests.
 B        = build/opt
-LIBOBJ   = $(LIBSRC:src/lib/%.c=$(B)/lib/%.o) $(B)/lib/schema.o
+LIBOBJ   = $(LIBSRC:src/lib/%.c=$(B)/lib/%.o) $(B)/lib/schema.o $(B)/lib/pgrights.o
 BINS     = bin/crm $(PROGS:%=bin/crm-%)
 
 all: deps-ok $(BINS)
@@ -34,7 +37,7 @@ all: deps-ok $(BINS)
 # ---- dependencies --------------------------------------------------------
 deps-ok:
 	@missing=""; for h in $(HEADERS); do \
-	  printf '#include <%s>\n' $$h | $(CC) -DPCRE2_CODE_UNIT_WIDTH=8 -E -x c - >/dev/null 2>&1 || missing="$$missing $$h"; \
+	  printf '#include <%s>\n' $$h | $(CC) -DPCRE2_CODE_UNIT_WIDTH=8 $(PQINC) -E -x c - >/dev/null 2>&1 || missing="$$missing $$h"; \
 	done; \
 	if [ -n "$$missing" ]; then echo "missing headers:$$missing"; $(MAKE) --no-print-directory deps; fi
 
@@ -52,11 +55,20 @@ $(B)/lib/%.o: src/lib/%.c src/lib/*.h
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(CFLAGS) -c -o $@ $<
 
+# libpq's header is in a directory of its own; only db_pg.c includes it.
+$(B)/lib/db_pg.o: src/lib/db_pg.c src/lib/*.h
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(PQINC) $(CFLAGS) -c -o $@ $<
+
 $(B)/lib/schema.c: $(SCHEMA) src/lib/schema src/gen/embed-sql.sh
 	@mkdir -p $(@D)
 	sh src/gen/embed-sql.sh $(SCHEMA) > $@
 
-$(B)/lib/schema.o: $(B)/lib/schema.c
+$(B)/lib/pgrights.c: $(PGRIGHTS) src/gen/embed-sql.sh
+	@mkdir -p $(@D)
+	sh src/gen/embed-sql.sh -n crm_pg_rights $(PGRIGHTS) > $@
+
+$(B)/lib/schema.o $(B)/lib/pgrights.o: $(B)/lib/%.o: $(B)/lib/%.c
 	$(CC) $(WARN) -Wno-missing-prototypes $(CFLAGS) -Wno-overlength-strings -c -o $@ $<
 
 $(B)/libcrm.a: $(LIBOBJ)
@@ -103,6 +115,12 @@ check: deps all san fuzz-build
 	@$(MAKE) --no-print-directory B=$(SAN) CFLAGS="$(SANFLAGS)" $(UNIT_BIN)
 	@sh tests/run.sh $(SAN)
 
+# The bats suite again on PostgreSQL: a private server (tests/pg-run.sh),
+# the sanitizer build; not part of check.
+check-pg: deps all san
+	@$(MAKE) --no-print-directory B=$(SAN) CFLAGS="$(SANFLAGS)" $(UNIT_BIN)
+	@sh tests/pg-run.sh $(SAN)
+
 # ---- docs and completions -----------------------------------------------
 # Rewrites completions/ and the OPTIONS block of every man/crm-NAME.1 that
 # exists from `crm-NAME --dump-options`; src/gen/check-generated.sh checks it.
@@ -141,10 +159,11 @@ install: all
 # make check builds the target (so it cannot rot); make fuzz also runs it.
 FUZZ = build/fuzz/fuzz_rec
 fuzz-build: $(FUZZ)
-$(FUZZ): tests/fuzz/fuzz_rec.c $(LIBSRC) src/lib/*.h $(SCHEMA)
+$(FUZZ): tests/fuzz/fuzz_rec.c $(LIBSRC) src/lib/*.h $(SCHEMA) $(PGRIGHTS)
 	@mkdir -p build/fuzz
 	sh src/gen/embed-sql.sh $(SCHEMA) > build/fuzz/schema.c
-	clang -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -Isrc \
+	sh src/gen/embed-sql.sh -n crm_pg_rights $(PGRIGHTS) >> build/fuzz/schema.c
+	clang -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -Isrc $(PQINC) \
 	    -o $@ tests/fuzz/fuzz_rec.c $(LIBSRC) build/fuzz/schema.c $(LIBS) -lxlsxwriter
 
 fuzz: deps-ok fuzz-build
@@ -155,5 +174,5 @@ fuzz: deps-ok fuzz-build
 clean:
 	rm -rf build bin demo.db demo.db-wal demo.db-shm
 
-.PHONY: all deps deps-ok check san demo install fuzz fuzz-build clean generated
+.PHONY: all deps deps-ok check check-pg san demo install fuzz fuzz-build clean generated
 .SECONDARY:

@@ -17,8 +17,8 @@ _crm_prog()
 		vopts=' --to --round-robin --balanced --weighted --rules --seed --transfer-from --undo --db -d --as --wait --now --null --columns -o '
 		;;
 	db)
-		cmds='init check backup config'
-		opts='--timezone --limit --dry-run -n --db -d --as --wait --csv --now --quiet -q --null --json --columns -o --help --version'
+		cmds='init migrate version check backup copy config'
+		opts='--timezone --limit --dry-run -n --replace --db -d --as --wait --csv --now --quiet -q --null --json --columns -o --help --version'
 		vopts=' --timezone --limit --db -d --as --wait --now --null --columns -o '
 		;;
 	deal)
@@ -38,8 +38,8 @@ _crm_prog()
 		;;
 	pool)
 		cmds='create set pools list claim release assign move reclaim due undo'
-		opts='--members --admins --region --industry --no-followup-days --no-deal-days --not-won-days --grade-days --exempt --warn-days --claim-limit --max-owned --lockout-days --cooling-days --pool -p --to --reason --within --owner --explain --force -f --partial --dry-run -n --db -d --as --wait --csv --now --quiet -q --null --json --columns -o --help --version'
-		vopts=' --members --admins --region --industry --no-followup-days --no-deal-days --not-won-days --grade-days --exempt --warn-days --claim-limit --max-owned --lockout-days --cooling-days --pool -p --to --reason --within --owner --db -d --as --wait --now --null --columns -o '
+		opts='--members --admins --region --industry --no-followup-days --no-deal-days --not-won-days --grade-days --exempt --warn-days --claim-limit --max-owned --lockout-days --cooling-days --pool -p --next --to --reason --within --owner --explain --force -f --partial --dry-run -n --db -d --as --wait --csv --now --quiet -q --null --json --columns -o --help --version'
+		vopts=' --members --admins --region --industry --no-followup-days --no-deal-days --not-won-days --grade-days --exempt --warn-days --claim-limit --max-owned --lockout-days --cooling-days --pool -p --next --to --reason --within --owner --db -d --as --wait --now --null --columns -o '
 		;;
 	report)
 		cmds='funnel forecast performance sources regions industries pool rfm health customer agenda'

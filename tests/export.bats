@@ -17,7 +17,12 @@ load helpers
 
 setup_file() {
 	local d=$BATS_FILE_TMPDIR td f b
-	export CRM_DB="$d/query.db" CRM_NOW=2026-11-22T09:00:00Z CRM_USER=tester
+	if [ -n "${CRM_TEST_PG:-}" ]; then
+		CRM_DB=$(pg_new_db "f$(printf %s "$d" | md5sum | cut -c1-20)")
+	else
+		CRM_DB="$d/query.db"
+	fi
+	export CRM_DB CRM_NOW=2026-11-22T09:00:00Z CRM_USER=tester
 	export NO_COLOR=1 CRM_RC=/dev/null
 	td=${CRM_TESTDATA:-$BATS_TEST_DIRNAME/data/ext}
 	if ! command -v soffice >/dev/null 2>&1; then
@@ -480,10 +485,11 @@ assert r[0]["probability"] == 60 and r[0]["title"] == "=1+1 采购", r
 }
 
 @test "--query without a database exits 1" {
-	run_split crm-export --query customers --db nowhere.db
+	nowhere=$(other_db nowhere.db)
+	run_split crm-export --query customers --db "$nowhere"
 	assert_status 1
-	[[ "$stderr" == *"no database 'nowhere.db'"* ]]
-	[ ! -e nowhere.db ]
+	[[ "$stderr" == *"no database '$nowhere'"* ]]
+	CRM_DB=$nowhere no_db
 }
 
 @test "an unknown column in --number, --date, --text or --sheet-by exits 2" {

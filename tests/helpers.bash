@@ -1,11 +1,69 @@
 # helpers.bash: common setup for every bats file: a fresh database in a
 # temporary directory, a fixed clock, no colour, no profile.
 # Load with:  load helpers
+#
+# With CRM_TEST_PG set (the socket directory of tests/pg-server.sh) the
+# fresh database is a PostgreSQL one on that server instead, owned by
+# the login tester, and CRM_DB is its URI: the same tests, the other
+# engine.  Tests that hold for one engine only say so with skip_on.
 
 bats_require_minimum_version 1.5.0
 
+# pg_psql ARGS...: psql as the server's superuser, on the test database.
+pg_psql() {
+	PGOPTIONS=--search_path=crm,public psql -X -q -v ON_ERROR_STOP=1 \
+	    -h "$CRM_TEST_PG" -U postgres "$@"
+}
+
+# pg_new_db NAME: a new empty PostgreSQL database NAME (dropped first if
+# there is one), owned by tester, in which anyone may create the crm
+# schema; prints its URI.
+pg_new_db() {
+	pg_psql -d postgres -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" \
+	    -c "CREATE DATABASE $1 OWNER tester" \
+	    -c "GRANT CREATE ON DATABASE $1 TO PUBLIC" >/dev/null 2>&1
+	echo "postgresql:///$1?host=$CRM_TEST_PG"
+}
+
+# new_db: CRM_DB names a database that does not exist yet: a file name, or
+# on PostgreSQL an empty database (the crm schema is what is missing).
+new_db() {
+	if [ -n "${CRM_TEST_PG:-}" ]; then
+		PG_DB=t$(printf %s "$BATS_TEST_TMPDIR" | md5sum | cut -c1-20)
+		CRM_DB=$(pg_new_db "$PG_DB")
+		export CRM_DB
+	else
+		rm -f "$BATS_TEST_TMPDIR/crm.db" "$BATS_TEST_TMPDIR/crm.db-wal" \
+		    "$BATS_TEST_TMPDIR/crm.db-shm"
+		export CRM_DB="$BATS_TEST_TMPDIR/crm.db"
+	fi
+}
+
+# db_exists: is there a crm database at CRM_DB (a file; the crm schema)?
+db_exists() {
+	if [ -n "${CRM_TEST_PG:-}" ]; then
+		[ "$(sql "SELECT count(*) FROM pg_namespace WHERE nspname = 'crm'")" = 1 ]
+	else
+		[ -e "$CRM_DB" ]
+	fi
+}
+
+# no_db: there is no crm database at CRM_DB (bats ignores a bare "!").
+no_db() {
+	! db_exists
+}
+
+# integrity: the engine's own check of the database finds nothing wrong.
+integrity() {
+	if [ -n "${CRM_TEST_PG:-}" ]; then
+		[ "$(sql "SELECT 'ok'")" = ok ]
+	else
+		[ "$(sqlite3 "$CRM_DB" "PRAGMA integrity_check")" = ok ]
+	fi
+}
+
 setup() {
-	export CRM_DB="$BATS_TEST_TMPDIR/crm.db"
+	new_db
 	export CRM_NOW="${CRM_NOW_FIXED:-2026-11-22T09:00:00Z}"
 	export CRM_USER=tester NO_COLOR=1 CRM_RC=/dev/null TZ=UTC
 	unset CRM_FORCE_TTY
@@ -48,7 +106,127 @@ count_rows() {
 	awk 'END { print (NR > 0 ? NR - 1 : 0) }'
 }
 
-# sql QUERY: read the test database directly, to check what was stored.
+teardown() {
+	if [ -n "${CRM_TEST_PG:-}" ] && [ -n "${PG_DB:-}" ]; then
+		pg_psql -d postgres -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" \
+		    >/dev/null 2>&1 || true
+	fi
+}
+
+# engine: the engine of the test database, "sqlite" or "postgresql".
+engine() {
+	if [ -n "${CRM_TEST_PG:-}" ]; then echo postgresql; else echo sqlite; fi
+}
+
+# skip_on ENGINE REASON: skip this test on ENGINE, saying which engine
+# it holds for ("SQLite only: REASON", "PostgreSQL only: REASON"); the
+# one way a test may be excused on one engine.
+skip_on() {
+	if [ "$(engine)" = "$1" ]; then
+		case $1 in
+		postgresql) skip "SQLite only: $2" ;;
+		*) skip "PostgreSQL only: $2" ;;
+		esac
+	fi
+}
+
+# pg_db_of URI: the database a postgresql:///NAME?host=... URI names.
+pg_db_of() {
+	local d=${1#postgresql:///}
+	echo "${d%%\?*}"
+}
+
+# db_named NAME: CRM_DB for the test's database NAME (see other_db).
+db_named() {
+	if [ -n "${CRM_TEST_PG:-}" ]; then
+		echo "postgresql:///${PG_DB}_$(printf %s "$1" | tr -c 'a-z0-9\n' _)?host=$CRM_TEST_PG"
+	else
+		echo "$BATS_TEST_TMPDIR/$1"
+	fi
+}
+
+# other_db NAME: CRM_DB for a second database of the test, a fresh one
+# (none yet): the file NAME, or the PostgreSQL database <test's>_NAME.
+other_db() {
+	local to
+	to=$(db_named "$1")
+	if [ -n "${CRM_TEST_PG:-}" ]; then
+		pg_new_db "$(pg_db_of "$to")" >/dev/null
+	else
+		rm -f "$to" "$to-wal" "$to-shm"
+	fi
+	echo "$to"
+}
+
+# copy_db TO: a copy of the database CRM_DB as other_db TO names it;
+# prints its CRM_DB.
+copy_db() {
+	local to
+	to=$(other_db "$1")
+	if [ -n "${CRM_TEST_PG:-}" ]; then
+		pg_psql -d postgres -c "DROP DATABASE $(pg_db_of "$to")" \
+		    -c "CREATE DATABASE $(pg_db_of "$to") TEMPLATE $(pg_db_of "$CRM_DB")" \
+		    -c "GRANT CREATE ON DATABASE $(pg_db_of "$to") TO PUBLIC" >/dev/null
+	else
+		sqlite3 "$CRM_DB" ".backup '$to'"
+	fi
+	echo "$to"
+}
+
+# dump: the whole content of the test database as text, to compare
+# before and after (a sequence's position is no content, nor pg_dump's
+# random \restrict key).
+dump() {
+	if [ -n "${CRM_TEST_PG:-}" ]; then
+		pg_dump -h "$CRM_TEST_PG" -U postgres --data-only --schema=crm \
+		    "$(pg_db_of "$CRM_DB")" 2>/dev/null |
+		    grep -v -e '^SELECT pg_catalog.setval' -e '^\\restrict' -e '^\\unrestrict'
+	else
+		sqlite3 "$CRM_DB" .dump
+	fi
+}
+
+# indexes: the indexes of the test database with their definitions.
+indexes() {
+	if [ -n "${CRM_TEST_PG:-}" ]; then
+		sql "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'crm' ORDER BY 1"
+	else
+		sql "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
+	fi
+}
+
+# sql_script: run the SQL on stdin in the test database, as sql does, and
+# stop at the first error (sqlite3 -bail; psql ON_ERROR_STOP).
+sql_script() {
+	if [ -n "${CRM_TEST_PG:-}" ]; then
+		pg_psql -A -t -F '	' -d "$(pg_db_of "$CRM_DB")" -f - |
+		    awk -F'\t' -v OFS='\t' '/^(INSERT|UPDATE|DELETE|CREATE|DROP) / { next }
+			{ for (i = 1; i <= NF; i++)
+			if ($i == "t") $i = 1; else if ($i == "f") $i = 0; print }'
+	else
+		sqlite3 -bail -batch -noheader -separator '	' "$CRM_DB"
+	fi
+}
+
+# sync_logins: after users were written with sql, give each its server
+# login and group, as crm-user add does (PostgreSQL; nothing on SQLite).
+sync_logins() {
+	if [ -n "${CRM_TEST_PG:-}" ]; then
+		sql "SELECT crm.sync_login(NULL, login, role, active = 1) FROM users" >/dev/null
+	fi
+}
+
+# sql QUERY: read (or, to set a scene, write) the test database directly,
+# bypassing the programs: sqlite3 on the file, psql as the superuser on
+# PostgreSQL.  Values come tab-separated, NULL as an empty field, truth
+# values as 1 and 0 on both (psql's t and f are turned into them: a text
+# value "t" or "f" would be too).
 sql() {
-	sqlite3 -batch -noheader -separator '	' "$CRM_DB" "$1"
+	if [ -n "${CRM_TEST_PG:-}" ]; then
+		pg_psql -A -t -F '	' -d "$(pg_db_of "$CRM_DB")" -c "$1" |
+		    awk -F'\t' -v OFS='\t' '{ for (i = 1; i <= NF; i++)
+			if ($i == "t") $i = 1; else if ($i == "f") $i = 0; print }'
+	else
+		sqlite3 -batch -noheader -separator '	' "$CRM_DB" "$1"
+	fi
 }

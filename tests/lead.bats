@@ -27,7 +27,7 @@ seed_people() {
 snapshot() {
 	sql "SELECT count(*) FROM customers"
 	crm-lead list -a -l | cksum
-	sqlite3 "$CRM_DB" .dump | cksum
+	dump | cksum
 }
 
 # assert_unchanged FILE: the database is as snapshot FILE recorded.
@@ -130,9 +130,10 @@ assert_unchanged() {
 	run_split crm-lead add --name c --status disqualified --reason 空号
 	assert_status 0
 	[ "$(field 1 reason <<<"$output")" = 空号 ]
-	run_split crm-lead --db other.db add --name elsewhere
+	other=$(other_db other.db)
+	run_split crm-lead --db "$other" add --name elsewhere
 	assert_status 0
-	[ "$(sqlite3 other.db "SELECT name FROM customers")" = elsewhere ]
+	[ "$(CRM_DB=$other sql "SELECT name FROM customers")" = elsewhere ]
 	[ "$(sql "SELECT count(*) FROM customers")" = 3 ]
 }
 
@@ -444,7 +445,7 @@ line2"
 5	expected 4 fields, got 2	周九	13900000004" ]
 	[ "$(sql "SELECT group_concat(name, ',') FROM customers")" = "赵六,吴十" ]
 	# --rejects names the file; from stdin the default is stdin.rejects
-	rm -f "$CRM_DB"*
+	new_db
 	run_split crm-lead import --skip-bad --rejects out/../r.tsv <bad.tsv
 	assert_status 1	# no directory 'out'
 	[[ "$stderr" == *"r.tsv"* ]]
@@ -568,11 +569,11 @@ line2"
 	[[ "$stderr" == *"importing ["*"] 100%, done."* ]]
 	[ "$(count_rows <<<"$output")" = 500 ]
 	[[ "$output" != *importing* ]]
-	rm -f "$CRM_DB"*
+	new_db
 	CRM_FORCE_TTY=1 run_split crm-lead import -q p.tsv
 	assert_status 0
 	[ -z "$stderr" ]
-	rm -f "$CRM_DB"*
+	new_db
 	run_split crm-lead import p.tsv
 	assert_status 0
 	[[ "$stderr" != *importing* ]]
@@ -760,7 +761,7 @@ names() {	# the name column of list output, comma-separated
 	assert_status 1
 	[ -z "$output" ]
 	[[ "$stderr" == *"no database '$CRM_DB'"* ]]
-	[ ! -e "$CRM_DB" ]
+	no_db
 }
 
 # ---- show --------------------------------------------------------------
@@ -862,7 +863,7 @@ names() {	# the name column of list output, comma-separated
 5	3" ]
 	run_split crm-lead update <ok.tsv
 	assert_status 0
-	[ "$(sql "SELECT id, region, coalesce(score, 'NULL') FROM customers WHERE id IN (1, 5)")" = \
+	[ "$(sql "SELECT id, region, coalesce(CAST(score AS TEXT), 'NULL') FROM customers WHERE id IN (1, 5)")" = \
 "1	西南	60
 5	东北	NULL" ]
 	run_split crm-lead update < <(printf 'name\tregion\nx\ty\n')
@@ -987,9 +988,9 @@ merge_fixture() {
 }
 
 children() {	# children ID: activities, deals, contacts of customer ID
-	sql "SELECT (SELECT group_concat(id, ',') FROM (SELECT id FROM activities WHERE customer_id = $1 ORDER BY id)),
-	            (SELECT group_concat(id, ',') FROM (SELECT id FROM deals WHERE customer_id = $1 ORDER BY id)),
-	            (SELECT group_concat(id, ',') FROM (SELECT id FROM contacts WHERE customer_id = $1 ORDER BY id))"
+	sql "SELECT (SELECT group_concat(id, ',') FROM (SELECT id FROM activities WHERE customer_id = $1 ORDER BY id) x),
+	            (SELECT group_concat(id, ',') FROM (SELECT id FROM deals WHERE customer_id = $1 ORDER BY id) x),
+	            (SELECT group_concat(id, ',') FROM (SELECT id FROM contacts WHERE customer_id = $1 ORDER BY id) x)"
 }
 
 @test "merge moves activities, deals and contacts to KEEP; unmerge restores them" {
@@ -1000,7 +1001,7 @@ children() {	# children ID: activities, deals, contacts of customer ID
 	[ "$(field 1 id <<<"$output")" = 1 ]
 	[ "$(children 1)" = "1,2,3,4	1	1,2" ]
 	[ "$(children 2)" = "		" ]
-	[ "$(sql "SELECT id, coalesce(merged_into, 'NULL'), coalesce(owner_id, 'NULL'), coalesce(pool_id, 'NULL') FROM customers ORDER BY id")" = \
+	[ "$(sql "SELECT id, coalesce(CAST(merged_into AS TEXT), 'NULL'), coalesce(CAST(owner_id AS TEXT), 'NULL'), coalesce(CAST(pool_id AS TEXT), 'NULL') FROM customers ORDER BY id")" = \
 "1	NULL	NULL	NULL
 2	1	NULL	NULL
 3	1	NULL	NULL" ]

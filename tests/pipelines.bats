@@ -9,7 +9,12 @@ load helpers
 # The template: an admin (boss), reps li and wang in team east, pool 东区公海
 # of team east, the test clock on; and a CSV of 12 new leads.
 setup_file() {
-	export TEMPLATE="$BATS_FILE_TMPDIR/template.db"
+	if [ -n "${CRM_TEST_PG:-}" ]; then
+		TEMPLATE=$(pg_new_db "t$(printf %s "$BATS_FILE_TMPDIR" | md5sum | cut -c1-20)")
+		export TEMPLATE
+	else
+		export TEMPLATE="$BATS_FILE_TMPDIR/template.db"
+	fi
 	export LEADS="$BATS_FILE_TMPDIR/leads.csv"
 	export CRM_DB="$TEMPLATE" CRM_NOW=2026-11-22T09:00:00Z CRM_USER=boss \
 	    CRM_RC=/dev/null TZ=UTC
@@ -33,10 +38,29 @@ setup_file() {
 	done >>"$LEADS"
 }
 
+teardown_file() {
+	if [ -n "${CRM_TEST_PG:-}" ]; then
+		pg_psql -d postgres -c "DROP DATABASE IF EXISTS $(pg_db_of "$TEMPLATE") WITH (FORCE)" \
+		    >/dev/null 2>&1 || true
+	fi
+}
+
 setup() {
-	export CRM_DB="$BATS_TEST_TMPDIR/crm.db" CRM_NOW=2026-11-22T09:00:00Z \
+	new_db
+	export CRM_NOW=2026-11-22T09:00:00Z \
 	    CRM_USER=boss NO_COLOR=1 CRM_RC=/dev/null TZ=UTC
 	cd "$BATS_TEST_TMPDIR"
+}
+
+# fresh: CRM_DB a new copy of the template
+fresh() {
+	if [ -n "${CRM_TEST_PG:-}" ]; then
+		pg_psql -d postgres -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" \
+		    -c "CREATE DATABASE $PG_DB TEMPLATE $(pg_db_of "$TEMPLATE")" >/dev/null
+	else
+		rm -f "$CRM_DB" "$CRM_DB-wal" "$CRM_DB-shm"
+		cp "$TEMPLATE" "$CRM_DB"
+	fi
 }
 
 # twenty ROWS PIPELINE [SQL WANT]: run PIPELINE 20 times, each on a fresh
@@ -45,8 +69,7 @@ setup() {
 twenty() {
 	local rows=$1 pipeline=$2 q=${3:-} want=${4:-} ok=0 i got
 	for i in $(seq 20); do
-		rm -f "$CRM_DB" "$CRM_DB-wal" "$CRM_DB-shm"
-		cp "$TEMPLATE" "$CRM_DB"
+		fresh
 		if ! bash -c "set -o pipefail; $pipeline" >out 2>err; then
 			echo "run $i failed: $(head -3 err)"
 			continue

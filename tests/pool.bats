@@ -237,7 +237,7 @@ snapshot() {
 2 pool - east reclaim: no-followup 51 days (limit 30)" ]
 	[ "$(sql "SELECT count(DISTINCT batch_id), min(actor), min(at) FROM history
 	    WHERE command = 'crm-pool reclaim'")" = "1	boss	2026-11-22T09:00:00Z" ]
-	[ "$(sql "SELECT c.id, u.login, coalesce(c.owner_id, '-'), coalesce(c.owner_since, '-'), c.pool_since, c.updated_at
+	[ "$(sql "SELECT c.id, u.login, coalesce(CAST(c.owner_id AS TEXT), '-'), coalesce(c.owner_since, '-'), c.pool_since, c.updated_at
 	    FROM customers c JOIN users u ON u.id = c.prev_owner_id ORDER BY c.id" | tr '\t' ' ')" = \
 	    "1 li - - 2026-11-22T09:00:00Z 2026-11-22T09:00:00Z
 2 wang - - 2026-11-22T09:00:00Z 2026-11-22T09:00:00Z" ]
@@ -926,14 +926,14 @@ assign (forced)" ]
 # ---- pipelines ---------------------------------------------------------------
 
 # twenty CMD CHECK: run the pipeline CMD (shell text) 20 times, each on a new
-# copy of template.db, and CHECK OUT (a function, with CRM_DB that copy) on
-# each; every run must succeed with every row.
+# copy of the database pipeline_setup made, and CHECK OUT (a function, with
+# CRM_DB that copy) on each; every run must succeed with every row.
 twenty() {
-	local ok=0 i
+	local ok=0 i db
 	for i in $(seq 1 20); do
-		cp template.db "run$i.db"
-		if CRM_DB="$PWD/run$i.db" bash -c "set -o pipefail; $1" >"out$i" 2>"err$i" &&
-		    CRM_DB="$PWD/run$i.db" "$2" "out$i"; then
+		db=$(CRM_DB=$TEMPLATE copy_db "run$i.db")
+		if CRM_DB=$db bash -c "set -o pipefail; $1" >"out$i" 2>"err$i" &&
+		    CRM_DB=$db "$2" "out$i"; then
 			ok=$((ok + 1))
 		else
 			echo "run $i: status or rows wrong; stderr:"
@@ -950,7 +950,7 @@ pipeline_setup() {
 	for n in 1 2 3; do pooled W$n west 2026-11-01T09:00:00Z; done
 	for n in 4 5 6; do own O$n wang 2026-11-01T09:00:00Z; done
 	for n in 7 8 9; do pooled E$n east 2026-11-01T09:00:00Z; done
-	crm-db backup template.db -q
+	TEMPLATE=$CRM_DB
 }
 
 # ids_of OUT COLUMN: "id:value" of each record of OUT.

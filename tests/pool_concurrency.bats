@@ -1,18 +1,22 @@
 #!/usr/bin/env bats
-# crm-pool under contention: eight reps claim from the same pool at the
-# same time, racing for the same customers, while the reclaim runs.
-# Afterwards every customer has one holder and a history that says so.
+# crm-pool under contention: N reps claim from the same pool at the same
+# time, racing for the same customers, while the reclaim runs; and N reps
+# take the next free customers of a pool at once.  Afterwards every
+# customer has one holder and a history that says so.  N is 8 on SQLite,
+# which runs writers one at a time, and 50 on PostgreSQL, which runs
+# claims side by side.
 
 load helpers
 
-# boss is the admin; rep1..rep8 are members of pool east (claim limit 3).
-# Customers 1..30 are in the pool; 31..46 are owned by the reps and due
+# boss is the admin; rep1..repN are members of pool east (claim limit 3).
+# Customers 1..30 are in the pool; 31..46 are owned by rep1..rep8 and due
 # (owned since 2026-09-01, no follow-up, limit 30 days).
 local_setup() {
+	if [ "$(engine)" = postgresql ]; then N=50; else N=8; fi
 	crm-user add boss --role admin -q >/dev/null
 	export CRM_USER=boss
 	crm-db config test-clock on -q >/dev/null	# the reps act at CRM_NOW
-	for k in 1 2 3 4 5 6 7 8; do
+	for k in $(seq 1 $N); do
 		crm-user add rep$k --team east -q >/dev/null
 	done
 	crm-pool create east --members team:east --no-followup-days 30 \
@@ -28,10 +32,10 @@ local_setup() {
 	} | crm-lead import -q >/dev/null
 }
 
-@test "8 claimers in parallel and a reclaim meanwhile: one holder each, consistent history" {
+@test "N claimers in parallel and a reclaim meanwhile: one holder each, consistent history" {
 	[ "$(sql "SELECT count(*) FROM customers WHERE pool_id IS NOT NULL")" = 30 ]
 	# claimer k tries ten ids starting at 4k: neighbours overlap on six
-	for k in 1 2 3 4 5 6 7 8; do
+	for k in $(seq 1 $N); do
 		(
 			for j in 0 1 2 3 4 5 6 7 8 9; do
 				id=$(( (4 * k + j) % 30 + 1 ))
@@ -53,7 +57,7 @@ local_setup() {
 
 	# every process ended ok (0), refused (1) or busy (3)
 	cat status.* >all-status
-	[ "$(wc -l <all-status)" = 83 ]
+	[ "$(wc -l <all-status)" = $((N * 10 + 3)) ]
 	if awk '$2 != 0 && $2 != 1 && $2 != 3' all-status | grep -q .; then
 		cat all-status err.* reclaim.err
 		return 1
@@ -67,7 +71,7 @@ local_setup() {
 		return 1
 	fi
 
-	[ "$(sql 'PRAGMA integrity_check')" = ok ]
+	integrity
 	# never owned and pooled (the CHECK constraint), never neither
 	[ "$(sql "SELECT count(*) FROM customers WHERE owner_id IS NOT NULL AND pool_id IS NOT NULL")" = 0 ]
 	[ "$(sql "SELECT count(*) FROM customers WHERE owner_id IS NULL AND pool_id IS NULL")" = 0 ]
@@ -78,7 +82,7 @@ local_setup() {
 	    FROM customers c LEFT JOIN users u ON u.id = c.owner_id
 	    LEFT JOIN history h ON h.entity = 'customer' AND h.entity_id = c.id
 	        AND h.field = 'owner' AND h.command = 'crm-pool claim'
-	    WHERE c.id <= 30 GROUP BY c.id
+	    WHERE c.id <= 30 GROUP BY c.id, u.login, c.owner_id
 	    HAVING count(h.id) > 1 OR (count(h.id) = 1) <> (c.owner_id IS NOT NULL)
 	        OR (count(h.id) = 1 AND max(h.new_value) <> u.login)")
 	[ -z "$bad" ] || { echo "inconsistent: $bad"; return 1; }
@@ -86,7 +90,7 @@ local_setup() {
 	# their clocks
 	[ "$(sql "SELECT count(*) FROM batches b WHERE b.command = 'crm-pool claim'
 	    AND (SELECT count(*) FROM history h WHERE h.batch_id = b.id) NOT IN (0, 4)")" = 0 ]
-	for k in 1 2 3 4 5 6 7 8; do
+	for k in $(seq 1 $N); do
 		won=$(awk '$2 == 0' "status.$k" | wc -l)
 		[ "$(sql "SELECT count(*) FROM history WHERE command = 'crm-pool claim'
 		    AND field = 'owner' AND actor = 'rep$k'")" = "$won" ]
@@ -103,4 +107,42 @@ local_setup() {
 	[ "$(sql "SELECT count(*) FROM customers WHERE id > 30 AND pool_id IS NOT NULL")" = 16 ]
 	[ "$(sql "SELECT count(*) FROM history WHERE command = 'crm-pool reclaim' AND field = 'pool'")" = 16 ]
 	[ "$(sql "SELECT count(DISTINCT entity_id) FROM history WHERE command = 'crm-pool reclaim'")" = 16 ]
+}
+
+@test "N claimers take the next free customers of one pool at once: each its own, none twice" {
+	crm-pool create west --members team:east --claim-limit 3 -q >/dev/null
+	{
+		printf 'name\tphone\tpool\tcreated_at\n'
+		for i in $(seq 1 $((2 * N + 5))); do
+			printf 'w%s\t1370000%04d\twest\t2026-11-01T00:00:00Z\n' "$i" "$i"
+		done
+	} | crm-lead import -q >/dev/null
+	for k in $(seq 1 $N); do
+		(
+			st=0
+			crm-pool --as rep$k --wait 60 claim --next 2 -p west >"next.$k" \
+			    2>"nexterr.$k" || st=$?
+			echo "$k $st" >"nextst.$k"
+		) &
+	done
+	wait
+	# every claimer got its two, nobody was busy or refused
+	if [ "$(cat nextst.* | awk '$2 != 0' | wc -l)" != 0 ]; then
+		cat nextst.* nexterr.*
+		return 1
+	fi
+	for k in $(seq 1 $N); do
+		[ "$(count_rows <"next.$k")" = 2 ] || { echo "rep$k: $(cat "next.$k")"; return 1; }
+		[ "$(field 1 owner <"next.$k")" = "rep$k" ]
+	done
+	# 2N customers claimed, each by one claimer, once; five left over
+	[ "$(cat next.* | awk -F'\t' '$1 ~ /^[0-9]+$/ { print $1 }' | sort | uniq -d)" = "" ]
+	[ "$(cat next.* | awk -F'\t' '$1 ~ /^[0-9]+$/' | wc -l)" = $((2 * N)) ]
+	[ "$(sql "SELECT count(*) FROM customers c JOIN pools p ON p.id = c.pool_id WHERE p.name = 'west'")" = 5 ]
+	[ "$(sql "SELECT count(*) FROM customers WHERE owner_id IS NOT NULL AND pool_id IS NOT NULL")" = 0 ]
+	[ "$(sql "SELECT count(*) FROM history WHERE command = 'crm-pool claim' AND field = 'owner'")" = $((2 * N)) ]
+	[ "$(sql "SELECT count(DISTINCT entity_id) FROM history WHERE command = 'crm-pool claim' AND field = 'owner'")" = $((2 * N)) ]
+	# the oldest in the pool went first: the five left are the last ids
+	[ "$(sql "SELECT min(c.id) FROM customers c JOIN pools p ON p.id = c.pool_id WHERE p.name = 'west'")" = \
+	    "$(sql "SELECT max(id) - 4 FROM customers")" ]
 }

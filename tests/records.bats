@@ -183,7 +183,7 @@ B" ]
 	# the row is in the reject file, its bad byte as U+FFFD
 	[ "$(sed -n 2p in.tsv.rejects)" = "501	invalid UTF-8	bad�500	13900000500" ]
 	# more than 100 such lines: a wrong encoding, not bad rows
-	rm -f "$CRM_DB"*
+	new_db
 	awk 'BEGIN { print "name"; for (i = 1; i <= 101; i++) printf "x\377%d\n", i }' >many.tsv
 	run_split crm-lead import --skip-bad many.tsv
 	assert_status 1
@@ -195,7 +195,7 @@ B" ]
 	printf 'name\tcontact_name\nA\tB\n' >ab.tsv
 	printf 'contact_name\tname\nB\tA\n' >ba.tsv
 	for f in ab ba; do
-		rm -f "$CRM_DB"*
+		new_db
 		run_split crm-lead import $f.tsv
 		assert_status 0
 		[[ "$stderr" == *"header: 'contact_name' means 'name' too, as 'name' does; kept as a column of its own"* ]]

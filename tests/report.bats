@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # crm-report on the small database of report_fixture.bash, built with
-# sqlite3 following the schema as crm-deal and crm-lead fill it: every deal has its deal_stages
+# SQL (sql_script) following the schema as crm-deal and crm-lead fill it: every deal has its deal_stages
 # rows (entered_at of each stage it passed, left_at when it moved on),
 # every change of owner or pool its history rows (crm-db check agrees).
 # The site is in Beijing time (UTC+8) and the clock reads 2026-11-22

@@ -42,7 +42,7 @@
 # The test clock is on, so that the reps too may run at the fixed time.
 fixture() {
 	crm-db init --timezone Asia/Shanghai -q >/dev/null
-	sqlite3 -bail "$CRM_DB" <<-'EOF'
+	sql_script <<-'EOF'
 	INSERT INTO config (key, value) VALUES ('test-clock', 'on');
 	INSERT INTO teams (id, name, created_at) VALUES
 	 (1, 'east', '2026-01-01T00:00:00Z'), (2, 'west', '2026-01-01T00:00:00Z');
@@ -176,6 +176,7 @@ fixture() {
 	 (NULL, 1, '2026-11', 50000000, 'CNY'),
 	 (4, NULL, '2026-Q4', 10000000, 'CNY');
 	EOF
+	sync_logins
 }
 
 # report ARGS...: crm-report with a NULL field written empty (as the

@@ -251,7 +251,7 @@ weight	1	3	boss	update" ]
 	crm-user add li --team east --capacity 10 --email li@example.com -q >/dev/null
 	run_split crm-user update li --capacity none --team '' --email ''
 	assert_status 0
-	[ "$(sql "SELECT coalesce(capacity, 'NULL'), coalesce(team_id, 'NULL'), coalesce(email, 'NULL') FROM users WHERE login = 'li'")" = "NULL	NULL	NULL" ]
+	[ "$(sql "SELECT coalesce(CAST(capacity AS TEXT), 'NULL'), coalesce(CAST(team_id AS TEXT), 'NULL'), coalesce(email, 'NULL') FROM users WHERE login = 'li'")" = "NULL	NULL	NULL" ]
 	[ "$(sql "SELECT old_value || '>' || coalesce(new_value, 'NULL') FROM history WHERE field = 'capacity' AND reason = 'update'")" = "10>NULL" ]
 }
 

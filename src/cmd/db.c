@@ -1,6 +1,7 @@
 /* crm-db: the database itself: create, check, back up, and the site's settings. */
 #include "../crm.h"
 #include "../lib/check.h"
+#include "../lib/dbcopy.h"
 
 enum {
 	OPT_FIRST_ = 0,
@@ -19,18 +20,25 @@ static const struct crm_opt db_options[] = {
 
 static const char *const db_usage[] = {
 	"init [--timezone ZONE]",
+	"migrate",
+	"version",
 	"check [--limit N]",
 	"backup FILE",
+	"copy [--replace] FROM TO",
 	"config [-n] [KEY [VALUE]]",
 	NULL
 };
 
 static int db_init(int, char **, void *), db_check(int, char **, void *);
 static int db_backup(int, char **, void *), db_config(int, char **, void *);
+static int db_migrate(int, char **, void *), db_version(int, char **, void *);
+static int db_copy(int, char **, void *);
 
 static const struct crm_cmd db_cmds[] = {
-	{ "init", db_init }, { "check", db_check }, { "backup", db_backup },
-	{ "config", db_config }, { NULL, NULL }
+	{ "init", db_init }, { "migrate", db_migrate }, { "version", db_version },
+	{ "check", db_check }, { "backup", db_backup }, { "copy", db_copy },
+	{ "config", db_config },
+	{ NULL, NULL }
 };
 
 const struct crm_prog crm_prog = {
@@ -41,7 +49,7 @@ const struct crm_prog crm_prog = {
 struct args {
 	const char *timezone;
 	long long limit;
-	int dry_run;
+	int dry_run, replace;
 };
 
 static void
@@ -58,6 +66,7 @@ on_opt(int id, const char *arg, void *ctx)
 		break;
 	case OPT_LIMIT: a->limit = crm_parse_int("limit", arg, 1, 1LL << 40); break;
 	case OPT_DRY_RUN: a->dry_run = 1; break;
+	case OPT_REPLACE: a->replace = 1; break;
 	}
 }
 
@@ -125,6 +134,64 @@ db_init(int argc, char **argv, void *args)
 	}
 	put_settings(run.db, run.out, NULL);
 	crm_run_end(&run);
+	return 0;
+}
+
+/* migrate: bring an existing database's schema up to this program's. */
+static int
+db_migrate(int argc, char **argv, void *args)
+{
+	static const char *const cols[] = { "engine", "from", "to" };
+	struct crm_db *db;
+	struct rec_writer *w;
+	char from[24], to[24];
+	const char *v[3];
+
+	(void)argv, (void)args;
+	if (argc != 1)
+		crm_usage_error("migrate takes no operands (the database is --db)");
+	db = crm_db_open(CRM_DB_WRITE);	/* opening migrates */
+	snprintf(from, sizeof from, "%lld", crm_db_version_found(db));
+	snprintf(to, sizeof to, "%lld", crm_db_version(db));
+	v[0] = crm_db_engine(db);
+	v[1] = from;
+	v[2] = to;
+	w = recw_open(stdout, "standard output", crm_g.csv);
+	recw_header(w, 3, cols);
+	recw_row(w, 3, v);
+	recw_close(w);
+	crm_db_close(db);
+	return 0;
+}
+
+/* version: the schema's version and this program's, without changing either. */
+static int
+db_version(int argc, char **argv, void *args)
+{
+	static const char *const cols[] = { "engine", "schema", "program", "state" };
+	struct crm_db *db;
+	struct rec_writer *w;
+	char have[24], want[24];
+	const char *v[4];
+	long long h, n = crm_db_version_wanted();
+
+	(void)argv, (void)args;
+	if (argc != 1)
+		crm_usage_error("version takes no operands (the database is --db)");
+	db = crm_db_open(CRM_DB_PEEK);
+	h = crm_db_version_found(db);
+	snprintf(have, sizeof have, "%lld", h);
+	snprintf(want, sizeof want, "%lld", n);
+	v[0] = crm_db_engine(db);
+	v[1] = have;
+	v[2] = want;
+	v[3] = h == n ? "current" : h < n ? "older: crm-db migrate upgrades it" :
+	    "newer: upgrade crm";
+	w = recw_open(stdout, "standard output", crm_g.csv);
+	recw_header(w, 4, cols);
+	recw_row(w, 4, v);
+	recw_close(w);
+	crm_db_close(db);
 	return 0;
 }
 
@@ -239,6 +306,25 @@ db_backup(int argc, char **argv, void *args)
 	if (!crm_g.quiet)
 		crm_warn("backed up '%s' to '%s'", crm_g.db_path, argv[1]);
 	return 0;
+}
+
+/*
+** copy FROM TO: a whole database into another, SQLite or PostgreSQL
+** either way, checked table by table; exit 1 when a check fails.
+*/
+static int
+db_copy(int argc, char **argv, void *args)
+{
+	struct args *a = args;
+	struct rec_writer *w;
+	long long bad;
+
+	if (argc != 3)
+		crm_usage_error("copy takes FROM and TO (a file or a postgresql:// URI)");
+	w = recw_open(stdout, "standard output", crm_g.csv);
+	bad = crm_db_copy(argv[1], argv[2], a->replace, w);
+	recw_close(w);
+	return bad ? 1 : 0;
 }
 
 int

@@ -327,7 +327,7 @@ lead_check(int argc, char **argv, void *args)
 	struct crm_db *db;
 
 	crm_run_read_inputs(argc - 1, argv + 1);
-	if (access(crm_g.db_path, F_OK) == 0)
+	if (crm_db_exists())
 		db = crm_db_open(CRM_DB_READ);
 	else {
 		if (!crm_g.quiet)

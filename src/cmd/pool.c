@@ -22,6 +22,7 @@ static const char *const pool_usage[] = {
 	"pools",
 	"list [-p POOL]",
 	"claim [-nf] [--partial] [ID ...]",
+	"claim [-n] --next N -p POOL",
 	"release [-n] --reason TEXT [--to POOL] [ID ...]",
 	"assign [-nf] [--partial] --to USER [ID ...]",
 	"move [-n] --to POOL [--reason TEXT] [ID ...]",
@@ -33,6 +34,8 @@ static const char *const pool_usage[] = {
 
 static int pool_configure(int, char **, void *), pool_read(int, char **, void *);
 static int pool_take(int, char **, void *), pool_put(int, char **, void *);
+struct args;
+static int claim_next(struct args *a);
 static int pool_reclaim(int, char **, void *), pool_undo(int, char **, void *);
 
 static const struct crm_cmd pool_cmds[] = {
@@ -53,6 +56,7 @@ struct args {
 	struct crm_pool check;		/* the settings parsed, to check them */
 	const char *pool, *to, *reason, *owner;
 	long long within;		/* seconds; -1: each pool's warn days */
+	long long next;			/* claim --next N */
 	int dry_run, explain, force, partial;
 };
 
@@ -71,6 +75,7 @@ on_opt(int id, const char *arg, void *ctx)
 
 	switch (id) {
 	case OPT_POOL: a->pool = arg; break;
+	case OPT_NEXT: a->next = crm_parse_int("next", arg, 1, 1000000); break;
 	case OPT_TO: a->to = arg; break;
 	case OPT_REASON: a->reason = arg; break;
 	case OPT_OWNER: a->owner = arg; break;
@@ -174,6 +179,39 @@ take_one(long long id, const char *where, void *ctx)
 	return 0;
 }
 
+/*
+** claim --next N -p POOL: the actor takes the N customers longest in the
+** pool that it may claim, each echoed whole; fewer when the pool runs out
+** or a rule stops it (exit 1 then, saying why).
+*/
+static int
+claim_next(struct args *a)
+{
+	struct crm_run run;
+	struct crm_refusal r;
+	long long pool, user, id;
+
+	if (a->pool == NULL)
+		crm_usage_error("claim --next needs --pool POOL");
+	if (a->force || a->partial)
+		crm_usage_error("claim --next takes neither --force nor --partial");
+	crm_run_begin(&run, CRM_BATCH_POOL_CLAIM, run_flags(a) | CRM_RUN_ROWS, NULL);
+	pool = crm_pool_find(run.db, a->pool);
+	user = crm_pool_taker(run.db, NULL);
+	crm_run_echo_open(&run, NULL, NULL);
+	while (run.rows < a->next) {
+		if ((id = crm_pool_claim_next(run.db, pool, user, "claim", &r)) < 0)
+			break;
+		crm_run_echo(&run, id, NULL);
+		run.rows++;
+	}
+	if (run.rows < a->next)
+		crm_warn("claim --next %lld: %lld %sclaimed: %s", a->next, run.rows,
+		    a->dry_run ? "would be " : "", r.why);
+	crm_run_end(&run);
+	return run.rows < a->next ? 1 : 0;
+}
+
 /* claim (for the actor) and assign (to --to): pooled customers get an owner. */
 static int
 pool_take(int argc, char **argv, void *args)
@@ -185,6 +223,10 @@ pool_take(int argc, char **argv, void *args)
 
 	if (!claim && a->to == NULL)
 		crm_usage_error("assign needs --to USER");
+	if (a->next)
+		return claim_next(a);
+	if (claim && a->pool)
+		crm_usage_error("claim: --pool goes with --next");
 	if (claim)
 		t.how = CRM_TAKE_CLAIM;
 	if (a->force)
@@ -194,7 +236,7 @@ pool_take(int argc, char **argv, void *args)
 	if (argc == 1)
 		crm_run_read_inputs(0, NULL);	/* ids from stdin: read them first */
 	crm_run_begin(&run, claim ? CRM_BATCH_POOL_CLAIM : CRM_BATCH_POOL_ASSIGN,
-	    run_flags(a), NULL);
+	    run_flags(a) | (claim ? CRM_RUN_ROWS : 0), NULL);
 	t.user_id = crm_pool_taker(run.db, claim ? NULL : a->to);
 	crm_run_each_if(&run, argc - 1, argv + 1, holder_cols, take_one, &t);
 	if (t.refused && !crm_g.quiet)

@@ -170,18 +170,19 @@ load_open(struct crm_db *db, long long id, char *v[F_N])
 		snprintf(refusal, sizeof refusal, "no activity %lld", id);
 		return refusal;
 	}
-	if (v[F_DONE])
+	/* Rights first: the state of another's follow-up is none of ours. */
+	if ((err = may_act(db, strtoll(v[F_CUSTOMER], NULL, 10))) != NULL) {
+		char *why = xstrdup(err);
+
+		snprintf(refusal, sizeof refusal, "activity %lld: %s", id, why);
+		free(why);
+	} else if (v[F_DONE])
 		snprintf(refusal, sizeof refusal, "activity %lld was done already "
 		    "(at %s)", id, v[F_DONE]);
 	else if (v[F_DUE] == NULL)
 		snprintf(refusal, sizeof refusal, "activity %lld is not a planned "
 		    "follow-up", id);
-	else if ((err = may_act(db, strtoll(v[F_CUSTOMER], NULL, 10))) != NULL) {
-		char *why = xstrdup(err);
-
-		snprintf(refusal, sizeof refusal, "activity %lld: %s", id, why);
-		free(why);
-	} else
+	else
 		return NULL;
 	unload(v);
 	return refusal;

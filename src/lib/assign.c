@@ -830,7 +830,7 @@ static long long
 deals_to_follow(struct crm_assigner *a, long long id, long long uid)
 {
 	struct crm_stmt *s = crm_sql(a->db, "SELECT count(*) FROM deals"
-	    " WHERE customer_id = ? AND closed_at IS NULL AND owner_id IS NOT ?");
+	    " WHERE customer_id = ? AND closed_at IS NULL AND owner_id IS DISTINCT FROM ?");
 	long long n;
 
 	crm_bind_int(s, 1, id);

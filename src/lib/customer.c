@@ -225,9 +225,17 @@ find_dup(struct crm_db *db, const struct crm_lead_refs *refs, unsigned only,
 	" UNION ALL SELECT c.id FROM contacts t JOIN customers c" \
 	" ON c.id = t.customer_id WHERE t." col " = " text \
 	" AND c.merged_into IS NULL AND c.id <> ?7 AND c.id < ?8))"
-	s = crm_sql(db, "SELECT" KEY_OR_CONTACT("phone_key", "?1", "?4") ","
+	/*
+	 * On PostgreSQL a rep may not read other customers' keys: the server
+	 * answers the same question (rights.sql), for everyone.
+	 */
+	s = crm_sql(db, crm_db_variant(db, "SELECT"
+	    KEY_OR_CONTACT("phone_key", "?1", "?4") ","
 	    KEY_OR_CONTACT("email_key", "?2", "?5") ","
-	    KEY("company_key", "?3", "?6"));
+	    KEY("company_key", "?3", "?6"),
+	    "SELECT crm.dup_key('phone', ?1, ?4, ?7, ?8),"
+	    " crm.dup_key('email', ?2, ?5, ?7, ?8),"
+	    " crm.dup_key('company', ?3, ?6, ?7, ?8)"));
 #undef KEY_OR_CONTACT
 #undef KEY
 	for (k = 0; k < CRM_NKEYS; k++)

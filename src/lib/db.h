@@ -1,7 +1,9 @@
 /*
-** db.h: the only door to the database.  Nothing outside db.c includes
-** sqlite3.h; the rest of the library speaks portable SQL through these
-** calls, with "?" parameters, so a second engine can stand behind them.
+** db.h: the only door to the database.  Two engines stand behind it:
+** SQLite (a file, db_sqlite.c) and PostgreSQL (a server, db_pg.c, for
+** --db postgresql://... or postgres:///NAME).  The rest of the library
+** speaks one SQL through these calls, with "?" and "?N" parameters; where
+** the dialects differ it says so with crm_db_variant().
 */
 #ifndef CRM_DB_H
 #define CRM_DB_H
@@ -13,13 +15,18 @@ enum crm_db_mode {
 	CRM_DB_READ,	/* an existing database */
 	CRM_DB_WRITE,	/* an existing database, to write to */
 	CRM_DB_CREATE,	/* to write to, created with its schema when missing */
-	CRM_DB_MEMORY	/* a new empty database in memory ("check against nothing") */
+	CRM_DB_MEMORY,	/* a new empty database in memory ("check against nothing") */
+	CRM_DB_PEEK	/* an existing database as it is: no migration, no actor */
 };
 
 /*
-** Open crm_g.db_path.  Only CRM_DB_CREATE creates a missing file; the
-** other modes refuse a missing or empty file, naming the path, so that a
-** cron job with a typo in CRM_DB fails instead of working on nothing.
+** Open crm_g.db_path: a SQLite file, or a PostgreSQL database when it
+** starts with "postgresql:" or "postgres:" (then crm_g.actor, when
+** given, names the login to connect as, and the server's session user
+** is the actor).  Only CRM_DB_CREATE creates a missing file (the crm
+** schema in a PostgreSQL database); the other modes refuse a missing or
+** empty one, naming the path, so that a cron job with a typo in CRM_DB
+** fails instead of working on nothing.
 ** Migrations run as needed.  The site's time zone (crm-db config
 ** timezone) becomes the process's.  Then the actor is checked against the
 ** rights policy (policy.h: crm_policy_open).  Dies on failure; exits 3
@@ -27,8 +34,36 @@ enum crm_db_mode {
 ** bounded by crm_g.wait_ms from here.
 */
 struct crm_db *crm_db_open(enum crm_db_mode mode);
+/* The same for the database PATH (a file or a URI), not crm_g.db_path. */
+struct crm_db *crm_db_open_path(const char *path, enum crm_db_mode mode);
 void crm_db_close(struct crm_db *db);
 const char *crm_db_path(const struct crm_db *db);
+/* Is PATH a PostgreSQL connection URI rather than a file? */
+int crm_db_is_url(const char *path);
+/* Is there a database at crm_g.db_path (or PATH): the file, or the crm schema? */
+int crm_db_exists(void);
+int crm_db_exists_at(const char *path);
+/* "sqlite" or "postgresql". */
+const char *crm_db_engine(const struct crm_db *db);
+/* The tables of the crm schema (no bookkeeping of the engine's), into OUT. */
+struct strvec;
+void crm_db_tables(struct crm_db *db, struct strvec *out);
+/*
+** The schema version DB had when opened (before any migration), the one
+** it has now, and the one this program makes (its migrations).
+*/
+long long crm_db_version_found(const struct crm_db *db);
+long long crm_db_version(struct crm_db *db);
+int crm_db_version_wanted(void);
+
+/*
+** The one place where the dialects part: SQLITE or PG, the text for the
+** engine DB runs on.  Every use marks a statement that differs.
+*/
+const char *crm_db_variant(const struct crm_db *db, const char *sqlite,
+    const char *pg);
+/* Does a server enforce the rights (PostgreSQL), not just this library? */
+int crm_db_server(const struct crm_db *db);
 
 /*
 ** The run's context, carried by the handle so that the library reads no
@@ -56,16 +91,37 @@ long long crm_db_integrity(struct crm_db *db, void (*fn)(const char *msg,
     void *ctx), void *ctx);
 /*
 ** A consistent copy of the database into the new file PATH while others
-** go on working (VACUUM INTO); dies when PATH exists or cannot be made.
+** go on working (SQLite's VACUUM INTO; from a server, crm_db_copy into a
+** new SQLite file); dies when PATH exists or cannot be made.
 */
 void crm_db_backup(struct crm_db *db, const char *path);
+
+/*
+** User LOGIN (renamed from OLD, or NULL) now has ROLE ("admin", "rep")
+** and is ACTIVE or not: where logins are a server's (PostgreSQL), make
+** the login when there is none and grant it the matching group of this
+** database (see rights.sql); nothing for SQLite.
+*/
+void crm_db_sync_login(struct crm_db *db, const char *old, const char *login,
+    const char *role, int active);
 
 /* Site settings (crm-db config): the value of KEY, or NULL (static buffer). */
 const char *crm_config_get(struct crm_db *db, const char *key);
 void crm_config_set(struct crm_db *db, const char *key, const char *value);
 
-/* BEGIN IMMEDIATE / COMMIT / ROLLBACK.  A writer holds one transaction. */
-void crm_db_begin(struct crm_db *db);
+/*
+** A writer holds one transaction.  CRM_TX_WRITE excludes every other
+** writer (BEGIN IMMEDIATE; on PostgreSQL an advisory lock every writer
+** takes); CRM_TX_ROWS only those of CRM_TX_WRITE: writers of this kind
+** run side by side and take row locks (crm_db_lock_row, SKIP LOCKED)
+** on what they change.  On SQLite both are BEGIN IMMEDIATE.  A lock
+** that stays busy for the whole --wait is exit 3.
+*/
+enum crm_tx { CRM_TX_WRITE, CRM_TX_ROWS };
+void crm_db_begin(struct crm_db *db);	/* CRM_TX_WRITE */
+void crm_db_begin_tx(struct crm_db *db, enum crm_tx tx);
+/* Lock row ID of TABLE (a constant name) until commit: see CRM_TX_ROWS. */
+void crm_db_lock_row(struct crm_db *db, const char *table, long long id);
 void crm_db_commit(struct crm_db *db);
 void crm_db_rollback(struct crm_db *db);
 void crm_db_exec(struct crm_db *db, const char *sql);
@@ -117,6 +173,19 @@ long long crm_db_last_id(struct crm_db *db);
 long long crm_db_int(struct crm_db *db, const char *sql, long long arg);
 /* The same with one text parameter: the id of a user, team or pool by name. */
 long long crm_db_id(struct crm_db *db, const char *sql, const char *arg);
+
+/*
+** Bulk appends, where the engine has them (PostgreSQL: COPY ... FROM
+** STDIN; crm_db_bulk says): a row V of N values (text, NULL for NULL)
+** for columns COLS ("(a, b, c)", a constant) of TABLE, gathered and sent
+** before the next statement that may read TABLE, or at the commit, so
+** the program sees what it appended.  crm_db_next_id gives the id of a
+** row to append to a table with an id.
+*/
+int crm_db_bulk(const struct crm_db *db);
+void crm_db_append(struct crm_db *db, const char *table, const char *cols,
+    size_t n, const char *const *v);
+long long crm_db_next_id(struct crm_db *db, const char *table);
 
 /*
 ** Drop the indexes NAMES (NULL-terminated) inside the open transaction,

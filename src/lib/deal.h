@@ -82,6 +82,9 @@ const char *crm_deal_check(struct crm_db *db, const struct crm_pipeline *pl,
 */
 long long crm_deal_insert(struct crm_db *db, const struct crm_deal_customer *c,
     const struct crm_deal_in *in, const struct crm_deal_new *d);
+/* The same appended in bulk (crm_db_append) where the engine can. */
+long long crm_deal_append(struct crm_db *db, const struct crm_deal_customer *c,
+    const struct crm_deal_in *in, const struct crm_deal_new *d);
 /*
 ** The deals the running batch inserted, ids from FIRST on, enter their
 ** stages: an open one its stage at its creation; a closed one the first

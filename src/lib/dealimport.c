@@ -267,7 +267,7 @@ import_row(struct job *j, const struct crm_deal_in *in,
 		k = remember(j, key, c.id, c.owner_id, v[DC_CUSTOMER]);
 		j->st->customers++;
 	}
-	id = crm_deal_insert(j->db, &c, in, d);
+	id = crm_deal_append(j->db, &c, in, d);	/* COPY where it can */
 	if (j->first == 0)
 		j->first = id;
 	j->closed += d->first != NULL;
@@ -397,8 +397,8 @@ crm_deal_import(struct crm_run *run, int n, char **paths,
 	if (j.first) {
 		long long rows = st->deals + j.closed, min = j.bulk_min;
 
-		had = crm_db_int(j.db, "SELECT coalesce(max(rowid), 0) FROM"
-		    " deal_stages", -1);
+		had = crm_db_int(j.db, crm_db_variant(j.db, "SELECT coalesce(max(rowid),"
+		    " 0) FROM deal_stages", "SELECT count(*) FROM deal_stages"), -1);
 		if (rows >= (had > min ? had : min))
 			crm_db_drop_indexes(j.db, stage_indexes, &j.saved);
 		had = crm_db_int(j.db, "SELECT coalesce(max(id), 0) FROM history", -1);

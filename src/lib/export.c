@@ -137,7 +137,7 @@ export_deals(struct crm_db *db, header_fn header, row_fn row, void *ctx)
 	    "SELECT d.id, d.customer_id, c.name, u.login, d.title, d.amount,"
 	    " d.currency, s.name, s.probability, d.stage_since,"
 	    " d.expected_close, d.closed_at, d.lost_reason, d.created_at,"
-	    " CASE WHEN ?1 THEN -1 ELSE c.id END, c.owner_id, c.pool_id"
+	    " CASE WHEN ?1 = 1 THEN -1 ELSE c.id END, c.owner_id, c.pool_id"
 	    " FROM deals d JOIN customers c ON c.id = d.customer_id"
 	    " JOIN stages s ON s.id = d.stage_id"
 	    " LEFT JOIN users u ON u.id = d.owner_id"
@@ -159,7 +159,7 @@ export_activities(struct crm_db *db, header_fn header, row_fn row, void *ctx)
 	    names, sizeof names / sizeof names[0],
 	    "SELECT a.id, a.customer_id, c.name, u.login, a.kind, a.at,"
 	    " a.note, a.next_step, a.due_at, a.done_at, a.created_at,"
-	    " CASE WHEN ?1 THEN -1 ELSE c.id END, c.owner_id, c.pool_id"
+	    " CASE WHEN ?1 = 1 THEN -1 ELSE c.id END, c.owner_id, c.pool_id"
 	    " FROM activities a JOIN customers c ON c.id = a.customer_id"
 	    " LEFT JOIN users u ON u.id = a.user_id"
 	    " ORDER BY a.id", -1, -1
@@ -186,7 +186,7 @@ export_history(struct crm_db *db, header_fn header, row_fn row, void *ctx)
 	    "SELECT h.id, h.at, h.actor, h.command, h.batch_id, h.entity,"
 	    " h.entity_id, h.field, h.old_value, h.new_value, h.reason,"
 	    " h.cust, c.owner_id, c.pool_id FROM (SELECT h.*, CASE"
-	    "  WHEN ?1 THEN -1"
+	    "  WHEN ?1 = 1 THEN -1"
 	    "  WHEN h.entity = 'customer' THEN h.entity_id"
 	    "  WHEN h.entity <> 'activity' AND h.entity <> 'deal'"
 	    "   AND h.entity <> 'contact' THEN -1"

@@ -89,6 +89,34 @@ crm_history_at(struct crm_db *db, const char *at, const char *entity,
 	crm_step(s);
 }
 
+void
+crm_history_append(struct crm_db *db, const char *entity, long long id,
+    const char *field, const char *old_value, const char *new_value,
+    const char *reason)
+{
+	char idb[24], batch[24];
+	const char *v[10];
+
+	if (!crm_db_bulk(db)) {
+		crm_history(db, entity, id, field, old_value, new_value, reason);
+		return;
+	}
+	snprintf(idb, sizeof idb, "%lld", id);
+	snprintf(batch, sizeof batch, "%lld", crm_batch_id(db));
+	v[0] = entity;
+	v[1] = idb;
+	v[2] = field;
+	v[3] = old_value;
+	v[4] = new_value;
+	v[5] = crm_actor(db);
+	v[6] = crm_now_text();
+	v[7] = reason;
+	v[8] = crm_ctx(db)->command ? crm_ctx(db)->command : "";
+	v[9] = crm_batch_id(db) ? batch : NULL;
+	crm_db_append(db, "history", "(entity, entity_id, field, old_value,"
+	    " new_value, actor, at, reason, command, batch_id)", 10, v);
+}
+
 long long
 crm_user_id(struct crm_db *db, const char *login)
 {

@@ -166,6 +166,7 @@ set_common(const struct crm_opt *o, const char *arg)
 		break;
 	case OPT_AS:
 		crm_g.actor = arg;
+		crm_g.actor_given = 1;
 		break;
 	case OPT_WAIT:
 		crm_g.wait_ms = (int)crm_parse_int(o->name, arg, 0, 86400) * 1000;
@@ -221,8 +222,10 @@ defaults(void)
 	if (crm_g.actor == NULL) {
 		struct passwd *pw;
 
-		if ((e = getenv("CRM_USER")) && *e)
+		if ((e = getenv("CRM_USER")) && *e) {
 			crm_g.actor = e;
+			crm_g.actor_given = 1;
+		}
 		else if ((e = getenv("LOGNAME")) && *e)
 			crm_g.actor = e;
 		else if ((pw = getpwuid(getuid())) != NULL)

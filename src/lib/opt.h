@@ -50,6 +50,7 @@ extern const struct crm_prog crm_prog;	/* defined by each src/cmd/NAME.c */
 struct crm_globals {
 	const char *db_path;
 	const char *actor;
+	int actor_given;	/* actor from --as or $CRM_USER, not the login */
 	int wait_ms;
 	int csv;
 	int quiet;

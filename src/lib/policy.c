@@ -247,6 +247,8 @@ crm_mask_phone(const char *phone)
 
 	if (phone == NULL)
 		return NULL;
+	if (strchr(phone, '*'))
+		return xstrdup(phone);	/* masked already: a phone has no '*' */
 	if ((key = norm_phone(phone)) == NULL) {
 		key = xmalloc(strlen(phone) + 1);
 		for (o = key, d = phone; *d; d++)

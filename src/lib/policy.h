@@ -78,7 +78,8 @@ void crm_sight_free(char *masks[2]);
 ** Masking, for those who may not copy a contact: a phone of 11 or more
 ** digits keeps its first 3 and last 4 (138****8000), one of 8 to 10 its
 ** first and last 2, a shorter one its last 2; an email its first
-** character and its domain (z***@example.com).  New strings (caller
+** character and its domain (z***@example.com).  A value masked already
+** (as a server sends it) comes back as it is.  New strings (caller
 ** frees); NULL for NULL.
 */
 char *crm_mask_phone(const char *phone);

@@ -1062,6 +1062,13 @@ crm_pool_take(struct crm_db *db, long long id, long long user_id, int how,
 
 	r->rule = NULL;
 	r->why[0] = '\0';
+	/*
+	 * Claims run side by side on a server (CRM_TX_ROWS): the taker, whose
+	 * limits are counted, then the customer, locked until the commit, in
+	 * that order everywhere; on SQLite the write lock holds them all.
+	 */
+	crm_db_lock_row(db, "users", user_id);
+	crm_db_lock_row(db, "customers", id);
 	if (!pooled(db, id, &owner, &pool, &since)) {
 		refuse(r, "not-found", "no such customer");
 		return 0;
@@ -1090,6 +1097,51 @@ crm_pool_take(struct crm_db *db, long long id, long long user_id, int how,
 	crm_pool_free(&p);
 	crm_user_free(&u);
 	return ok;
+}
+
+long long
+crm_pool_claim_next(struct crm_db *db, long long pool_id, long long user_id,
+    const char *reason, struct crm_refusal *r)
+{
+	/*
+	 * The oldest in the pool first.  On a server, a customer another
+	 * claimer holds is passed over (SKIP LOCKED), not waited for: each
+	 * takes the next free one.  A reader's view would not do here: a rep
+	 * locks the table's own row.
+	 */
+	static const char *const pick[2] = {
+		"SELECT id, pool_since FROM customers WHERE pool_id = ?1"
+		" AND merged_into IS NULL AND (pool_since > ?2 OR (pool_since = ?2"
+		" AND id > ?3)) ORDER BY pool_since, id LIMIT 1",
+		"SELECT id, pool_since FROM crm.customers WHERE pool_id = ?1"
+		" AND merged_into IS NULL AND (pool_since > ?2 OR (pool_since = ?2"
+		" AND id > ?3)) ORDER BY pool_since, id LIMIT 1"
+		" FOR UPDATE SKIP LOCKED",
+	};
+	struct crm_stmt *s;
+	char since[CRM_TIME_LEN] = "";
+	long long id = 0;
+
+	crm_db_lock_row(db, "users", user_id);
+	for (;;) {
+		s = crm_sql(db, crm_db_variant(db, pick[0], pick[1]));
+		crm_bind_int(s, 1, pool_id);
+		crm_bind_text(s, 2, since);
+		crm_bind_int(s, 3, id);
+		if (!crm_step(s)) {
+			refuse(r, "none-free", "no customer left to claim in pool '%s'",
+			    crm_pool_name(db, pool_id));
+			return -1;
+		}
+		id = crm_col_int(s, 0);
+		snprintf(since, sizeof since, "%s", crm_col_text(s, 1));
+		crm_reset(s);
+		if (crm_pool_take(db, id, user_id, CRM_TAKE_CLAIM, reason, r))
+			return id;
+		/* a rule of this customer's: the next may be claimable */
+		if (strcmp(r->rule, "lockout") != 0 && strcmp(r->rule, "not-pooled") != 0)
+			return -1;
+	}
 }
 
 int

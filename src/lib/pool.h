@@ -179,6 +179,16 @@ int crm_pool_take(struct crm_db *db, long long id, long long user_id, int how,
     const char *reason, struct crm_refusal *r);
 
 /*
+** Claim for USER_ID the customer longest in pool POOL_ID that the claim
+** rules let it take, passing over those another claimer is taking (on a
+** server, which runs claims side by side) and those its lockout keeps
+** from it.  Returns the customer's id, or -1 with R saying why none
+** ("none-free", or the rule that stops every further claim).
+*/
+long long crm_pool_claim_next(struct crm_db *db, long long pool_id,
+    long long user_id, const char *reason, struct crm_refusal *r);
+
+/*
 ** Put customer ID into pool POOL_ID (-1: the pool covering its owner)
 ** with REASON (crm_customer_set_pool).  RELEASE: a give-back, so ID
 ** must be owned; its owner may release it into a pool it may put

@@ -1804,7 +1804,9 @@ collect_funnel(struct rctx *c, const struct stages *st, struct gtab *t)
 	sb_adds(&sb, " LEFT JOIN deal_stages ds ON ds.deal_id = d.id WHERE 1 = 1");
 	range_sql(c, &sb, "d.created_at");
 	scope_sql(c, &sb, "d.owner_id");
-	sb_adds(&sb, " ORDER BY d.id");
+	/* a deal's stays in the order they came: SQLite reads them so by its index */
+	sb_adds(&sb, crm_db_variant(c->db, " ORDER BY d.id",
+	    " ORDER BY d.id, ds.entered_at, ds.rowid"));
 	s = prepare(c, &sb);
 	memset(&d, 0, sizeof d);
 	d.id = -1;

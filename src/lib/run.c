@@ -44,7 +44,7 @@ crm_run_begin(struct crm_run *run, enum crm_batch_kind kind, unsigned flags,
 	run->dry_run = (flags & CRM_RUN_DRY) != 0;
 	run->db = crm_db_open((flags & CRM_RUN_CREATE) && !run->dry_run ?
 	    CRM_DB_CREATE : CRM_DB_WRITE);
-	crm_db_begin(run->db);
+	crm_db_begin_tx(run->db, (flags & CRM_RUN_ROWS) ? CRM_TX_ROWS : CRM_TX_WRITE);
 	crm_ctx(run->db)->dry_run = run->dry_run;
 	crm_batch_start(run->db, kind, source);
 	run->out = recw_open_held(crm_g.csv);

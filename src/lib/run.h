@@ -43,7 +43,9 @@ void crm_run_read_ids(int nops);
 
 enum {
 	CRM_RUN_CREATE = 1,	/* the command adds records: may create the file */
-	CRM_RUN_DRY = 2		/* --dry-run: roll back at the end */
+	CRM_RUN_DRY = 2,	/* --dry-run: roll back at the end */
+	CRM_RUN_ROWS = 4	/* it locks the rows it changes: claims side by
+				   side on a server (CRM_TX_ROWS, db.h) */
 };
 
 struct crm_run {

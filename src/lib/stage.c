@@ -386,7 +386,7 @@ crm_stages_set(struct crm_db *db, struct rec_reader *r)
 	/* Stages, in or out of the pipeline, are matched by name. */
 	for (size_t i = 0; i < n; i++) {
 		long long id = crm_db_id(db, "SELECT id FROM stages"
-		    " WHERE name = ? COLLATE NOCASE", ns[i].name);
+		    " WHERE lower(name) = lower(?)", ns[i].name);
 
 		ns[i].id = id > 0 ? id : 0;
 	}

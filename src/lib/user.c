@@ -573,6 +573,7 @@ crm_user_save(struct crm_db *db, const char *login,
 	crm_bind_int(s, 12, active);
 	crm_step(s);
 	*id = exists ? cur.id : crm_db_last_id(db);
+	crm_db_sync_login(db, exists ? cur.login : NULL, login, now[F_ROLE], active);
 	if (!exists)
 		crm_history(db, "user", *id, "login", NULL, login, "created");
 	for (int i = 0; i < F_N; i++)
