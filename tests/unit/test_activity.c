@@ -15,32 +15,6 @@
 static struct crm_db *db;
 
 /* A one-row text query with one integer parameter: malloc'd, or NULL. */
-static char *
-q_text(const char *sql, long long arg)
-{
-	struct crm_stmt *s = crm_sql(db, sql);
-	char *v = NULL;
-
-	crm_bind_int(s, 1, arg);
-	if (crm_step(s)) {
-		if (!crm_col_null(s, 0))
-			v = strdup(crm_col_text(s, 0));
-		crm_reset(s);
-	}
-	return v;
-}
-
-#define assert_q_text(sql, arg, want) do { \
-	char *got_ = q_text((sql), (arg)); \
-	const char *want_ = (want); \
-	if (!((got_ == NULL && want_ == NULL) || \
-	    (got_ && want_ && strcmp(got_, want_) == 0))) \
-		fail_msg("%s [%lld]: got '%s', want '%s'", (sql), \
-		    (long long)(arg), got_ ? got_ : "NULL", \
-		    want_ ? want_ : "NULL"); \
-	free(got_); \
-} while (0)
-
 /* Activity ID's history rows: "field=old>new" for each, "-" for NULL. */
 #define TRAIL "SELECT group_concat(field || '=' || coalesce(old_value, '-')" \
 	" || '>' || coalesce(new_value, '-'), ' ') FROM (SELECT * FROM history" \

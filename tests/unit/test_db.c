@@ -58,31 +58,6 @@ teardown(void **state)
 }
 
 /* A one-row text query with one integer parameter: malloc'd, or NULL. */
-static char *
-q_text(const char *sql, long long arg)
-{
-	struct crm_stmt *s = crm_sql(db, sql);
-	char *v = NULL;
-
-	crm_bind_int(s, 1, arg);
-	if (crm_step(s)) {
-		if (!crm_col_null(s, 0))
-			v = strdup(crm_col_text(s, 0));
-		crm_reset(s);
-	}
-	return v;
-}
-
-#define assert_q_text(sql, arg, want) do { \
-	char *got_ = q_text((sql), (arg)); \
-	const char *want_ = (want); \
-	if (!((got_ == NULL && want_ == NULL) || \
-	    (got_ && want_ && strcmp(got_, want_) == 0))) \
-		fail_msg("%s [%lld]: expected %s, got %s", (sql), (long long)(arg), \
-		    want_ ? want_ : "NULL", got_ ? got_ : "NULL"); \
-	free(got_); \
-} while (0)
-
 static long long
 add_named(const char *sql, const char *name)
 {

@@ -28,6 +28,7 @@
 
 #include "die.h"
 #include "opt.h"
+#include "db.h"
 
 #define UNIT_FN static __attribute__((unused))
 
@@ -527,5 +528,36 @@ json_get(const struct jv *v, const char *key)
 			return v->items[i];
 	return NULL;
 }
+
+/*
+** The first column of the first row of SQL with ARG bound to ?1, in DB,
+** as a string the caller frees, or NULL for no row or a NULL value.
+*/
+UNIT_FN char *
+unit_q_text(struct crm_db *db, const char *sql, long long arg)
+{
+	struct crm_stmt *s = crm_sql(db, sql);
+	char *v = NULL;
+
+	crm_bind_int(s, 1, arg);
+	if (crm_step(s)) {
+		if (!crm_col_null(s, 0))
+			v = strdup(crm_col_text(s, 0));
+		crm_reset(s);
+	}
+	return v;
+}
+
+/* unit_q_text() of the test's own db equals WANT (NULL: no value). */
+#define assert_q_text(sql, arg, want) do { \
+	char *got_ = unit_q_text(db, (sql), (arg)); \
+	const char *want_ = (want); \
+	if (!((got_ == NULL && want_ == NULL) || \
+	    (got_ && want_ && strcmp(got_, want_) == 0))) \
+		fail_msg("%s [%lld]: got '%s', want '%s'", (sql), \
+		    (long long)(arg), got_ ? got_ : "NULL", \
+		    want_ ? want_ : "NULL"); \
+	free(got_); \
+} while (0)
 
 #endif
