@@ -456,7 +456,15 @@ grade:->B
 	[[ "$(as_li "INSERT INTO history (entity, entity_id, field, actor, at, command) VALUES ('customer', 2, 'x', 'wang', 'x', 'x')")" == *"row-level security"* ]]
 	# its own customer in full; the duplicate check tells an id and no more
 	[ "$(as_li "SELECT phone FROM seen_customers WHERE id = 1")" = 13800000001 ]
-	[ "$(as_li "SELECT crm.dup_key('phone', '13800000002', 0, 9223372036854775807)")" = 2 ]
+	h=$(sql "SELECT key FROM customer_keys WHERE customer_id = 2 AND key & 3 = 0")
+	[ "$(as_li "SELECT crm.dup_key('phone', $h, '13800000002', 0, 9223372036854775807)")" = 2 ]
+	[ "$(as_li "SELECT string_agg(i || ':' || id, ',') FROM crm.dup_keys('{$h,$h}', '{13800000002,13800000009}', 9223372036854775807)")" = 1:2 ]
+	# nor the hashes of another's phones and emails (guessed offline)
+	[ "$(sql "SELECT count(*) FROM customer_keys WHERE customer_id = 2 AND key & 3 < 2")" -gt 0 ]
+	[ "$(as_li "SELECT count(*) FROM customer_keys WHERE customer_id = 2 AND key & 3 < 2")" = 0 ]
+	[ "$(as_li "SELECT count(*) FROM customer_keys WHERE customer_id = 1 AND key & 3 < 2")" -gt 0 ]
+	as_li "DELETE FROM customer_keys WHERE customer_id = 2"
+	[ "$(sql "SELECT count(*) FROM customer_keys WHERE customer_id = 2 AND key & 3 < 2")" -gt 0 ]
 	# a login that is no crm user here gets nothing at all
 	[[ "$(PGOPTIONS=--search_path=crm psql -X -A -t -q -h "$CRM_TEST_PG" -U nobody -d "$PG_DB" \
 	    -c "SELECT count(*) FROM seen_customers" 2>&1)" == *"permission denied"* ]]

@@ -27,7 +27,7 @@ stop() {
 trap stop EXIT
 trap 'exit 130' INT TERM HUP
 sh "$top/tests/pg-server.sh" start "$dir" || exit 1
-export CRM_TEST_PG="$dir"
+export CRM_TEST_PG="$dir" PATH="$build/bin:$(sh "$top/tests/pg-server.sh" bin):$PATH"
 
 [ $# -gt 0 ] || set -- "$top"/tests/*.bats
 jobs=${CRM_TEST_JOBS:-$(nproc 2>/dev/null || echo 2)}

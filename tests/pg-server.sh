@@ -1,6 +1,9 @@
 #!/bin/sh
 # pg-server.sh start DIR | stop DIR: a private PostgreSQL server for the
 # tests, in DIR (made empty), listening on a Unix socket there only.
+# pg-server.sh bin: the directory of the server's programs, psql and
+# pg_dump among them (Debian's /usr/bin/psql is a Perl wrapper that
+# costs each call some 30 ms: the tests call the programs themselves).
 #
 # start runs initdb and postgres as the postgres system user when run as
 # root (initdb refuses root), as the caller otherwise; prints nothing and
@@ -13,14 +16,14 @@
 # first creates the database (and owns it).  Authentication is trust:
 # the socket is in DIR, nobody else's.
 set -eu
-cmd=${1:?usage: pg-server.sh start|stop DIR}
-dir=${2:?usage: pg-server.sh start|stop DIR}
+cmd=${1:?usage: pg-server.sh start|stop DIR | bin}
+[ "$cmd" = bin ] || dir=${2:?usage: pg-server.sh start|stop DIR | bin}
 # the server's programs: PG_BIN, else Debian's newest, else initdb's on PATH
 bin=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
 if [ -z "$bin" ] && command -v initdb >/dev/null 2>&1; then
 	bin=$(dirname "$(command -v initdb)")
 fi
-if [ "$cmd" = start ] && [ ! -x "$bin/initdb" ]; then
+if [ "$cmd" != stop ] && [ ! -x "$bin/initdb" ]; then
 	echo "pg-server.sh: no PostgreSQL server programs (apt-get install postgresql, or set PG_BIN)" >&2
 	exit 1
 fi
@@ -34,6 +37,9 @@ as_pg() {
 }
 
 case $cmd in
+bin)
+	echo "$bin"
+	;;
 start)
 	mkdir -p "$dir"
 	[ "$(id -u)" = 0 ] && chown postgres "$dir"
@@ -82,7 +88,7 @@ stop)
 	rm -rf "$dir"
 	;;
 *)
-	echo "usage: pg-server.sh start|stop DIR" >&2
+	echo "usage: pg-server.sh start|stop DIR | bin" >&2
 	exit 2
 	;;
 esac

@@ -348,16 +348,21 @@ next_pair(void *ctx, struct crm_value *row)
 ** emptied: each key then lands at the end of the B-tree, where SQLite
 ** only appends, instead of amid the keys there, where it splits and
 ** moves pages.  A bulk import is at least as large as the table was, so
-** the keys there are at most as many as those added.
+** the keys there are at most as many as those added.  On a server (a
+** bulk import of any size there) only the keys held go in: its table is
+** a heap, and a rep may not read every key.
 */
 void
 bulkkeys_write(struct bulkkeys *b, struct crm_db *db)
 {
+	int merge = strcmp(crm_db_engine(db), "sqlite") == 0;
+
 	sort_pairs(b, b->p, b->n);
 	memset(&b->last, 0, sizeof b->last);
 	b->last.buf = b->p;
 	b->last.n = b->last.nbuf = b->last.read = b->n;
-	table_run(b, db);
+	if (merge)
+		table_run(b, db);
 	b->heap = xcalloc(b->nrun + 1, sizeof *b->heap);
 	for (size_t i = 0; i <= b->nrun; i++) {
 		struct run *r = i < b->nrun ? &b->run[i] : &b->last;
@@ -372,7 +377,8 @@ bulkkeys_write(struct bulkkeys *b, struct crm_db *db)
 		sift(b, i);
 	b->pg = progress_start("writing keys", b->written);
 	b->written = 0;
-	crm_db_exec(db, "DELETE FROM customer_keys");
+	if (merge)
+		crm_db_exec(db, "DELETE FROM customer_keys");
 	/*
 	 * OR IGNORE, though no pair comes twice: a statement that cannot
 	 * fail half-way keeps no statement journal, a copy in memory of

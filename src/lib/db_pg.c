@@ -180,22 +180,34 @@ pg_exec(struct crm_db *db, const char *sql)
 	PQclear(res);
 }
 
-/* The one value of a one-row query without parameters (caller frees), or NULL. */
-static char *
-pg_value(struct crm_db *db, const char *sql)
+/*
+** The first N values of the one row of SQL (no parameters; it may be
+** statements, the last a query) into V (caller frees), NULL for NULL or
+** no row: a program's first questions in one round trip.
+*/
+static void
+pg_values(struct crm_db *db, const char *sql, int n, char **v)
 {
 	PGresult *res;
-	char *v = NULL;
 
 	if (C(db)->streaming)
 		stream_yield(db);
 	res = PQexec(C(db)->c, sql);
-
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 		pg_fail(db, res, "cannot read the database");
-	if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 0))
-		v = xstrdup(PQgetvalue(res, 0, 0));
+	for (int i = 0; i < n; i++)
+		v[i] = PQntuples(res) > 0 && i < PQnfields(res) &&
+		    !PQgetisnull(res, 0, i) ? xstrdup(PQgetvalue(res, 0, i)) : NULL;
 	PQclear(res);
+}
+
+/* The one value of a one-row query without parameters (caller frees), or NULL. */
+static char *
+pg_value(struct crm_db *db, const char *sql)
+{
+	char *v;
+
+	pg_values(db, sql, 1, &v);
 	return v;
 }
 
@@ -369,7 +381,7 @@ pg_open(struct crm_db *db, enum crm_db_mode mode)
 {
 	struct pg_conn *pc = xcalloc(1, sizeof *pc);
 	const char *keys[6], *vals[6];
-	char timeout[24], *who, *crm;
+	char timeout[24], *sql, *v[2];
 	int n = 0;
 	long secs = (crm_db_ms_left(db) + 999) / 1000;
 
@@ -391,16 +403,19 @@ pg_open(struct crm_db *db, enum crm_db_mode mode)
 		    crm_g.actor_given ? " as " : "",
 		    crm_g.actor_given ? crm_g.actor : "", m);
 	}
-	set_lock_timeout(db, 0);
-	pg_exec(db, "SET search_path = crm; SET client_min_messages = warning");
 	/* The server says who acts: the login it authenticated. */
-	who = pg_value(db, "SELECT session_user");
-	crm_g.actor = keep_login(who);
-	crm = pg_value(db, "SELECT count(*) FROM pg_namespace WHERE nspname = 'crm'");
-	if (strcmp(crm, "0") == 0 && mode != CRM_DB_CREATE)
+	snprintf(timeout, sizeof timeout, "%ld", crm_db_ms_left(db) > 0 ?
+	    crm_db_ms_left(db) : 1);
+	sql = xasprintf("SET lock_timeout = %s; SET search_path = crm;"
+	    " SET client_min_messages = warning; SELECT session_user,"
+	    " (SELECT count(*) FROM pg_namespace WHERE nspname = 'crm')", timeout);
+	pg_values(db, sql, 2, v);
+	free(sql);
+	crm_g.actor = keep_login(v[0]);
+	if (strcmp(v[1], "0") == 0 && mode != CRM_DB_CREATE)
 		crm_die("no database '%s' (set --db or CRM_DB; crm-db init, "
 		    "crm-user add and crm-lead add or import create one)", db->path);
-	free(crm);
+	free(v[1]);
 }
 
 static void
@@ -419,23 +434,25 @@ pg_close(struct crm_db *db)
 static void
 pg_schema(struct crm_db *db, struct crm_schema_state *st)
 {
-	char *ns, *meta, *v;
+	char *ns, *meta, *v[2];
 
 	memset(st, 0, sizeof *st);
-	ns = pg_value(db, "SELECT count(*) FROM pg_namespace WHERE nspname = 'crm'");
-	meta = pg_value(db, "SELECT to_regclass('crm.crm_meta') IS NOT NULL");
+	pg_values(db, "SELECT (SELECT count(*) FROM pg_namespace WHERE"
+	    " nspname = 'crm'), to_regclass('crm.crm_meta') IS NOT NULL", 2, v);
+	ns = v[0];
+	meta = v[1];
 	if (strcmp(meta, "t") == 0) {
-		v = pg_value(db, "SELECT application_id FROM crm.crm_meta");
-		st->appid = v ? strtoll(v, NULL, 10) : 0;
-		free(v);
-		v = pg_value(db, "SELECT version FROM crm.crm_meta");
-		st->version = v ? strtoll(v, NULL, 10) : 0;
-		free(v);
+		pg_values(db, "SELECT application_id, version FROM crm.crm_meta", 2, v);
+		st->appid = v[0] ? strtoll(v[0], NULL, 10) : 0;
+		st->version = v[1] ? strtoll(v[1], NULL, 10) : 0;
+		free(v[0]);
+		free(v[1]);
 	} else if (strcmp(ns, "0") != 0) {
-		v = pg_value(db, "SELECT count(*) FROM pg_class c JOIN pg_namespace n"
+		char *n = pg_value(db, "SELECT count(*) FROM pg_class c JOIN pg_namespace n"
 		    " ON n.oid = c.relnamespace WHERE n.nspname = 'crm'");
-		st->foreign = strcmp(v, "0") != 0;
-		free(v);
+
+		st->foreign = strcmp(n, "0") != 0;
+		free(n);
 	}
 	st->empty = st->version == 0 && !st->foreign;
 	free(ns);
@@ -607,9 +624,14 @@ pg_stamp(struct crm_db *db, long long appid, long long version)
 static void
 pg_ready(struct crm_db *db)
 {
-	char *standing = pg_value(db, "SELECT crm.standing()");
-	char *have, *want;
+	char *v[2], *standing, *have, *want;
 
+	/* the rights made: the owner brings them up to date */
+	pg_values(db, "SELECT crm.standing(), (SELECT rights FROM crm.crm_meta"
+	    " WHERE EXISTS (SELECT 1 FROM pg_roles WHERE rolname ="
+	    " crm.admin_group()))", 2, v);
+	standing = v[0];
+	have = v[1];
 	C(db)->reset_ids = 1;
 	C(db)->bypass = strcmp(standing, "owner") == 0;
 	if (strcmp(standing, "rep") == 0)
@@ -621,17 +643,15 @@ pg_ready(struct crm_db *db)
 		    "--as or CRM_USER (crm-user list shows them)", crm_g.actor);
 	else if (strcmp(standing, "owner") == 0) {
 		/* ours, and made for this database (not one it was copied from) */
-		have = pg_value(db, "SELECT rights FROM crm.crm_meta WHERE EXISTS"
-		    " (SELECT 1 FROM pg_roles WHERE rolname = crm.admin_group())");
 		want = rights_hash(crm_pg_rights[0]);
 		if (have == NULL || strcmp(have, want) != 0) {
 			crm_db_begin(db);
 			apply_rights(db);
 			crm_db_commit(db);
 		}
-		free(have);
 		free(want);
 	}
+	free(have);
 	free(standing);
 }
 
@@ -947,7 +967,8 @@ server_prepare(struct pg_stmt *st)
 	struct pg_conn *pc = C(db);
 	Oid *types = xcalloc((size_t)st->nparam + 1, sizeof *types);
 	Oid *forced = xcalloc((size_t)st->nparam + 1, sizeof *forced);
-	int ints = 1, tx = db->in_tx, last = -1;
+	Oid *guessed = xcalloc((size_t)st->nparam + 1, sizeof *guessed);
+	int ints = 1, tx = db->in_tx, last = -1, guess = 1;
 
 	if (tx)
 		pg_exec(db, "SAVEPOINT crm_prepare");
@@ -978,9 +999,27 @@ server_prepare(struct pg_stmt *st)
 				if (n >= 1 && n <= st->nparam && !forced[n - 1]) {
 					forced[n - 1] = OID_TEXT;
 					last = n - 1;
+					/*
+					 * First guess that every NULL after it is
+					 * text too: one try, not one per parameter.
+					 */
+					for (int i = n; guess && i < st->nparam; i++)
+						if (!forced[i] && st->val[i] == NULL &&
+						    st->type[i] != OID_INT8)
+							forced[i] = guessed[i] = OID_TEXT;
 					PQclear(res);
 					continue;
 				}
+			}
+			/* a guess that did not fit: one at a time */
+			if (guess && (strcmp(state, "42883") == 0 ||
+			    strcmp(state, "42804") == 0)) {
+				guess = 0;
+				for (int i = 0; i < st->nparam; i++)
+					if (guessed[i])
+						forced[i] = guessed[i] = 0;
+				PQclear(res);
+				continue;
 			}
 			/* undefined function or datatype mismatch */
 			if (strcmp(state, "42883") == 0 || strcmp(state, "42804") == 0) {
@@ -1000,6 +1039,7 @@ server_prepare(struct pg_stmt *st)
 		keep_error(db, res);
 		free(types);
 		free(forced);
+		free(guessed);
 		if (is_busy_state(state)) {
 			PQclear(res);
 			crm_db_die_busy(db);
@@ -1012,6 +1052,7 @@ server_prepare(struct pg_stmt *st)
 		pg_exec(db, "RELEASE SAVEPOINT crm_prepare");
 	free(types);
 	free(forced);
+	free(guessed);
 }
 
 /* ---- cursors: rows streamed with COPY ... TO STDOUT ------------------ */

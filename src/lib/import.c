@@ -21,6 +21,7 @@
 #define BULK_ROWS_DEFAULT 10000
 #define BULK_WORDS (1u << 21)	/* 16 MiB of filter for the bulk part */
 #define PREFETCH 4		/* rows ahead whose filter words are fetched */
+#define ASK_ROWS 512		/* rows whose keys the server is asked at once */
 
 /* A Bloom filter: three bits of one 64-bit word per key. */
 struct filter {
@@ -45,6 +46,8 @@ struct import_job {
 	long long rows, bulk_at;	/* created so far; bulk from then on */
 	int bulk;
 	long long next_id;		/* in bulk: the next customer's */
+	int server;			/* the server checks keys (asked, below) */
+	long long below;		/* in bulk: the first id given */
 	struct filter old;		/* in bulk: the keys there were before */
 	struct filter seen;		/* in bulk: the keys of its rows so far */
 	struct bulkkeys *keys;		/* in bulk: the keys of rows created */
@@ -67,6 +70,12 @@ struct input {
 	int taken;			/* the row is taken and not yet decided */
 	long long fed;			/* the id of a row fed, not yet finished */
 	char when[CRM_TIME_LEN];	/* its created_at */
+	struct asked {			/* on a server, in bulk: */
+		unsigned long line[ASK_ROWS];	/* rows asked about */
+		long long id[ASK_ROWS][CRM_NKEYS]; /* the holder older than them */
+		size_t n, at;			/* how many; the row taken */
+		size_t of[ASK_ROWS * CRM_NKEYS]; /* asking: each key's row, key */
+	} asked;
 };
 
 /* ---- the Bloom filters of the bulk part -------------------------------- */
@@ -144,7 +153,7 @@ turn_bulk(struct import_job *j)
 {
 	struct crm_stmt *s;
 
-	if (j->mode == MODE_DEFER) {
+	if (j->mode == MODE_DEFER && !j->server) {
 		filter_init(&j->old, (size_t)crm_db_int(j->db, "SELECT"
 		    " (SELECT count(*) FROM customer_keys) +"
 		    " 2 * (SELECT count(*) FROM contacts)", -1));
@@ -157,15 +166,92 @@ turn_bulk(struct import_job *j)
 				if (!crm_col_null(s, k))
 					(void)filter_add(&j->old, norm_key_hash(k,
 					    crm_col_text(s, k)));
-		filter_init(&j->seen, BULK_WORDS);
 	}
+	if (j->mode == MODE_DEFER)
+		filter_init(&j->seen, BULK_WORDS);
 	j->next_id = crm_db_int(j->db, "SELECT coalesce(max(id), 0) + 1"
 	    " FROM customers", -1);
+	j->below = j->next_id;
 	j->keys = bulkkeys_open();
 	j->bulk = 1;
 }
 
 /* ---- deciding a row ---------------------------------------------------- */
+
+/* S as an element of an array literal of PostgreSQL's, quoted. */
+static void
+array_text(struct strbuf *sb, const char *s)
+{
+	sb_addc(sb, '"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			sb_addc(sb, '\\');
+		sb_addc(sb, *s);
+	}
+	sb_addc(sb, '"');
+}
+
+/*
+** On a server the old customers' keys are the server's to search (a rep
+** may not read them): the keys of the row taken and of the rows read
+** after it, up to ASK_ROWS, go in one call (crm.dup_keys), and each
+** row's answer waits in IN's asked until the row is taken.
+*/
+static void
+ask(struct input *in)
+{
+	struct asked *a = &in->asked;
+	struct strbuf hs, ks;
+	const struct lead_row *row = in->row;
+	struct crm_stmt *s;
+	size_t n = 0;
+
+	sb_init(&hs);
+	sb_init(&ks);
+	memset(a->id, 0, sizeof a->id);
+	for (a->n = 0; row && a->n < ASK_ROWS; row = lead_read_ahead(in->lr, a->n)) {
+		a->line[a->n] = row->rec.line;
+		for (int k = 0; k < CRM_NKEYS; k++)
+			if (row->refs.key[k]) {
+				sb_addc(&hs, n ? ',' : '{');
+				sb_addc(&ks, n ? ',' : '{');
+				sb_addf(&hs, "%lld", row->refs.hash[k]);
+				array_text(&ks, row->refs.key[k]);
+				a->of[n++] = a->n * CRM_NKEYS + (size_t)k;
+			}
+		a->n++;
+	}
+	a->at = 0;
+	if (n > 0) {
+		sb_addc(&hs, '}');
+		sb_addc(&ks, '}');
+		s = crm_sql(in->j->db, "SELECT i, id FROM crm.dup_keys(?, ?, ?)");
+		crm_bind_text(s, 1, hs.buf);
+		crm_bind_text(s, 2, ks.buf);
+		crm_bind_int(s, 3, in->j->below);
+		while (crm_step(s)) {
+			size_t x = a->of[crm_col_int(s, 0) - 1];
+
+			a->id[x / CRM_NKEYS][x % CRM_NKEYS] = crm_col_int(s, 1);
+		}
+	}
+	sb_free(&hs);
+	sb_free(&ks);
+}
+
+/* The server's answer for the row taken: per key, an old holder or 0. */
+static const long long *
+asked_of(struct input *in)
+{
+	struct asked *a = &in->asked;
+	unsigned long line = in->row->rec.line;
+
+	while (a->at < a->n && a->line[a->at] < line)
+		a->at++;
+	if (a->at == a->n || a->line[a->at] != line)
+		ask(in);
+	return a->id[a->at];
+}
 
 /* A key of a bulk row looked for among the rows added in bulk before it. */
 struct key_search {
@@ -197,16 +283,18 @@ is_dup(struct input *in, struct crm_dup *dup)
 {
 	struct import_job *j = in->j;
 	unsigned seen = 0, old = 0;
+	const long long *held;
 
 	if (j->mode == MODE_ALLOW)
 		return 0;
 	if (!j->bulk)
 		return crm_lead_find_dup(j->db, &in->refs, 0, dup);
+	held = j->server ? asked_of(in) : NULL;
 	for (int k = 0; k < CRM_NKEYS; k++)
 		if (in->refs.key[k]) {
 			if (filter_add(&j->seen, in->refs.hash[k]))
 				seen |= 1u << k;
-			if (filter_has(&j->old, in->refs.hash[k]))
+			if (held ? held[k] != 0 : filter_has(&j->old, in->refs.hash[k]))
 				old |= 1u << k;
 		}
 	for (int k = 0; (seen | old) >> k; k++) {
@@ -546,6 +634,7 @@ crm_import_streams(struct crm_run *run, int n, char **paths,
 	struct import_job j;
 
 	memset(&j, 0, sizeof j);
+	j.server = strcmp(crm_db_engine(run->db), "sqlite") != 0;
 	memset(st, 0, sizeof *st);
 	j.run = run;
 	j.db = run->db;
@@ -555,9 +644,19 @@ crm_import_streams(struct crm_run *run, int n, char **paths,
 	if (o->on_dup == CRM_DUP_ALLOW)
 		crm_require_admin(run->db, "--on-duplicate allow (a second "
 		    "record of a customer)");
-	j.bulk_at = crm_db_int(j.db, "SELECT coalesce(max(id), 0) FROM customers", -1);
-	if (j.bulk_at < at)
-		j.bulk_at = at;
+	/*
+	 * In bulk the keys there were before are read into a filter, unless
+	 * the server searches them: at first, then, or once the rows added
+	 * are as many as there were.
+	 */
+	if (j.server)
+		j.bulk_at = env && *env ? at : 0;
+	else {
+		j.bulk_at = crm_db_int(j.db, "SELECT coalesce(max(id), 0)"
+		    " FROM customers", -1);
+		if (j.bulk_at < at)
+			j.bulk_at = at;
+	}
 	if (n == 0)
 		import_one(&j, "-");
 	for (int i = 0; i < n; i++)

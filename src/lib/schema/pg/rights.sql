@@ -213,49 +213,72 @@ CREATE OR REPLACE FUNCTION crm.mask_email(email text) RETURNS text
 
 -- The duplicate check (防撞单) for everyone: the lowest live customer id
 -- below BELOW, other than BUT, with key K of KIND (phone, email,
--- company), a contact's phone and email counting as its customer's.
-CREATE OR REPLACE FUNCTION crm.dup_key(kind text, k text, but bigint,
+-- company) and hash H (norm_key_hash, customer_keys): the customers
+-- sharing the hash, then their key compared as text, as customer.c asks
+-- on SQLite; a contact's phone and email count as its customer's.
+-- PL/pgSQL with one static query per kind, so that each is planned once
+-- a session, by its index: a duplicate check is asked once a row.
+DROP FUNCTION IF EXISTS crm.dup_key(text, text, bigint, bigint);
+CREATE OR REPLACE FUNCTION crm.dup_key(kind text, h bigint, k text, but bigint,
     below bigint) RETURNS bigint
     LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = crm, pg_temp AS $$
+DECLARE
+	a bigint;
+	b bigint;
 BEGIN
 	IF k IS NULL THEN
 		RETURN NULL;
-	ELSIF kind = 'phone' THEN
-		RETURN (SELECT min(i) FROM (SELECT id AS i FROM customers
-		    WHERE phone_key = k AND merged_into IS NULL AND id <> but AND id < below
-		    UNION ALL SELECT c.id FROM contacts t JOIN customers c ON c.id = t.customer_id
-		    WHERE t.phone_key = k AND c.merged_into IS NULL AND c.id <> but
-		    AND c.id < below) x);
-	ELSIF kind = 'email' THEN
-		RETURN (SELECT min(i) FROM (SELECT id AS i FROM customers
-		    WHERE email_key = k AND merged_into IS NULL AND id <> but AND id < below
-		    UNION ALL SELECT c.id FROM contacts t JOIN customers c ON c.id = t.customer_id
-		    WHERE t.email_key = k AND c.merged_into IS NULL AND c.id <> but
-		    AND c.id < below) x);
-	ELSE
-		RETURN (SELECT min(id) FROM customers WHERE company_key = k
-		    AND merged_into IS NULL AND id <> but AND id < below);
 	END IF;
-END $$;
-
--- The same by the key's hash H too (norm_key_hash, customer_keys), as
--- customer.c asks on SQLite: the customers sharing the hash, then their
--- key compared as text; a contact's key as above.
-CREATE OR REPLACE FUNCTION crm.dup_key(kind text, h bigint, k text, but bigint,
-    below bigint) RETURNS bigint
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = crm, pg_temp AS $$
 	-- LATERAL: by the hash's index, then each customer by its id, even
 	-- while an import's own rows have no statistics yet
-	SELECT min(i) FROM (SELECT c.id AS i FROM customer_keys ck
-	    CROSS JOIN LATERAL (SELECT id FROM customers WHERE id = ck.customer_id
-	    AND merged_into IS NULL AND id <> but AND id < below AND CASE kind
-	    WHEN 'phone' THEN phone_key WHEN 'email' THEN email_key
-	    ELSE company_key END = k) c
-	    WHERE k IS NOT NULL AND ck.key = h
-	    UNION ALL SELECT c.id FROM contacts t JOIN customers c ON c.id = t.customer_id
-	    WHERE k IS NOT NULL AND kind IN ('phone', 'email') AND CASE kind
-	    WHEN 'phone' THEN t.phone_key ELSE t.email_key END = k
-	    AND c.merged_into IS NULL AND c.id <> but AND c.id < below) x $$;
+	IF kind = 'phone' THEN
+		SELECT min(c.id) INTO a FROM customer_keys ck CROSS JOIN LATERAL
+		    (SELECT id FROM customers WHERE id = ck.customer_id
+		    AND phone_key = k AND merged_into IS NULL AND id <> but
+		    AND id < below) c WHERE ck.key = h;
+		SELECT min(c.id) INTO b FROM contacts t JOIN customers c
+		    ON c.id = t.customer_id WHERE t.phone_key = k
+		    AND c.merged_into IS NULL AND c.id <> but AND c.id < below;
+	ELSIF kind = 'email' THEN
+		SELECT min(c.id) INTO a FROM customer_keys ck CROSS JOIN LATERAL
+		    (SELECT id FROM customers WHERE id = ck.customer_id
+		    AND email_key = k AND merged_into IS NULL AND id <> but
+		    AND id < below) c WHERE ck.key = h;
+		SELECT min(c.id) INTO b FROM contacts t JOIN customers c
+		    ON c.id = t.customer_id WHERE t.email_key = k
+		    AND c.merged_into IS NULL AND c.id <> but AND c.id < below;
+	ELSE
+		SELECT min(c.id) INTO a FROM customer_keys ck CROSS JOIN LATERAL
+		    (SELECT id FROM customers WHERE id = ck.customer_id
+		    AND company_key = k AND merged_into IS NULL AND id <> but
+		    AND id < below) c WHERE ck.key = h;
+	END IF;
+	RETURN least(a, b);
+END $$;
+
+-- The same for many keys at once, a bulk import's: for each I of the
+-- arrays, the lowest live customer id below BELOW with the key of hash
+-- HS[I] (its kind in the low two bits, norm_key_hash) and text KS[I];
+-- the keys found only.  One call for some hundred rows of an import,
+-- where crm.dup_key is one per row: and a rep never reads the hashes.
+CREATE OR REPLACE FUNCTION crm.dup_keys(hs bigint[], ks text[], below bigint)
+    RETURNS TABLE (i integer, id bigint)
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = crm, pg_temp AS $$
+	SELECT u.i::integer, min(x.id) FROM unnest(hs, ks) WITH ORDINALITY u(h, k, i)
+	CROSS JOIN LATERAL (
+	    SELECT c.id FROM customer_keys ck CROSS JOIN LATERAL
+	        (SELECT id FROM customers WHERE id = ck.customer_id
+	        AND merged_into IS NULL AND id < below AND CASE u.h & 3
+	        WHEN 0 THEN phone_key WHEN 1 THEN email_key
+	        ELSE company_key END = u.k) c
+	    WHERE ck.key = u.h
+	    UNION ALL SELECT c.id FROM contacts t JOIN customers c
+	        ON c.id = t.customer_id WHERE u.h & 3 = 0 AND t.phone_key = u.k
+	        AND c.merged_into IS NULL AND c.id < below
+	    UNION ALL SELECT c.id FROM contacts t JOIN customers c
+	        ON c.id = t.customer_id WHERE u.h & 3 = 1 AND t.email_key = u.k
+	        AND c.merged_into IS NULL AND c.id < below) x
+	GROUP BY u.i $$;
 
 -- Make LOGIN (renamed from OLD, or NULL) a crm login of ROLE: the server
 -- login is made when there is none (roles are the cluster's, so one that
@@ -340,11 +363,8 @@ BEGIN
 	    'pools', 'pool_members'] LOOP
 		EXECUTE format('GRANT INSERT, UPDATE, DELETE ON crm.%I TO %I', t, rep);
 	END LOOP;
-	-- the duplicate keys' hashes (migration 007): read and written by
-	-- every import and by a change of keys.  A gap: the hashes of other
-	-- reps' customers' phones can be guessed offline (an import's key
-	-- filter reads them all); closing it needs the bulk import's key
-	-- checks on the server.
+	-- the duplicate keys' hashes (migration 007): written by every
+	-- import and change of keys; read, as the policies below let it
 	IF to_regclass('crm.customer_keys') IS NOT NULL THEN
 		EXECUTE format('GRANT SELECT, INSERT, DELETE ON crm.customer_keys TO %I', rep);
 	END IF;
@@ -404,6 +424,26 @@ BEGIN
 	    ' AND owner_id IS NULL AND pool_id IS NULL))', rep);
 	EXECUTE format('CREATE POLICY rep_remove ON crm.customers FOR DELETE TO %I'
 	    ' USING (xmin = pg_current_xact_id()::xid)', rep);
+
+	-- the keys' hashes: a company's for all (its name is no secret), a
+	-- phone's or email's where the rep sees the contacts anyway (a hash
+	-- of a phone is guessed offline); added by any writer (a hash that
+	-- lies finds nothing: crm.dup_key compares the text), removed by the
+	-- customer's owner or in the transaction that added it
+	IF to_regclass('crm.customer_keys') IS NOT NULL THEN
+		ALTER TABLE crm.customer_keys ENABLE ROW LEVEL SECURITY;
+		EXECUTE format('CREATE POLICY admin_all ON crm.customer_keys TO %I'
+		    ' USING (true) WITH CHECK (true)', adm);
+		EXECUTE 'CREATE POLICY bootstrap_all ON crm.customer_keys USING'
+		    ' ((SELECT crm.bootstrap())) WITH CHECK ((SELECT crm.bootstrap()))';
+		EXECUTE format('CREATE POLICY rep_read ON crm.customer_keys FOR SELECT'
+		    ' TO %I USING (key & 3 = 2 OR crm.customer_sight(customer_id) = 2)', rep);
+		EXECUTE format('CREATE POLICY rep_add ON crm.customer_keys FOR INSERT'
+		    ' TO %I WITH CHECK (true)', rep);
+		EXECUTE format('CREATE POLICY rep_remove ON crm.customer_keys FOR DELETE'
+		    ' TO %I USING (crm.customer_owned(customer_id)'
+		    ' OR xmin = pg_current_xact_id()::xid)', rep);
+	END IF;
 
 	-- what belongs to a customer: seen with it, changed by its owner
 	FOREACH t IN ARRAY ARRAY['contacts', 'customer_fields', 'activities'] LOOP
