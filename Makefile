@@ -1,7 +1,8 @@
 # crm: a CRM toolkit for the Unix shell.  See README.md.
 #   make          build bin/crm and bin/crm-*
-#   make check    build (also with ASan+UBSan) and run every test
-#   make check-pg the shell tests again on a private PostgreSQL server
+#   make check    build (also with ASan+UBSan) and run every test, the
+#                 shell tests on PostgreSQL too when its server is installed
+#   make check-pg the shell tests on a private PostgreSQL server alone
 #   make demo     build and run a pipeline on a fresh demo.db
 #   make deps     install the Debian packages it needs (as root)
 #   make install  PREFIX=/usr/local: programs, man pages, completions
@@ -13,7 +14,8 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN     = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 PQINC    = -I/usr/include/postgresql
-LIBS     = -lsqlite3 -lpq -lcsv -lpcre2-8 -pthread
+# libpq is not linked: db_pg.c loads it when a program connects to a server
+LIBS     = -lsqlite3 -lcsv -lpcre2-8 -pthread
 SANFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 # Everything the build and the core tests use; LibreOffice, Chromium and
@@ -115,8 +117,8 @@ check: deps all san fuzz-build
 	@$(MAKE) --no-print-directory B=$(SAN) CFLAGS="$(SANFLAGS)" $(UNIT_BIN)
 	@sh tests/run.sh $(SAN)
 
-# The bats suite again on PostgreSQL: a private server (tests/pg-run.sh),
-# the sanitizer build; not part of check.
+# The bats suite on PostgreSQL alone: a private server (tests/pg-run.sh),
+# the sanitizer build; check runs it after the SQLite run (tests/run.sh).
 check-pg: deps all san
 	@$(MAKE) --no-print-directory B=$(SAN) CFLAGS="$(SANFLAGS)" $(UNIT_BIN)
 	@sh tests/pg-run.sh $(SAN)

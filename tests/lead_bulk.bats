@@ -50,10 +50,10 @@ reported() {
 	local db=$1
 	grep 'not imported: duplicate of customer' "$db.err" |
 	    sed 's/^crm-lead: [^:]*:\([0-9]*\): not imported: duplicate of customer \([0-9]*\) (same \([a-z]*\)).*/\1 \2 \3/' |
-	    while read -r line id key; do
-		printf '%s\t%s\t%s\n' "$line" \
-		    "$(on "$db" sql "SELECT name FROM customers WHERE id = $id")" "$key"
-	done
+	    awk -v names=<(on "$db" sql "SELECT id, name FROM customers") '
+		BEGIN { FS = "\t"; while ((getline l < names) > 0) {
+			split(l, f, "\t"); name[f[1]] = f[2] }; FS = " " }
+		{ printf "%s\t%s\t%s\n", $1, name[$2], $3 }'
 }
 
 @test "bulk, one at a time and a switch half-way decide the same, with the same output" {

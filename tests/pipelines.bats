@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
-# Writers after writers: each pipeline runs 20 times, each time on a fresh
-# copy of one database, and must succeed 20 times with every row.  A
+# Writers after writers: each pipeline runs RUNS times (helpers.bash: 20,
+# 5 on PostgreSQL), each time on a fresh copy of one database, and must
+# succeed every time with every row.  A
 # writer that took the write lock before its piped input ended would make
 # the writer upstream wait for it, and exit 3 (busy) now and then.
 
@@ -63,12 +64,12 @@ fresh() {
 	fi
 }
 
-# twenty ROWS PIPELINE [SQL WANT]: run PIPELINE 20 times, each on a fresh
+# twenty ROWS PIPELINE [SQL WANT]: run PIPELINE RUNS times, each on a fresh
 # copy of the template; every stage must exit 0, the last print ROWS
 # records, and SQL (when given) answer WANT afterwards.
 twenty() {
 	local rows=$1 pipeline=$2 q=${3:-} want=${4:-} ok=0 i got
-	for i in $(seq 20); do
+	for i in $(seq "$RUNS"); do
 		fresh
 		if ! bash -c "set -o pipefail; $pipeline" >out 2>err; then
 			echo "run $i failed: $(head -3 err)"
@@ -85,7 +86,7 @@ twenty() {
 		fi
 		ok=$((ok + 1))
 	done
-	[ "$ok" -eq 20 ]
+	[ "$ok" -eq "$RUNS" ]
 }
 
 @test "import | crm-pool move" {

@@ -925,12 +925,12 @@ assign (forced)" ]
 
 # ---- pipelines ---------------------------------------------------------------
 
-# twenty CMD CHECK: run the pipeline CMD (shell text) 20 times, each on a new
+# twenty CMD CHECK: run the pipeline CMD (shell text) RUNS times, each on a new
 # copy of the database pipeline_setup made, and CHECK OUT (a function, with
 # CRM_DB that copy) on each; every run must succeed with every row.
 twenty() {
 	local ok=0 i db
-	for i in $(seq 1 20); do
+	for i in $(seq 1 "$RUNS"); do
 		db=$(CRM_DB=$TEMPLATE copy_db "run$i.db")
 		if CRM_DB=$db bash -c "set -o pipefail; $1" >"out$i" 2>"err$i" &&
 		    CRM_DB=$db "$2" "out$i"; then
@@ -940,7 +940,7 @@ twenty() {
 			cat "err$i"
 		fi
 	done
-	[ "$ok" = 20 ]
+	[ "$ok" = "$RUNS" ]
 }
 
 # Customers 1-3 in pool west, 4-6 owned by wang, 7-9 in pool east.
@@ -966,7 +966,7 @@ moved_then_claimed() {
 	        ON u.id = c.owner_id WHERE u.login = 'li'")" = 1,2,3 ]
 }
 
-@test "crm-pool move | crm-pool claim: 20 runs on fresh databases, 20 successes" {
+@test "crm-pool move | crm-pool claim: run on fresh databases (20 times, 5 on PostgreSQL), every run a success" {
 	pipeline_setup
 	twenty 'crm-pool move --to east 1 2 3 | crm-pool --as li claim' moved_then_claimed
 }
@@ -980,7 +980,7 @@ assigned_then_released() {
 	    "4:east:li,5:east:li,6:east:li" ]
 }
 
-@test "crm-lead list | crm-assign | crm-pool release: 20 runs on fresh databases, 20 successes" {
+@test "crm-lead list | crm-assign | crm-pool release: run on fresh databases (20 times, 5 on PostgreSQL), every run a success" {
 	pipeline_setup
 	twenty 'crm-lead list --owner wang | crm-assign -f --to li -q |
 	    crm-pool --as li release --reason 换人' assigned_then_released
@@ -993,7 +993,7 @@ claimed_then_qualified() {
 	        WHERE id BETWEEN 7 AND 9")" = "7:qualified,8:qualified,9:qualified" ]
 }
 
-@test "crm-pool claim | crm-lead qualify: 20 runs on fresh databases, 20 successes" {
+@test "crm-pool claim | crm-lead qualify: run on fresh databases (20 times, 5 on PostgreSQL), every run a success" {
 	pipeline_setup
 	twenty 'crm-pool --as li claim 7 8 9 | crm-lead --as li qualify' claimed_then_qualified
 }

@@ -1,8 +1,11 @@
 #!/bin/sh
 # run.sh BUILD: run the C unit tests and the bats suites against BUILD/bin,
-# then print one line "N passed, N failed, N skipped"; exit 1 on any failure.
-# The bats files run CRM_TEST_JOBS at a time (default: the processors),
-# each into its own log, printed in order when all are done.
+# then the bats suites again on PostgreSQL (tests/pg-run.sh) when the
+# server's programs are installed (Debian postgresql) and CRM_TEST_PG_SKIP
+# is not set; print one line "N passed, N failed, N skipped" for them
+# all; exit 1 on any failure.  The bats files run CRM_TEST_JOBS at a time
+# (default: the processors), each into its own log, printed in order when
+# all are done.
 set -u
 build=${1:-build/san}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,5 +43,17 @@ pass=$(grep -cE '^ok ' "$log" | tr -d ' ')
 skip=$(grep -cE '^ok .*# (skip|SKIP)' "$log" | tr -d ' ')
 fail=$(grep -cE '^not ok' "$log" | tr -d ' ')
 pass=$((pass - skip))
+echo "# SQLite: $pass passed, $fail failed, $skip skipped"
+# the same suites on PostgreSQL: its counts added to these
+if [ -n "${CRM_TEST_PG_SKIP:-}" ]; then
+	echo "# PostgreSQL: not run (CRM_TEST_PG_SKIP is set)"
+elif ! sh "$top/tests/pg-server.sh" bin >/dev/null 2>&1; then
+	echo "# PostgreSQL: not run: no server programs (apt-get install postgresql)"
+else
+	sh "$top/tests/pg-run.sh" "$build" | tee "$log"
+	set -- $(tail -n 1 "$log" | grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' ||
+	    echo 0 passed, 1 failed, 0 skipped)
+	pass=$((pass + $1)) fail=$((fail + $3)) skip=$((skip + $5))
+fi
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]

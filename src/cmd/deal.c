@@ -263,10 +263,11 @@ show_one(long long id, const char *where, void *ctx)
 
 	if (cid < 0)
 		crm_warn("%s: no deal %lld", where, id);
-	else if (crm_sight_of(db, cid) == CRM_SIGHT_NAME)
+	else if (!crm_deal_readable(db, id))
 		crm_warn("%s: permission denied: deal %lld is of customer %lld, "
-		    "which you ('%s', %s) neither own nor share a pool with",
-		    where, id, cid, crm_actor(db), crm_actor_describe(db));
+		    "which you ('%s', %s) neither own nor share a pool with, "
+		    "and not yours", where, id, cid, crm_actor(db),
+		    crm_actor_describe(db));
 	else
 		return 1;
 	x->failed = 1;

@@ -355,7 +355,7 @@ next_pair(void *ctx, struct crm_value *row)
 void
 bulkkeys_write(struct bulkkeys *b, struct crm_db *db)
 {
-	int merge = strcmp(crm_db_engine(db), "sqlite") == 0;
+	int merge = !crm_db_server(db);
 
 	sort_pairs(b, b->p, b->n);
 	memset(&b->last, 0, sizeof b->last);

@@ -348,6 +348,7 @@ crm_db_close(struct crm_db *db)
 		return;
 	if (db->in_tx)
 		crm_db_rollback(db);
+	db->closing = 1;
 	for (s = db->cache; s; s = next) {
 		next = s->next;
 		db->eng->finalize(s->e);

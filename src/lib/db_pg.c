@@ -15,6 +15,7 @@
 ** shared, and row locks on what it changes.  Lock waits end with the
 ** deadline of --wait (lock_timeout); then exit 3.
 */
+#include <dlfcn.h>
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,70 @@
 #include "die.h"
 #include "opt.h"
 #include "str.h"
+
+/*
+** libpq is loaded when a program first connects to a server, not when
+** it starts: it brings twenty libraries (Kerberos, LDAP, TLS) whose
+** start would cost every program some 10 ms, on SQLite too.  The names
+** below are libpq's; each stands for its pointer, set by pq_load().
+*/
+#define PQ_FUNCS(X) X(PQcancel) X(PQclear) X(PQconnectdbParams) \
+	X(PQdescribePrepared) X(PQerrorMessage) X(PQescapeLiteral) X(PQexec) \
+	X(PQexecPrepared) X(PQfinish) X(PQfname) X(PQfreeCancel) \
+	X(PQfreemem) X(PQftype) X(PQgetCancel) X(PQgetCopyData) \
+	X(PQgetResult) X(PQgetisnull) X(PQgetvalue) X(PQnfields) \
+	X(PQnparams) X(PQntuples) X(PQparamtype) X(PQprepare) \
+	X(PQputCopyData) X(PQputCopyEnd) X(PQresultErrorField) \
+	X(PQresultStatus) X(PQstatus)
+#define PQ_POINTER(f) static __typeof__(&f) pq_##f;
+PQ_FUNCS(PQ_POINTER)
+#undef PQ_POINTER
+
+static void
+pq_load(void)
+{
+	void *h;
+
+	if (pq_PQexec != NULL)
+		return;
+	if ((h = dlopen("libpq.so.5", RTLD_NOW | RTLD_LOCAL)) == NULL)
+		crm_die("cannot load libpq, PostgreSQL's client library "
+		    "(apt-get install libpq5): %s", dlerror());
+#define PQ_RESOLVE(f) \
+	if ((*(void **)&pq_##f = dlsym(h, #f)) == NULL) \
+		crm_die("libpq.so.5 has no %s: %s", #f, dlerror());
+	PQ_FUNCS(PQ_RESOLVE)
+#undef PQ_RESOLVE
+}
+
+#define PQcancel (*pq_PQcancel)
+#define PQclear (*pq_PQclear)
+#define PQconnectdbParams (*pq_PQconnectdbParams)
+#define PQdescribePrepared (*pq_PQdescribePrepared)
+#define PQerrorMessage (*pq_PQerrorMessage)
+#define PQescapeLiteral (*pq_PQescapeLiteral)
+#define PQexec (*pq_PQexec)
+#define PQexecPrepared (*pq_PQexecPrepared)
+#define PQfinish (*pq_PQfinish)
+#define PQfname (*pq_PQfname)
+#define PQfreeCancel (*pq_PQfreeCancel)
+#define PQfreemem (*pq_PQfreemem)
+#define PQftype (*pq_PQftype)
+#define PQgetCancel (*pq_PQgetCancel)
+#define PQgetCopyData (*pq_PQgetCopyData)
+#define PQgetResult (*pq_PQgetResult)
+#define PQgetisnull (*pq_PQgetisnull)
+#define PQgetvalue (*pq_PQgetvalue)
+#define PQnfields (*pq_PQnfields)
+#define PQnparams (*pq_PQnparams)
+#define PQntuples (*pq_PQntuples)
+#define PQparamtype (*pq_PQparamtype)
+#define PQprepare (*pq_PQprepare)
+#define PQputCopyData (*pq_PQputCopyData)
+#define PQputCopyEnd (*pq_PQputCopyEnd)
+#define PQresultErrorField (*pq_PQresultErrorField)
+#define PQresultStatus (*pq_PQresultStatus)
+#define PQstatus (*pq_PQstatus)
 
 #define OID_BOOL 16
 #define OID_INT8 20
@@ -40,6 +105,8 @@ struct pg_conn {
 	char *ids;			/* ",t1,t2,": tables whose id is an identity */
 	int rep;			/* a rep: reads go through the seen_ views */
 	int reset_ids;			/* crm.reset_ids() exists: call it */
+	int alone;			/* in a CRM_TX_WRITE: no other writer */
+	struct strbuf stale;		/* ",t,": tables whose sequence ran ahead */
 	int bypass;			/* row-level security is not ours: COPY */
 	struct pg_stmt *streaming;	/* the cursor whose COPY is running */
 	struct copy *copies;		/* rows appended, not yet sent */
@@ -339,18 +406,6 @@ copy_drop(struct crm_db *db)
 	C(db)->ids_of = NULL;
 }
 
-/* Set the session's lock_timeout to what is left of the wait. */
-static void
-set_lock_timeout(struct crm_db *db, int local)
-{
-	char sql[80];
-	long ms = crm_db_ms_left(db);
-
-	snprintf(sql, sizeof sql, "SET %slock_timeout = %ld", local ? "LOCAL " : "",
-	    ms > 0 ? ms : 1);
-	pg_exec(db, sql);
-}
-
 /*
 ** WHO (ours, malloc'd) kept for the process's life, as crm_g.actor: one
 ** copy of each login, so a second connection (crm-db copy, backup) neither
@@ -385,7 +440,9 @@ pg_open(struct crm_db *db, enum crm_db_mode mode)
 	int n = 0;
 	long secs = (crm_db_ms_left(db) + 999) / 1000;
 
+	pq_load();
 	db->e = pc;
+	sb_init(&pc->stale);
 	snprintf(timeout, sizeof timeout, "%ld", secs < 2 ? 2 : secs);
 	keys[n] = "dbname", vals[n++] = db->path;
 	if (crm_g.actor_given)
@@ -424,6 +481,7 @@ pg_close(struct crm_db *db)
 	struct pg_conn *pc = C(db);
 
 	copy_drop(db);
+	sb_free(&pc->stale);
 	PQfinish(pc->c);
 	free(pc->err);
 	free(pc->ids);
@@ -657,54 +715,100 @@ pg_ready(struct crm_db *db)
 
 /*
 ** BEGIN, then the writers' lock: exclusive for CRM_TX_WRITE, shared for
-** CRM_TX_ROWS.  A wait that runs out ends the transaction; it is tried
-** again while the deadline allows, then exit 3.
+** CRM_TX_ROWS; one round trip.  A wait that runs out ends the
+** transaction; it is tried again while the deadline allows, then exit 3.
 */
 static void
 pg_begin(struct crm_db *db, enum crm_tx tx)
 {
-	const char *lock = tx == CRM_TX_ROWS ?
-	    "SELECT pg_advisory_xact_lock_shared(" WRITE_LOCK ")" :
-	    "SELECT pg_advisory_xact_lock(" WRITE_LOCK ")";
+	struct pg_conn *pc = C(db);
+	char sql[200];
 
+	pc->alone = tx == CRM_TX_WRITE;
+	sb_reset(&pc->stale);
 	for (;;) {
 		PGresult *res;
+		long ms = crm_db_ms_left(db);
 
-		pg_exec(db, "BEGIN");
-		set_lock_timeout(db, 1);
-		res = PQexec(C(db)->c, lock);
-		if (PQresultStatus(res) == PGRES_TUPLES_OK) {
+		/* a savepoint to come back to: see pg_rollback */
+		snprintf(sql, sizeof sql, "BEGIN; SET LOCAL lock_timeout = %ld;"
+		    " SELECT pg_advisory_xact_lock%s(" WRITE_LOCK ")%s",
+		    ms > 0 ? ms : 1, pc->alone ? "" : "_shared",
+		    pc->alone ? "; SAVEPOINT crm_alone" : "");
+		res = PQexec(pc->c, sql);
+		if (PQresultStatus(res) == PGRES_TUPLES_OK ||
+		    PQresultStatus(res) == PGRES_COMMAND_OK) {
 			PQclear(res);
-			/* Alone, ids may go on from the highest, as SQLite's do. */
-			if (tx == CRM_TX_WRITE && C(db)->reset_ids)
-				pg_exec(db, "SELECT crm.reset_ids()");
 			return;
 		}
 		if (!is_busy_state(state_of(res)) || crm_db_ms_left(db) == 0) {
-			PQclear(PQexec(C(db)->c, "ROLLBACK"));
+			PQclear(PQexec(pc->c, "ROLLBACK"));
 			pg_fail(db, res, "cannot take the write lock");
 		}
 		PQclear(res);
-		PQclear(PQexec(C(db)->c, "ROLLBACK"));
+		PQclear(PQexec(pc->c, "ROLLBACK"));
 	}
 }
 
+/* TABLE's sequence may have run ahead of its ids (blocks, a feed). */
+static void
+mark_stale(struct crm_db *db, const char *table)
+{
+	struct pg_conn *pc = C(db);
+	char key[80];
+
+	snprintf(key, sizeof key, ",%s,", table);
+	if (pc->stale.len == 0)
+		sb_addc(&pc->stale, ',');
+	if (strstr(pc->stale.buf, key) == NULL)
+		sb_addf(&pc->stale, "%s,", table);
+}
+
+/* TABLE's (N bytes) sequence goes on from its highest id. */
+static void
+reset_seq(struct crm_db *db, const char *table, size_t n)
+{
+	char *sql = xasprintf("SELECT crm.reset_id('%.*s')", (int)n, table);
+
+	pg_exec(db, sql);
+	free(sql);
+}
+
+/*
+** Alone, ids go on from the highest, as SQLite's do: before the commit,
+** the sequences that ran ahead are set back to the highest id; after a
+** rollback (pg_rollback) all of them, since an insert rolled back took
+** its id all the same.  A writer beside others leaves them: theirs may
+** be taking ids.
+*/
 static void
 pg_commit(struct crm_db *db)
 {
+	struct pg_conn *pc = C(db);
+
 	copy_flush(db, NULL);
 	copy_drop(db);
+	if (pc->alone && pc->reset_ids && pc->stale.len > 0)
+		for (char *t = pc->stale.buf + 1, *end; (end = strchr(t, ',')) != NULL;
+		    t = end + 1)
+			reset_seq(db, t, (size_t)(end - t));
 	pg_exec(db, "COMMIT");
 }
 
 static void
 pg_rollback(struct crm_db *db)
 {
-	if (C(db)->streaming)
-		stream_end(C(db)->streaming);
+	struct pg_conn *pc = C(db);
+
+	if (pc->streaming)
+		stream_end(pc->streaming);
 	copy_drop(db);
-	C(db)->feed = NULL;
-	PQclear(PQexec(C(db)->c, "ROLLBACK"));
+	pc->feed = NULL;
+	if (pc->alone && pc->reset_ids) {
+		PQclear(PQexec(pc->c, "ROLLBACK TO SAVEPOINT crm_alone"));
+		PQclear(PQexec(pc->c, "SELECT crm.reset_ids()"));
+	}
+	PQclear(PQexec(pc->c, "ROLLBACK"));
 }
 
 /* The tables whose id is an identity, as ",a,b,", asked once. */
@@ -885,7 +989,8 @@ pg_finalize(void *p)
 	free(st->ftype);
 	free(st->v);
 	PQclear(st->res);
-	if (st->name[0] && st->db->e) {
+	/* the server forgets them when the connection ends */
+	if (st->name[0] && st->db->e && !st->db->closing) {
 		char sql[48];
 
 		snprintf(sql, sizeof sql, "DEALLOCATE %s", st->name);
@@ -1518,9 +1623,12 @@ pg_exists(const char *path)
 {
 	const char *keys[] = { "dbname", "user", NULL };
 	const char *vals[] = { path, crm_g.actor_given ? crm_g.actor : NULL, NULL };
-	PGconn *c = PQconnectdbParams(keys, vals, 1);
+	PGconn *c;
 	PGresult *res;
 	int yes = 0;
+
+	pq_load();
+	c = PQconnectdbParams(keys, vals, 1);
 
 	if (PQstatus(c) == CONNECTION_OK) {
 		res = PQexec(c, "SELECT 1 FROM pg_namespace WHERE nspname = 'crm'");
@@ -1619,6 +1727,7 @@ pg_next_id(struct crm_db *db, const char *table)
 		if (PQresultStatus(res) != PGRES_TUPLES_OK)
 			pg_fail(db, res, "cannot take ids");
 		snprintf(b->table, sizeof b->table, "%s", table);
+		mark_stale(db, table);
 		b->n = PQntuples(res);
 		for (int k = 0; k < b->n; k++)
 			b->v[k] = strtoll(PQgetvalue(res, k, 0), NULL, 10);
@@ -1757,8 +1866,10 @@ pg_feed(struct crm_db *db, const char *sql)
 	C(db)->feed = NULL;
 	pg_exec(db, "DROP TABLE pg_temp.crm_feed");
 	/* ids given by the feed: the next made goes on from the highest */
-	if (C(db)->reset_ids)
-		pg_exec(db, "SELECT crm.reset_ids()");
+	q = xasprintf(",%s,", f.table);
+	if (strstr(identity_tables(db), q))
+		reset_seq(db, f.table, strlen(f.table));
+	free(q);
 	sb_free(&f.buf);
 	free(f.run);
 }

@@ -27,6 +27,7 @@ struct crm_db {
 	int in_tx;
 	long long version_found;	/* the schema version at open */
 	struct crm_stmt *cache;
+	int closing;			/* statements freed as the connection closes */
 	struct timespec deadline;	/* waiting for locks ends here */
 	struct crm_ctx ctx;
 	int (*feed)(void *ctx, struct crm_value *row);	/* crm_db_feed */

@@ -425,6 +425,35 @@ crm_deal_customer_of(struct crm_db *db, long long id)
 	return crm_db_int(db, "SELECT customer_id FROM deals WHERE id = ?", id);
 }
 
+/*
+** The policy for deals: the actor reads a deal of a customer it sees
+** more of than the name (SIGHT), or one it owns (OWNER, its login or
+** NULL) whoever holds the customer now: a rep's own work, which its
+** reports count.  rights.sql has the same on PostgreSQL.
+*/
+static int
+deal_readable(struct crm_db *db, enum crm_sight sight, const char *owner)
+{
+	return sight != CRM_SIGHT_NAME ||
+	    (owner != NULL && strcmp(owner, crm_actor(db)) == 0);
+}
+
+int
+crm_deal_readable(struct crm_db *db, long long id)
+{
+	struct crm_stmt *s = crm_sql(db, "SELECT d.customer_id, u.login"
+	    " FROM deals d LEFT JOIN users u ON u.id = d.owner_id WHERE d.id = ?");
+	int r;
+
+	crm_bind_int(s, 1, id);
+	if (!crm_step(s))
+		return 0;
+	r = deal_readable(db, crm_sight_of(db, crm_col_int(s, 0)),
+	    crm_col_null(s, 1) ? NULL : crm_col_text(s, 1));
+	crm_reset(s);
+	return r;
+}
+
 /* Deal ID as it is stored, with names for ids; strings owned here. */
 struct stored {
 	long long customer_id, owner_id, stage_id, amount;
@@ -852,10 +881,11 @@ crm_deals_next(struct crm_deal_cursor *c)
 	struct crm_stmt *s = c->st;
 
 	while (crm_step(s)) {
-		if (!c->raw && crm_sight(c->db, crm_col_int(s, 1),
+		if (!c->raw && !deal_readable(c->db, crm_sight(c->db,
+		    crm_col_int(s, 1),
 		    crm_col_null(s, DC_N) ? -1 : crm_col_int(s, DC_N),
-		    crm_col_null(s, DC_N + 1) ? -1 : crm_col_int(s, DC_N + 1)) ==
-		    CRM_SIGHT_NAME)
+		    crm_col_null(s, DC_N + 1) ? -1 : crm_col_int(s, DC_N + 1)),
+		    crm_col_null(s, DC_OWNER) ? NULL : crm_col_text(s, DC_OWNER)))
 			continue;
 		for (int i = 0; i < DC_N; i++)
 			c->v[i] = crm_col_text(s, i);

@@ -131,6 +131,8 @@ const char *crm_deal_move(struct crm_db *db, long long id,
 
 /* The customer of deal ID, or -1 when there is no deal ID. */
 long long crm_deal_customer_of(struct crm_db *db, long long id);
+/* May the actor read deal ID (the policy: deal.c)?  0 when there is none. */
+int crm_deal_readable(struct crm_db *db, long long id);
 
 /*
 ** A customer's open deals follow it to its new owner USER_ID (-1: none,

@@ -634,7 +634,7 @@ crm_import_streams(struct crm_run *run, int n, char **paths,
 	struct import_job j;
 
 	memset(&j, 0, sizeof j);
-	j.server = strcmp(crm_db_engine(run->db), "sqlite") != 0;
+	j.server = crm_db_server(run->db);
 	memset(st, 0, sizeof *st);
 	j.run = run;
 	j.db = run->db;

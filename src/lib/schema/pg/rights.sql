@@ -62,7 +62,7 @@ CREATE OR REPLACE FUNCTION crm.standing() RETURNS text
 
 -- New ids go on from the highest there is, as SQLite's do, also after a
 -- rolled-back insert took some: a writer that excludes all others calls
--- it when it starts (db_pg.c).
+-- it when it rolls back (db_pg.c).
 CREATE OR REPLACE FUNCTION crm.reset_ids() RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = crm, pg_temp AS $$
 DECLARE
@@ -210,6 +210,15 @@ CREATE OR REPLACE FUNCTION crm.mask_email(email text) RETURNS text
 	FROM (SELECT b, CASE WHEN strpos(b, '@') = 0 THEN 0
 	    ELSE length(b) - strpos(reverse(b), '@') + 1 END AS a
 	    FROM (SELECT ltrim(email, E' \t') AS b) x) y $$;
+
+-- The same for table T alone, before a writer that excludes all others
+-- commits: the tables whose ids it took in blocks or gave itself.
+CREATE OR REPLACE FUNCTION crm.reset_id(t text) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = crm, pg_temp AS $$
+BEGIN
+	EXECUTE format('SELECT setval(pg_get_serial_sequence(%L, ''id''),'
+	    ' coalesce(max(id), 0) + 1, false) FROM crm.%I', 'crm.' || quote_ident(t), t);
+END $$;
 
 -- The duplicate check (防撞单) for everyone: the lowest live customer id
 -- below BELOW, other than BUT, with key K of KIND (phone, email,
