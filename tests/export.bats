@@ -18,7 +18,7 @@ load helpers
 setup_file() {
 	local d=$BATS_FILE_TMPDIR td f b
 	if [ -n "${CRM_TEST_PG:-}" ]; then
-		CRM_DB=$(pg_new_db "f$(printf %s "$d" | md5sum | cut -c1-20)")
+		CRM_DB=$(pg_new_db "x$(printf %s "$d" | md5sum | cut -c1-20)")
 	else
 		CRM_DB="$d/query.db"
 	fi

@@ -65,12 +65,20 @@ SQL
 }
 
 # new_db: CRM_DB names a database that does not exist yet: a file name, or
-# on PostgreSQL an empty database (the crm schema is what is missing),
-# one per bats file, emptied for each of its tests.
+# on PostgreSQL an empty database (the crm schema is what is missing):
+# for a test's first, one per bats file, emptied for each of its tests;
+# another in the same test is made beside it.
 new_db() {
 	if [ -n "${CRM_TEST_PG:-}" ]; then
-		PG_DB=f$(printf %s "$BATS_FILE_TMPDIR" | md5sum | cut -c1-20)
-		pg_fresh_db "$PG_DB"
+		local base
+		base=f$(printf %s "$BATS_FILE_TMPDIR" | md5sum | cut -c1-20)
+		if [ "${PG_DB_TEST:-}" != "$BATS_TEST_TMPDIR" ]; then
+			PG_DB_TEST=$BATS_TEST_TMPDIR PG_DB_N=0 PG_DB=$base
+			pg_fresh_db "$PG_DB"
+		else
+			PG_DB_N=$((PG_DB_N + 1)) PG_DB=${base}_new$PG_DB_N
+			pg_new_db "$PG_DB" >/dev/null
+		fi
 		CRM_DB="postgresql:///$PG_DB?host=$CRM_TEST_PG"
 		export CRM_DB
 	else

@@ -2,8 +2,9 @@
 # run.sh BUILD: run the C unit tests and the bats suites against BUILD/bin,
 # then the bats suites again on PostgreSQL (tests/pg-run.sh) when the
 # server's programs are installed (Debian postgresql) and CRM_TEST_PG_SKIP
-# is not set; print one line "N passed, N failed, N skipped" for them
-# all; exit 1 on any failure.  The bats files run CRM_TEST_JOBS at a time
+# is not set (CRM_TEST_PG_FILES: only those files, names without .bats);
+# print one line "N passed, N failed, N skipped" for them all; exit 1 on
+# any failure.  The bats files run CRM_TEST_JOBS at a time
 # (default: the processors), each into its own log, printed in order when
 # all are done.
 set -u
@@ -50,7 +51,12 @@ if [ -n "${CRM_TEST_PG_SKIP:-}" ]; then
 elif ! sh "$top/tests/pg-server.sh" bin >/dev/null 2>&1; then
 	echo "# PostgreSQL: not run: no server programs (apt-get install postgresql)"
 else
-	sh "$top/tests/pg-run.sh" "$build" | tee "$log"
+	# CRM_TEST_PG_FILES: the files to run there (names without .bats)
+	files=
+	for f in ${CRM_TEST_PG_FILES:-}; do
+		files="$files $top/tests/$f.bats"
+	done
+	sh "$top/tests/pg-run.sh" "$build" $files | tee "$log"
 	set -- $(tail -n 1 "$log" | grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' ||
 	    echo 0 passed, 1 failed, 0 skipped)
 	pass=$((pass + $1)) fail=$((fail + $3)) skip=$((skip + $5))

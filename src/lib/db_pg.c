@@ -1681,10 +1681,16 @@ pg_append(struct crm_db *db, const char *table, const char *cols, size_t n,
 		if (strcmp(c->table, table) == 0 && strcmp(c->cols, cols) == 0)
 			break;
 	if (c == NULL) {
+		char *key = xasprintf(",%s,", table);
+
 		c = *tail = xcalloc(1, sizeof *c);
 		c->table = xstrdup(table);
 		c->cols = xstrdup(cols);
 		sb_init(&c->buf);
+		/* ids given here (a copy): the sequence goes on after them */
+		if (mentions(cols, "id") && strstr(identity_tables(db), key))
+			mark_stale(db, table);
+		free(key);
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (i)

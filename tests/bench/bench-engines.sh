@@ -11,14 +11,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 n=${1:-100000}
 out=$top/tests/bench/out
 mkdir -p "$out"
-PATH=$top/bin:$(sh "$top/tests/pg-server.sh" bin):$PATH
-export CRM_RC=/dev/null CRM_USER=boss
-unset CRM_NOW CRM_IMPORT_BULK_ROWS CRM_DB
-dir=$(mktemp -d "${TMPDIR:-/tmp}/crm-bench-engines.XXXXXX")
-trap 'sh "$top/tests/pg-server.sh" stop "$dir"' EXIT
-trap 'exit 130' INT TERM HUP
-sh "$top/tests/pg-server.sh" start "$dir"
-psql_su() { PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 -h "$dir" -U postgres "$@"; }
+. "$top/tests/bench/pg.sh"
 
 # db ENGINE NAME: a new, empty database NAME of ENGINE; prints its CRM_DB
 db() {
@@ -26,10 +19,7 @@ db() {
 		rm -f "$out/$2.db" "$out/$2.db-wal" "$out/$2.db-shm"
 		echo "$out/$2.db"
 	else
-		psql_su -d postgres -c "DROP DATABASE IF EXISTS $2" \
-		    -c "CREATE DATABASE $2 OWNER tester" \
-		    -c "GRANT CREATE ON DATABASE $2 TO PUBLIC" >/dev/null
-		echo "postgresql:///$2?host=$dir"
+		newdb "$2"
 	fi
 }
 # copy ENGINE FROM NAME: a copy of database FROM as NAME; prints its CRM_DB
@@ -43,11 +33,6 @@ copy() {
 		    -c "CREATE DATABASE $3 TEMPLATE $(echo "${2#postgresql:///}" | cut -d'?' -f1)" >/dev/null
 		echo "postgresql:///$3?host=$dir"
 	fi
-}
-# wall CMD...: the wall seconds CMD took, its output thrown away
-wall() {
-	/usr/bin/time -f '%e' -o "$out/time" "$@" >/dev/null
-	cat "$out/time"
 }
 # best CMD...: the best wall seconds of three runs
 best() {

@@ -19,24 +19,7 @@ claims=${3:-20}
 clients=50
 out=$top/tests/bench/out
 mkdir -p "$out"
-PATH=$top/bin:$PATH
-export CRM_RC=/dev/null CRM_USER=boss
-unset CRM_NOW CRM_IMPORT_BULK_ROWS
-dir=$(mktemp -d "${TMPDIR:-/tmp}/crm-pg-bench.XXXXXX")
-trap 'sh "$top/tests/pg-server.sh" stop "$dir"' EXIT
-trap 'exit 130' INT TERM HUP
-sh "$top/tests/pg-server.sh" start "$dir"
-psql_su() { PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 -h "$dir" -U postgres "$@"; }
-# newdb NAME: an empty database NAME anyone may make the crm schema in
-newdb() {
-	psql_su -d postgres -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1 OWNER tester" \
-	    -c "GRANT CREATE ON DATABASE $1 TO PUBLIC" >/dev/null
-	echo "postgresql:///$1?host=$dir"
-}
-wall() {	# wall seconds of a command
-	/usr/bin/time -f '%e' -o "$out/time" "$@" >/dev/null
-	cat "$out/time"
-}
+. "$top/tests/bench/pg.sh"
 ratio() { echo "$1 $2" | awk '{ printf "%.2f", $1 / $2 }'; }
 cc -O2 -o "$out/gen-leads" "$top/tests/bench/gen-leads.c"
 
