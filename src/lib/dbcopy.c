@@ -30,15 +30,6 @@ seeded(const char *table)
 	return strcmp(table, "stages") == 0 || strcmp(table, "config") == 0;
 }
 
-static int
-in_list(const struct strvec *sv, const char *s)
-{
-	for (size_t i = 0; i < sv->n; i++)
-		if (strcmp(sv->v[i], s) == 0)
-			return 1;
-	return 0;
-}
-
 /* The columns of TABLE, in their order. */
 static void
 columns(struct crm_db *db, const char *table, struct strvec *out)
@@ -65,9 +56,9 @@ select_sql(const char *table, const struct strvec *cols)
 	for (size_t i = 0; i < cols->n; i++)
 		sb_addf(&sb, "%s\"%s\"", i ? ", " : "", cols->v[i]);
 	sb_addf(&sb, " FROM %s ORDER BY ", table);
-	if (in_list(cols, "id"))
+	if (sv_has(cols, "id"))
 		sb_adds(&sb, "id");
-	else if (in_list(cols, "rowid"))
+	else if (sv_has(cols, "rowid"))
 		sb_adds(&sb, "\"rowid\"");
 	else
 		for (size_t i = 0; i < cols->n; i++)
@@ -197,12 +188,12 @@ crm_db_copy(const char *from, const char *to, int replace, struct rec_writer *w)
 		sv_push(&tables, order[i]);
 	crm_db_tables(src, &have);
 	for (size_t i = 0; i < have.n; i++)
-		if (!in_list(&tables, have.v[i]))
+		if (!sv_has(&tables, have.v[i]))
 			sv_push(&tables, have.v[i]);
 	sv_free(&have);
 	crm_db_tables(dst, &have);
 	for (size_t i = 0; i < tables.n; i++) {
-		if (!in_list(&have, tables.v[i]))
+		if (!sv_has(&have, tables.v[i]))
 			crm_die("copy: '%s' has no table '%s' (is it older?)", to,
 			    tables.v[i]);
 		if (!seeded(tables.v[i]) && has_rows(dst, tables.v[i]))
@@ -214,7 +205,7 @@ crm_db_copy(const char *from, const char *to, int replace, struct rec_writer *w)
 	/* Emptied children first, in one transaction: a failure leaves it as it was. */
 	crm_db_begin(dst);
 	for (size_t i = tables.n; i-- > 0;)
-		if (in_list(&have, tables.v[i]))
+		if (sv_has(&have, tables.v[i]))
 			exec_own(dst, "DELETE FROM %s", tables.v[i]);
 	crm_db_commit(dst);
 	if (w)
@@ -232,11 +223,11 @@ crm_db_copy(const char *from, const char *to, int replace, struct rec_writer *w)
 		 * SQLite's rowid, where PostgreSQL keeps it as a column (the
 		 * order of deal_stages): SQLite reads and writes it by name.
 		 */
-		if (!in_list(&cols, "rowid")) {
+		if (!sv_has(&cols, "rowid")) {
 			struct strvec other = STRVEC_INIT;
 
 			columns(dst, t, &other);
-			if (in_list(&other, "rowid"))
+			if (sv_has(&other, "rowid"))
 				sv_push(&cols, "rowid");
 			sv_free(&other);
 		}

@@ -98,15 +98,6 @@ echo_free(struct crm_echo *e)
 	free(e);
 }
 
-static int
-in_list(const struct strvec *sv, const char *s)
-{
-	for (size_t i = 0; i < sv->n; i++)
-		if (strcmp(sv->v[i], s) == 0)
-			return 1;
-	return 0;
-}
-
 void
 crm_run_echo_open(struct crm_run *run, struct rec_reader *in,
     const char *const *changed)
@@ -124,7 +115,7 @@ crm_run_echo_open(struct crm_run *run, struct rec_reader *in,
 		e->nin = e->names.n;
 		for (; changed && *changed; changed++) {
 			sv_push(&e->changed, *changed);
-			if (!in_list(&e->names, *changed))
+			if (!sv_has(&e->names, *changed))
 				sv_push(&e->names, *changed);
 		}
 		e->v = xcalloc(e->names.n + 1, sizeof *e->v);
@@ -178,7 +169,7 @@ crm_run_echo(struct crm_run *run, long long id, const struct rec *rec)
 		const char *name = e->names.v[i];
 
 		e->v[i] = i < e->nin && rec && i < rec->n ? rec->v[i] : NULL;
-		if (!in_list(&e->changed, name))
+		if (!sv_has(&e->changed, name))
 			continue;
 		e->v[i] = NULL;
 		for (size_t k = 0; v && k < ncol; k++)

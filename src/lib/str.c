@@ -211,6 +211,15 @@ sv_free(struct strvec *sv)
 	sv->n = sv->cap = 0;
 }
 
+int
+sv_has(const struct strvec *sv, const char *s)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		if (sv->v[i] != NULL && strcmp(sv->v[i], s) == 0)
+			return 1;
+	return 0;
+}
+
 void
 sv_split(struct strvec *sv, const char *s, int sep)
 {

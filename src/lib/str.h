@@ -55,6 +55,7 @@ struct strvec {
 #define STRVEC_INIT { NULL, 0, 0 }
 void sv_push(struct strvec *sv, const char *s);	/* copies s; NULL kept as NULL */
 void sv_free(struct strvec *sv);
+int sv_has(const struct strvec *sv, const char *s);	/* 1 if S is one of them */
 /* Split S at each SEP into SV, trimming blanks, dropping empty items. */
 void sv_split(struct strvec *sv, const char *s, int sep);
 

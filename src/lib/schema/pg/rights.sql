@@ -68,14 +68,12 @@ CREATE OR REPLACE FUNCTION crm.reset_ids() RETURNS void
 DECLARE
 	t record;
 BEGIN
-	FOR t IN SELECT c.relname, a.attname, pg_get_serial_sequence('crm.' ||
-	    quote_ident(c.relname), a.attname) AS seq FROM pg_attribute a
+	FOR t IN SELECT c.relname, a.attname FROM pg_attribute a
 	    JOIN pg_class c ON c.oid = a.attrelid
 	    JOIN pg_namespace n ON n.oid = c.relnamespace
 	    WHERE n.nspname = 'crm' AND a.attname IN ('id', 'rowid')
 	    AND a.attidentity <> '' LOOP
-		EXECUTE format('SELECT setval(%L, coalesce(max(%I), 0) + 1, false) FROM crm.%I',
-		    t.seq, t.attname, t.relname);
+		PERFORM crm.reset_id(t.relname, t.attname);
 	END LOOP;
 END $$;
 
@@ -213,11 +211,13 @@ CREATE OR REPLACE FUNCTION crm.mask_email(email text) RETURNS text
 
 -- The same for table T alone, before a writer that excludes all others
 -- commits: the tables whose ids it took in blocks or gave itself.
-CREATE OR REPLACE FUNCTION crm.reset_id(t text) RETURNS void
+DROP FUNCTION IF EXISTS crm.reset_id(text);
+CREATE OR REPLACE FUNCTION crm.reset_id(t text, col text DEFAULT 'id') RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = crm, pg_temp AS $$
 BEGIN
-	EXECUTE format('SELECT setval(pg_get_serial_sequence(%L, ''id''),'
-	    ' coalesce(max(id), 0) + 1, false) FROM crm.%I', 'crm.' || quote_ident(t), t);
+	EXECUTE format('SELECT setval(pg_get_serial_sequence(%L, %L),'
+	    ' coalesce(max(%I), 0) + 1, false) FROM crm.%I',
+	    'crm.' || quote_ident(t), col, col, t);
 END $$;
 
 -- The duplicate check (防撞单) for everyone: the lowest live customer id
