@@ -380,12 +380,15 @@ bulkkeys_write(struct bulkkeys *b, struct crm_db *db)
 	if (merge)
 		crm_db_exec(db, "DELETE FROM customer_keys");
 	/*
-	 * OR IGNORE, though no pair comes twice: a statement that cannot
-	 * fail half-way keeps no statement journal, a copy in memory of
-	 * every page it changes.
+	 * OR IGNORE on SQLite, though no pair comes twice: a statement
+	 * that cannot fail half-way keeps no statement journal, a copy in
+	 * memory of every page it changes.  On a server, none: the pairs
+	 * may go in by COPY.
 	 */
-	crm_db_feed(db, "INSERT OR IGNORE INTO customer_keys (key, customer_id)"
-	    " SELECT c0, c1 FROM crm_feed", next_pair, b);
+	crm_db_feed(db, merge ? "INSERT OR IGNORE INTO customer_keys (key,"
+	    " customer_id) SELECT c0, c1 FROM crm_feed" : "INSERT INTO"
+	    " customer_keys (key, customer_id) SELECT c0, c1 FROM crm_feed",
+	    next_pair, b);
 	progress_stop(b->pg);
 	b->pg = NULL;
 	bulkkeys_free(b);

@@ -196,6 +196,21 @@ holder(struct crm_db *db, struct crm_stmt *s, long long id, int k,
 	crm_reset(s);
 }
 
+void
+crm_dup_set(struct crm_db *db, struct crm_dup *dup, long long id, int k,
+    long long owner_id, long long pool_id, long long batch_id)
+{
+	const char *n;
+
+	dup->id = id;
+	dup->on = crm_key_names[k];
+	n = crm_user_login(db, owner_id);
+	snprintf(dup->owner, sizeof dup->owner, "%s", n ? n : "");
+	n = crm_pool_name(db, pool_id);
+	snprintf(dup->pool, sizeof dup->pool, "%s", n ? n : "");
+	dup->this_batch = batch_id > 0 && batch_id == crm_batch_id(db);
+}
+
 /*
 ** One statement finds the lowest live id on each key (a NULL key finds
 ** nothing), by its integer in customer_keys and then its text; the

@@ -81,6 +81,12 @@ int crm_lead_find_dup_key(struct crm_db *db, const struct crm_lead_refs *refs,
 */
 int crm_lead_key_is(struct crm_db *db, long long id, int k, const char *key,
     struct crm_dup *dup);
+/*
+** DUP as customer ID, found by key K, of OWNER_ID and POOL_ID (-1: none)
+** made in batch BATCH_ID: where the caller knows them without a query.
+*/
+void crm_dup_set(struct crm_db *db, struct crm_dup *dup, long long id, int k,
+    long long owner_id, long long pool_id, long long batch_id);
 
 /*
 ** Insert; returns the new id.  Custom columns are stored too, and the

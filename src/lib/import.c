@@ -36,6 +36,18 @@ enum mode {
 	MODE_ALLOW,		/* not looked for */
 };
 
+/*
+** On a server, in bulk: the keys' text of the rows created, by id less
+** the first's (offsets + 1 into TEXT, 0 for none): a key that repeats
+** one of them is compared here, for the row may not have been sent yet,
+** and asking would send every row fed before it.
+*/
+struct made {
+	uint32_t (*key)[CRM_NKEYS];
+	size_t n, cap;
+	struct strbuf text;
+};
+
 /* One import: the run, the options, the counts, and the bulk part. */
 struct import_job {
 	struct crm_run *run;
@@ -51,6 +63,7 @@ struct import_job {
 	struct filter old;		/* in bulk: the keys there were before */
 	struct filter seen;		/* in bulk: the keys of its rows so far */
 	struct bulkkeys *keys;		/* in bulk: the keys of rows created */
+	struct made made;		/* in bulk on a server: those rows */
 	struct strvec cols;		/* the output header, from the first input */
 };
 
@@ -72,7 +85,9 @@ struct input {
 	char when[CRM_TIME_LEN];	/* its created_at */
 	struct asked {			/* on a server, in bulk: */
 		unsigned long line[ASK_ROWS];	/* rows asked about */
-		long long id[ASK_ROWS][CRM_NKEYS]; /* the holder older than them */
+		struct held {			/* the holder older than them */
+			long long id, owner, pool, batch;
+		} id[ASK_ROWS][CRM_NKEYS];
 		size_t n, at;			/* how many; the row taken */
 		size_t of[ASK_ROWS * CRM_NKEYS]; /* asking: each key's row, key */
 	} asked;
@@ -173,6 +188,7 @@ turn_bulk(struct import_job *j)
 	    " FROM customers", -1);
 	j->below = j->next_id;
 	j->keys = bulkkeys_open();
+	sb_init(&j->made.text);
 	j->bulk = 1;
 }
 
@@ -225,22 +241,33 @@ ask(struct input *in)
 	if (n > 0) {
 		sb_addc(&hs, '}');
 		sb_addc(&ks, '}');
-		s = crm_sql(in->j->db, "SELECT i, id FROM crm.dup_keys(?, ?, ?)");
+		/*
+		 * Named without its schema (crm, the search path), so that
+		 * the rows fed so far are not sent first, as they are before
+		 * a function of ours may read them: this one reads only
+		 * customers older than the import's.
+		 */
+		s = crm_sql(in->j->db, "SELECT i, id, owner_id, pool_id, batch_id"
+		    " FROM dup_keys(?, ?, ?)");
 		crm_bind_text(s, 1, hs.buf);
 		crm_bind_text(s, 2, ks.buf);
 		crm_bind_int(s, 3, in->j->below);
 		while (crm_step(s)) {
 			size_t x = a->of[crm_col_int(s, 0) - 1];
+			struct held *h = &a->id[x / CRM_NKEYS][x % CRM_NKEYS];
 
-			a->id[x / CRM_NKEYS][x % CRM_NKEYS] = crm_col_int(s, 1);
+			h->id = crm_col_int(s, 1);
+			h->owner = crm_col_null(s, 2) ? -1 : crm_col_int(s, 2);
+			h->pool = crm_col_null(s, 3) ? -1 : crm_col_int(s, 3);
+			h->batch = crm_col_int(s, 4);
 		}
 	}
 	sb_free(&hs);
 	sb_free(&ks);
 }
 
-/* The server's answer for the row taken: per key, an old holder or 0. */
-static const long long *
+/* The server's answer for the row taken: per key, an old holder (id 0: none). */
+static const struct held *
 asked_of(struct input *in)
 {
 	struct asked *a = &in->asked;
@@ -255,7 +282,7 @@ asked_of(struct input *in)
 
 /* A key of a bulk row looked for among the rows added in bulk before it. */
 struct key_search {
-	struct crm_db *db;
+	struct import_job *j;
 	int k;
 	const char *key;
 	struct crm_dup *dup;
@@ -265,8 +292,42 @@ static int
 key_is(long long id, void *ctx)
 {
 	struct key_search *ks = ctx;
+	const struct made *m = &ks->j->made;
+	uint32_t at;
 
-	return crm_lead_key_is(ks->db, id, ks->k, ks->key, ks->dup);
+	if (!ks->j->server)
+		return crm_lead_key_is(ks->j->db, id, ks->k, ks->key, ks->dup);
+	at = m->key[id - ks->j->below][ks->k];
+	if (!at || strcmp(m->text.buf + at - 1, ks->key) != 0)
+		return 0;
+	/* made by this import: that is what is said of it, not its owner */
+	crm_dup_set(ks->j->db, ks->dup, id, ks->k, -1, -1, crm_batch_id(ks->j->db));
+	return 1;
+}
+
+/* Row ID, just created in bulk on a server, into J's made. */
+static void
+made_add(struct import_job *j, long long id, const struct crm_lead_refs *refs)
+{
+	struct made *m = &j->made;
+	uint32_t *at;
+
+	if (m->n == m->cap) {
+		m->cap = m->cap ? 2 * m->cap : 4096;
+		m->key = xrealloc(m->key, m->cap * sizeof *m->key);
+	}
+	if ((size_t)(id - j->below) != m->n)
+		crm_die("internal error: bulk ids out of order");
+	at = m->key[m->n++];
+	for (int k = 0; k < CRM_NKEYS; k++) {
+		at[k] = 0;
+		if (refs->key[k]) {
+			if (m->text.len >= UINT32_MAX - 1024)
+				crm_die("import: more keys than one run holds (4 GiB)");
+			at[k] = (uint32_t)m->text.len + 1;
+			sb_add(&m->text, refs->key[k], strlen(refs->key[k]) + 1);
+		}
+	}
 }
 
 /*
@@ -283,7 +344,7 @@ is_dup(struct input *in, struct crm_dup *dup)
 {
 	struct import_job *j = in->j;
 	unsigned seen = 0, old = 0;
-	const long long *held;
+	const struct held *held;
 
 	if (j->mode == MODE_ALLOW)
 		return 0;
@@ -294,15 +355,20 @@ is_dup(struct input *in, struct crm_dup *dup)
 		if (in->refs.key[k]) {
 			if (filter_add(&j->seen, in->refs.hash[k]))
 				seen |= 1u << k;
-			if (held ? held[k] != 0 : filter_has(&j->old, in->refs.hash[k]))
+			if (held ? held[k].id != 0 : filter_has(&j->old, in->refs.hash[k]))
 				old |= 1u << k;
 		}
 	for (int k = 0; (seen | old) >> k; k++) {
-		struct key_search ks = { j->db, k, in->refs.key[k], dup };
+		struct key_search ks = { j, k, in->refs.key[k], dup };
 
 		if ((seen & 1u << k) &&
 		    bulkkeys_find(j->keys, in->refs.hash[k], key_is, &ks))
 			return 1;
+		if ((old & 1u << k) && held) {
+			crm_dup_set(j->db, dup, held[k].id, k, held[k].owner,
+			    held[k].pool, held[k].batch);
+			return 1;
+		}
 		if ((old & 1u << k) &&
 		    crm_lead_find_dup_key(j->db, &in->refs, k, dup))
 			return 1;
@@ -527,6 +593,8 @@ feed_row(void *ctx, struct crm_value *row)
 		for (int k = 0; k < CRM_NKEYS; k++)
 			if (in->refs.key[k])
 				bulkkeys_add(j->keys, in->refs.hash[k], id);
+		if (j->server)
+			made_add(j, id, &in->refs);
 		j->rows++;
 		j->st->created++;
 		lead_read_put(in->lr, id);
@@ -663,6 +731,8 @@ crm_import_streams(struct crm_run *run, int n, char **paths,
 		import_one(&j, paths[i]);
 	free(j.old.w);
 	free(j.seen.w);
+	free(j.made.key);
+	sb_free(&j.made.text);
 	if (j.keys)
 		bulkkeys_write(j.keys, j.db);
 	run->rows = st->created + st->updated;

@@ -117,6 +117,20 @@ CREATE OR REPLACE FUNCTION crm.pool_sight(p bigint) RETURNS integer
 	    WHERE m.pool_id = p AND (m.user_id = u.id OR m.team_id = u.team_id)),
 	    0) END $$;
 
+-- The pools the session user sees into (pool_sight 1 or 2), and whether
+-- it administers any: the policies ask them once a query, as
+-- (SELECT crm.my_pools()), where pool_sight(pool_id) was asked once a row.
+CREATE OR REPLACE FUNCTION crm.my_pools() RETURNS bigint[]
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = crm, pg_temp AS $$
+	SELECT coalesce(array_agg(DISTINCT m.pool_id), '{}') FROM pool_members m
+	JOIN users u ON u.login = session_user AND u.active = 1
+	WHERE m.user_id = u.id OR m.team_id = u.team_id $$;
+CREATE OR REPLACE FUNCTION crm.admins_a_pool() RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = crm, pg_temp AS $$
+	SELECT EXISTS (SELECT 1 FROM pool_members m
+	    JOIN users u ON u.login = session_user AND u.active = 1
+	    WHERE m.role = 'admin' AND (m.user_id = u.id OR m.team_id = u.team_id)) $$;
+
 -- Is a customer of OWNER in REGION and INDUSTRY covered by a pool the
 -- session user administers (pool.c's COVERS)?  Such a pool's admin may
 -- reclaim it into the pool, so reads what the rules read, masked.
@@ -220,6 +234,15 @@ BEGIN
 	    'crm.' || quote_ident(t), col, col, t);
 END $$;
 
+-- Statistics for table T of crm, which a bulk write just filled: the
+-- plans of the statements after it (the next import's lookups) would
+-- take a table never analyzed for an empty one.  Its owner's to do.
+CREATE OR REPLACE FUNCTION crm.analyze(t text) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = crm, pg_temp AS $$
+BEGIN
+	EXECUTE format('ANALYZE crm.%I', t);
+END $$;
+
 -- The duplicate check (防撞单) for everyone: the lowest live customer id
 -- below BELOW, other than BUT, with key K of KIND (phone, email,
 -- company) and hash H (norm_key_hash, customer_keys): the customers
@@ -267,27 +290,34 @@ END $$;
 
 -- The same for many keys at once, a bulk import's: for each I of the
 -- arrays, the lowest live customer id below BELOW with the key of hash
--- HS[I] (its kind in the low two bits, norm_key_hash) and text KS[I];
--- the keys found only.  One call for some hundred rows of an import,
--- where crm.dup_key is one per row: and a rep never reads the hashes.
-CREATE OR REPLACE FUNCTION crm.dup_keys(hs bigint[], ks text[], below bigint)
-    RETURNS TABLE (i integer, id bigint)
+-- HS[I] (its kind in the low two bits, norm_key_hash) and text KS[I],
+-- with what a refusal names of it (its owner, pool and batch, which
+-- seen_customers shows a rep too); the keys found only.  One call for
+-- some hundred rows of an import, where crm.dup_key is one per row: and
+-- a rep never reads the hashes.
+DROP FUNCTION IF EXISTS crm.dup_keys(bigint[], text[], bigint);
+CREATE FUNCTION crm.dup_keys(hs bigint[], ks text[], below bigint)
+    RETURNS TABLE (i integer, id bigint, owner_id bigint, pool_id bigint,
+    batch_id bigint)
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = crm, pg_temp AS $$
-	SELECT u.i::integer, min(x.id) FROM unnest(hs, ks) WITH ORDINALITY u(h, k, i)
-	CROSS JOIN LATERAL (
-	    SELECT c.id FROM customer_keys ck CROSS JOIN LATERAL
-	        (SELECT id FROM customers WHERE id = ck.customer_id
-	        AND merged_into IS NULL AND id < below AND CASE u.h & 3
-	        WHEN 0 THEN phone_key WHEN 1 THEN email_key
-	        ELSE company_key END = u.k) c
-	    WHERE ck.key = u.h
-	    UNION ALL SELECT c.id FROM contacts t JOIN customers c
-	        ON c.id = t.customer_id WHERE u.h & 3 = 0 AND t.phone_key = u.k
-	        AND c.merged_into IS NULL AND c.id < below
-	    UNION ALL SELECT c.id FROM contacts t JOIN customers c
-	        ON c.id = t.customer_id WHERE u.h & 3 = 1 AND t.email_key = u.k
-	        AND c.merged_into IS NULL AND c.id < below) x
-	GROUP BY u.i $$;
+	SELECT m.i::integer, c.id, c.owner_id, c.pool_id, c.batch_id FROM (
+	    SELECT u.i, min(x.id) AS id
+	    FROM unnest(hs, ks) WITH ORDINALITY u(h, k, i)
+	    CROSS JOIN LATERAL (
+	        SELECT c.id FROM customer_keys ck CROSS JOIN LATERAL
+	            (SELECT id FROM customers WHERE id = ck.customer_id
+	            AND merged_into IS NULL AND id < below AND CASE u.h & 3
+	            WHEN 0 THEN phone_key WHEN 1 THEN email_key
+	            ELSE company_key END = u.k) c
+	        WHERE ck.key = u.h
+	        UNION ALL SELECT c.id FROM contacts t JOIN customers c
+	            ON c.id = t.customer_id WHERE u.h & 3 = 0 AND t.phone_key = u.k
+	            AND c.merged_into IS NULL AND c.id < below
+	        UNION ALL SELECT c.id FROM contacts t JOIN customers c
+	            ON c.id = t.customer_id WHERE u.h & 3 = 1 AND t.email_key = u.k
+	            AND c.merged_into IS NULL AND c.id < below) x
+	    GROUP BY u.i) m
+	JOIN customers c ON c.id = m.id $$;
 
 -- Make LOGIN (renamed from OLD, or NULL) a crm login of ROLE: the server
 -- login is made when there is none (roles are the cluster's, so one that
@@ -399,6 +429,14 @@ DECLARE
 	rep name := crm.rep_group();
 	t text;
 	p record;
+	-- a customer row a rep sees, and one it may hold (its own, or pooled
+	-- in one of its pools)
+	seen text := 'owner_id = (SELECT crm.uid())'
+	    ' OR pool_id = ANY ((SELECT crm.my_pools())::bigint[])'
+	    ' OR (owner_id IS NOT NULL AND (SELECT crm.admins_a_pool())'
+	    ' AND crm.covers(owner_id, region, industry))';
+	kept text := '(owner_id = (SELECT crm.uid()) OR (owner_id IS NULL'
+	    ' AND pool_id = ANY ((SELECT crm.my_pools())::bigint[])))';
 BEGIN
 	-- start afresh: policies are made again below
 	FOR p IN SELECT policyname, tablename FROM pg_policies WHERE schemaname = 'crm' LOOP
@@ -419,18 +457,16 @@ BEGIN
 	-- owner), releases its own into its pools, and as a pool's admin
 	-- reclaims into it what it covers; removes only what it made in this
 	-- very transaction (a duplicate taken out again).
+	-- Who the rep is, its pools, whether it administers one: asked once
+	-- a query (initplans), not once a row; crm.covers, a search of its
+	-- own, only for an owned customer and a pool's admin.
 	EXECUTE format('CREATE POLICY rep_read ON crm.customers FOR SELECT TO %I'
-	    ' USING (owner_id = crm.uid() OR crm.pool_sight(pool_id) > 0'
-	    ' OR crm.covers(owner_id, region, industry))', rep);
+	    ' USING (%s)', rep, seen);
 	EXECUTE format('CREATE POLICY rep_add ON crm.customers FOR INSERT TO %I'
-	    ' WITH CHECK (owner_id = crm.uid() OR (owner_id IS NULL'
-	    ' AND crm.pool_sight(pool_id) > 0))', rep);
+	    ' WITH CHECK (%s)', rep, kept);
 	EXECUTE format('CREATE POLICY rep_change ON crm.customers FOR UPDATE TO %I'
-	    ' USING (owner_id = crm.uid() OR crm.pool_sight(pool_id) > 0'
-	    ' OR crm.covers(owner_id, region, industry))'
-	    ' WITH CHECK (owner_id = crm.uid() OR (owner_id IS NULL'
-	    ' AND crm.pool_sight(pool_id) > 0) OR (merged_into IS NOT NULL'
-	    ' AND owner_id IS NULL AND pool_id IS NULL))', rep);
+	    ' USING (%s) WITH CHECK (%s OR (merged_into IS NOT NULL'
+	    ' AND owner_id IS NULL AND pool_id IS NULL))', rep, seen, kept);
 	EXECUTE format('CREATE POLICY rep_remove ON crm.customers FOR DELETE TO %I'
 	    ' USING (xmin = pg_current_xact_id()::xid)', rep);
 
