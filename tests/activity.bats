@@ -607,7 +607,7 @@ due_at	2026-11-25T00:00:00Z	2026-11-30T00:00:00Z	客户出差	li	crm-activity ed
 	[ "$(clock 2)" = "2026-11-22T09:00:00Z	2026-11-22T11:00:00Z" ]
 }
 
-@test "pipelines ending in crm-activity, on fresh databases (20 times, 5 on PostgreSQL)" {
+@test "pipelines ending in crm-activity, on fresh databases (10 times, 5 on PostgreSQL)" {
 	printf 'name\tphone\nA\t13900000001\nB\t13900000002\nC\t13900000003\n' >leads.tsv
 	# each run starts from a copy of this: boss (admin, test clock on), rep li
 	empty=$(other_db empty.db)

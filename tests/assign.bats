@@ -635,7 +635,7 @@ crm-assign: dry run: nothing was changed" ]
 	[ "$(owners)" = "1:e1 2:e2 3:e1 4:e2" ]
 }
 
-@test "pipelines ending in crm-assign: run on fresh databases (20 times, 5 on PostgreSQL), every run with every row" {
+@test "pipelines ending in crm-assign: run on fresh databases (10 times, 5 on PostgreSQL), every run with every row" {
 	printf 'name\tregion\n' >leads.tsv
 	for i in $(seq 1 8); do printf 'c%s\t华东\n' "$i" >>leads.tsv; done
 	ok=0

@@ -758,7 +758,7 @@ own() {
 
 # ---- pipelines ---------------------------------------------------------------
 
-@test "pipelines: crm-deal after another writer and before another, on fresh databases (20 times, 5 on PostgreSQL), every row" {
+@test "pipelines: crm-deal after another writer and before another, on fresh databases (10 times, 5 on PostgreSQL), every row" {
 	printf 'name\tcompany\n' >leads.tsv
 	for i in $(seq 1 40); do printf '客户%s\t公司%s有限公司\n' $i $i >>leads.tsv; done
 	printf 'company\ttitle\tamount\tcreated_at\n' >deals.tsv

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Writers after writers: each pipeline runs RUNS times (helpers.bash: 20,
+# Writers after writers: each pipeline runs RUNS times (helpers.bash: 10,
 # 5 on PostgreSQL), each time on a fresh copy of one database, and must
 # succeed every time with every row.  A
 # writer that took the write lock before its piped input ended would make
@@ -64,10 +64,10 @@ fresh() {
 	fi
 }
 
-# twenty ROWS PIPELINE [SQL WANT]: run PIPELINE RUNS times, each on a fresh
+# each_run ROWS PIPELINE [SQL WANT]: run PIPELINE RUNS times, each on a fresh
 # copy of the template; every stage must exit 0, the last print ROWS
 # records, and SQL (when given) answer WANT afterwards.
-twenty() {
+each_run() {
 	local rows=$1 pipeline=$2 q=${3:-} want=${4:-} ok=0 i got
 	for i in $(seq "$RUNS"); do
 		fresh
@@ -90,83 +90,83 @@ twenty() {
 }
 
 @test "import | crm-pool move" {
-	twenty 12 "crm-lead import -q --csv '$LEADS' | crm-pool move -q --to 东区公海" \
+	each_run 12 "crm-lead import -q --csv '$LEADS' | crm-pool move -q --to 东区公海" \
 	    "SELECT count(*) FROM customers c JOIN pools p ON p.id = c.pool_id WHERE c.name LIKE '新客户%'" 12
 }
 
 @test "import | crm-assign --to | crm-pool move" {
-	twenty 12 "crm-lead import -q --csv '$LEADS' | crm-assign -q --to li | crm-pool move -q --to 东区公海" \
+	each_run 12 "crm-lead import -q --csv '$LEADS' | crm-assign -q --to li | crm-pool move -q --to 东区公海" \
 	    "SELECT count(*) FROM customers WHERE pool_id IS NOT NULL AND prev_owner_id IS NOT NULL AND name LIKE '新客户%'" 12
 }
 
 @test "list | crm-lead qualify | crm-pool move" {
-	twenty 4 "crm-lead list --owner li | crm-lead qualify -q | crm-pool move -q --to 东区公海" \
+	each_run 4 "crm-lead list --owner li | crm-lead qualify -q | crm-pool move -q --to 东区公海" \
 	    "SELECT group_concat(status) FROM customers WHERE pool_id IS NOT NULL AND id <= 4" \
 	    "qualified,qualified,qualified,qualified"
 }
 
 @test "list | crm-assign | crm-pool release" {
-	twenty 4 "crm-lead list --owner li | crm-assign -q -f --to wang | crm-pool release -q --reason 无意向" \
+	each_run 4 "crm-lead list --owner li | crm-assign -q -f --to wang | crm-pool release -q --reason 无意向" \
 	    "SELECT count(*) FROM customers WHERE pool_id IS NOT NULL" 8
 }
 
 @test "crm-pool move | crm-pool claim" {
-	twenty 2 "crm-pool move -q --to 东区公海 1 2 | crm-pool claim -q --force" \
+	each_run 2 "crm-pool move -q --to 东区公海 1 2 | crm-pool claim -q --force" \
 	    "SELECT group_concat(u.login) FROM customers c JOIN users u ON u.id = c.owner_id WHERE c.id <= 2" "boss,boss"
 }
 
 @test "import | crm-lead update" {
-	twenty 12 "crm-lead import -q --csv '$LEADS' | sed '1s/region/industry/' | crm-lead update -q" \
+	each_run 12 "crm-lead import -q --csv '$LEADS' | sed '1s/region/industry/' | crm-lead update -q" \
 	    "SELECT count(*) FROM customers WHERE industry = '华东'" 12
 }
 
 @test "import | crm-lead qualify | crm-lead lock" {
-	twenty 12 "crm-lead import -q --csv '$LEADS' | crm-lead qualify -q | crm-lead lock -q --reason 重点" \
+	each_run 12 "crm-lead import -q --csv '$LEADS' | crm-lead qualify -q | crm-lead lock -q --reason 重点" \
 	    "SELECT count(*) FROM customers WHERE locked = 1 AND status = 'qualified'" 12
 }
 
 @test "import | crm-assign --round-robin | crm-activity log" {
-	twenty 12 "crm-lead import -q --csv '$LEADS' | crm-assign -q --round-robin team:east | crm-activity log -q --kind call --note 首次联系" \
+	each_run 12 "crm-lead import -q --csv '$LEADS' | crm-assign -q --round-robin team:east | crm-activity log -q --kind call --note 首次联系" \
 	    "SELECT count(*) FROM activities a JOIN customers c ON c.id = a.customer_id WHERE c.owner_id = a.user_id OR a.user_id = (SELECT id FROM users WHERE login = 'boss')" 12
 }
 
 @test "import | crm-deal add | crm-deal won" {
-	twenty 12 "crm-lead import -q --csv '$LEADS' | crm-assign -q --to li | crm-deal add -q --title 首单 --amount 1000 | crm-deal won -q" \
+	each_run 12 "crm-lead import -q --csv '$LEADS' | crm-assign -q --to li | crm-deal add -q --title 首单 --amount 1000 | crm-deal won -q" \
 	    "SELECT count(*) FROM deals d JOIN stages s ON s.id = d.stage_id WHERE s.outcome = 'won'" 12
 }
 
 @test "crm-pool claim | crm-lead update | crm-activity log" {
-	twenty 2 "crm-pool claim -q --force 5 6 | crm-lead update -q | crm-activity log -q --kind visit" \
+	each_run 2 "crm-pool claim -q --force 5 6 | crm-lead update -q | crm-activity log -q --kind visit" \
 	    "SELECT count(*) FROM activities" 2
 }
 
 @test "crm-pool reclaim | crm-pool assign" {
-	twenty 4 "crm-pool set -q 东区公海 --no-followup-days 10 >/dev/null; crm-pool reclaim -q | crm-pool assign -q --to wang" \
+	each_run 4 "crm-pool set -q 东区公海 --no-followup-days 10 >/dev/null; crm-pool reclaim -q | crm-pool assign -q --to wang" \
 	    "SELECT group_concat(c.id) FROM customers c JOIN users u ON u.id = c.owner_id WHERE u.login = 'wang'" "1,2,3,4"
 }
 
 @test "import | crm-lead disqualify" {
-	twenty 12 "crm-lead import -q --csv '$LEADS' | crm-lead disqualify -q --reason 空号" \
+	each_run 12 "crm-lead import -q --csv '$LEADS' | crm-lead disqualify -q --reason 空号" \
 	    "SELECT count(*) FROM customers WHERE status = 'disqualified'" 12
 }
 
 @test "crm-activity log | crm-activity done" {
-	twenty 4 "crm-activity log -q --kind call --due 2026-11-25 1 2 3 4 | crm-activity done -q --note 已回电" \
+	each_run 4 "crm-activity log -q --kind call --due 2026-11-25 1 2 3 4 | crm-activity done -q --note 已回电" \
 	    "SELECT count(*) FROM activities WHERE done_at IS NOT NULL" 4
 }
 
 @test "crm-user add | crm-user import" {
-	twenty 1 "crm-user add -q zhao --team east | sed '1!s/\t[^\t]*\$/\tX/' | cut -f1,2 | crm-user import -q" \
+	each_run 1 "crm-user add -q zhao --team east | sed '1!s/\t[^\t]*\$/\tX/' | cut -f1,2 | crm-user import -q" \
 	    "SELECT login FROM users WHERE login = 'zhao'" zhao
 }
 
 @test "crm-deal add | crm-deal stage | crm-assign: a customer and its deals change hands" {
-	twenty 4 "crm-lead list --owner li | crm-deal add -q --title 续约 | crm-deal stage -q proposal | cut -f2 | sed '1s/.*/id/' | crm-assign -q -f --to wang" \
+	each_run 4 "crm-lead list --owner li | crm-deal add -q --title 续约 | crm-deal stage -q proposal | cut -f2 | sed '1s/.*/id/' | crm-assign -q -f --to wang" \
 	    "SELECT count(*) FROM deals d JOIN users u ON u.id = d.owner_id WHERE u.login = 'wang'" 4
 }
 
 @test "import | crm-assign | crm-score --save" {
 	printf '+10 region ~ 华东\ngrade A >= 10\n' >rules.txt
-	twenty 12 "crm-lead import -q --csv '$LEADS' | crm-assign -q --to li | crm-score -q --rules rules.txt --save" \
+	each_run 12 "crm-lead import -q --csv '$LEADS' | crm-assign -q --to li | crm-score -q --rules rules.txt --save" \
 	    "SELECT count(*) FROM customers WHERE score = 10 AND grade = 'A'" 12
 }

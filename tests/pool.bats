@@ -925,10 +925,10 @@ assign (forced)" ]
 
 # ---- pipelines ---------------------------------------------------------------
 
-# twenty CMD CHECK: run the pipeline CMD (shell text) RUNS times, each on a new
+# each_run CMD CHECK: run the pipeline CMD (shell text) RUNS times, each on a new
 # copy of the database pipeline_setup made, and CHECK OUT (a function, with
 # CRM_DB that copy) on each; every run must succeed with every row.
-twenty() {
+each_run() {
 	local ok=0 i db
 	for i in $(seq 1 "$RUNS"); do
 		db=$(CRM_DB=$TEMPLATE copy_db "run$i.db")
@@ -966,9 +966,9 @@ moved_then_claimed() {
 	        ON u.id = c.owner_id WHERE u.login = 'li'")" = 1,2,3 ]
 }
 
-@test "crm-pool move | crm-pool claim: run on fresh databases (20 times, 5 on PostgreSQL), every run a success" {
+@test "crm-pool move | crm-pool claim: run on fresh databases (10 times, 5 on PostgreSQL), every run a success" {
 	pipeline_setup
-	twenty 'crm-pool move --to east 1 2 3 | crm-pool --as li claim' moved_then_claimed
+	each_run 'crm-pool move --to east 1 2 3 | crm-pool --as li claim' moved_then_claimed
 }
 
 assigned_then_released() {
@@ -980,9 +980,9 @@ assigned_then_released() {
 	    "4:east:li,5:east:li,6:east:li" ]
 }
 
-@test "crm-lead list | crm-assign | crm-pool release: run on fresh databases (20 times, 5 on PostgreSQL), every run a success" {
+@test "crm-lead list | crm-assign | crm-pool release: run on fresh databases (10 times, 5 on PostgreSQL), every run a success" {
 	pipeline_setup
-	twenty 'crm-lead list --owner wang | crm-assign -f --to li -q |
+	each_run 'crm-lead list --owner wang | crm-assign -f --to li -q |
 	    crm-pool --as li release --reason 换人' assigned_then_released
 }
 
@@ -993,9 +993,9 @@ claimed_then_qualified() {
 	        WHERE id BETWEEN 7 AND 9")" = "7:qualified,8:qualified,9:qualified" ]
 }
 
-@test "crm-pool claim | crm-lead qualify: run on fresh databases (20 times, 5 on PostgreSQL), every run a success" {
+@test "crm-pool claim | crm-lead qualify: run on fresh databases (10 times, 5 on PostgreSQL), every run a success" {
 	pipeline_setup
-	twenty 'crm-pool --as li claim 7 8 9 | crm-lead --as li qualify' claimed_then_qualified
+	each_run 'crm-pool --as li claim 7 8 9 | crm-lead --as li qualify' claimed_then_qualified
 }
 
 # ---- the site's day and undo -------------------------------------------------

@@ -161,14 +161,15 @@ filter_prefetch(const struct import_job *j, const struct lead_row *row)
 ** The import turns to bulk: every key there is goes into the filter of
 ** old keys (customer_keys holds the customers', merged ones too;
 ** contacts' phones and emails are their customers' keys too), and ids
-** are given here.
+** are given here.  On a server only an admin reads every key; a rep's
+** keys all go to the server to search (ask).
 */
 static void
 turn_bulk(struct import_job *j)
 {
 	struct crm_stmt *s;
 
-	if (j->mode == MODE_DEFER && !j->server) {
+	if (j->mode == MODE_DEFER && (!j->server || crm_actor_is_admin(j->db))) {
 		filter_init(&j->old, (size_t)crm_db_int(j->db, "SELECT"
 		    " (SELECT count(*) FROM customer_keys) +"
 		    " 2 * (SELECT count(*) FROM contacts)", -1));
@@ -211,7 +212,8 @@ array_text(struct strbuf *sb, const char *s)
 ** On a server the old customers' keys are the server's to search (a rep
 ** may not read them): the keys of the row taken and of the rows read
 ** after it, up to ASK_ROWS, go in one call (crm.dup_keys), and each
-** row's answer waits in IN's asked until the row is taken.
+** row's answer waits in IN's asked until the row is taken.  Where there
+** is a filter of the old keys (an admin's), only those it may hold.
 */
 static void
 ask(struct input *in)
@@ -228,7 +230,8 @@ ask(struct input *in)
 	for (a->n = 0; row && a->n < ASK_ROWS; row = lead_read_ahead(in->lr, a->n)) {
 		a->line[a->n] = row->rec.line;
 		for (int k = 0; k < CRM_NKEYS; k++)
-			if (row->refs.key[k]) {
+			if (row->refs.key[k] && (in->j->old.w == NULL ||
+			    filter_has(&in->j->old, row->refs.hash[k]))) {
 				sb_addc(&hs, n ? ',' : '{');
 				sb_addc(&ks, n ? ',' : '{');
 				sb_addf(&hs, "%lld", row->refs.hash[k]);
