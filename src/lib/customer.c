@@ -1018,7 +1018,7 @@ crm_customers_open(struct crm_db *db, const struct crm_filter *f)
 	c->field_ids = fids;
 	c->vals = xcalloc(c->ncol, sizeof *c->vals);
 	c->owned = xcalloc(nfield + 1, sizeof *c->owned);
-	c->main = crm_sql_take(db, list_sql);
+	c->main = (f->id ? crm_sql_take_few : crm_sql_take)(db, list_sql);
 	crm_bind_text(c->main, 1, f->status);
 	crm_bind_text(c->main, 2, f->owner);
 	crm_bind_text(c->main, 3, f->pool);
@@ -1033,7 +1033,8 @@ crm_customers_open(struct crm_db *db, const struct crm_filter *f)
 		crm_bind_text(c->main, 11 + k, f->key[k]);
 	if (nfield) {
 		c->have_custom = 1;
-		c->custom = crm_sql_take(db, "SELECT customer_id, field_id, value"
+		c->custom = (f->id ? crm_sql_take_few : crm_sql_take)(db,
+		    "SELECT customer_id, field_id, value"
 		    " FROM customer_fields WHERE customer_id BETWEEN"
 		    " (CASE WHEN ?1 = 0 THEN 1 ELSE ?1 END)"
 		    " AND (CASE WHEN ?1 = 0 THEN 9223372036854775807 ELSE ?1 END)"

@@ -436,12 +436,12 @@ crm_sql_own(struct crm_db *db, const char *sql)
 	s->sql = sql;
 	s->e = db->eng->prepare(db, sql);
 	if (db->eng->stream)
-		db->eng->stream(s->e);	/* a cursor's: its rows may stream */
+		db->eng->stream(s->e, 1);	/* a cursor's: its rows may stream */
 	return s;
 }
 
-struct crm_stmt *
-crm_sql_take(struct crm_db *db, const char *sql)
+static struct crm_stmt *
+take(struct crm_db *db, const char *sql, int stream)
 {
 	struct crm_stmt *s = crm_sql(db, sql);
 
@@ -451,8 +451,20 @@ crm_sql_take(struct crm_db *db, const char *sql)
 	}
 	s->taken = 1;
 	if (db->eng->stream)
-		db->eng->stream(s->e);	/* a cursor's: its rows may stream */
+		db->eng->stream(s->e, stream);
 	return s;
+}
+
+struct crm_stmt *
+crm_sql_take(struct crm_db *db, const char *sql)
+{
+	return take(db, sql, 1);
+}
+
+struct crm_stmt *
+crm_sql_take_few(struct crm_db *db, const char *sql)
+{
+	return take(db, sql, 0);
 }
 
 void

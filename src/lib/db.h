@@ -144,6 +144,11 @@ void crm_stmt_free(struct crm_stmt *st);
 ** crm_sql_give().
 */
 struct crm_stmt *crm_sql_take(struct crm_db *db, const char *sql);
+/*
+** The same for a cursor of a row or a few (one customer's): a server
+** answers it whole, where streaming (COPY) would plan it every time.
+*/
+struct crm_stmt *crm_sql_take_few(struct crm_db *db, const char *sql);
 void crm_sql_give(struct crm_stmt *st);
 void crm_bind_text(struct crm_stmt *st, int i, const char *s);	/* NULL binds NULL */
 /* The same, without a copy: S must stay unchanged until the statement is stepped and reset. */

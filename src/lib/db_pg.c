@@ -1423,9 +1423,9 @@ stream_step(struct pg_stmt *st)
 }
 
 static void
-pg_stream(void *p)
+pg_stream(void *p, int on)
 {
-	((struct pg_stmt *)p)->stream = 1;
+	((struct pg_stmt *)p)->stream = on;
 }
 
 static int

@@ -96,8 +96,8 @@ struct crm_engine {
 	void (*append)(struct crm_db *db, const char *table, const char *cols,
 	    size_t n, const char *const *v);
 	long long (*next_id)(struct crm_db *db, const char *table);
-	/* Statement ST is a cursor's (crm_sql_take): may stream; may be NULL. */
-	void (*stream)(void *st);
+	/* Statement ST is a cursor's that may stream (ON) or is answered whole; may be NULL. */
+	void (*stream)(void *st, int on);
 	/*
 	 * crm_db_feed(): run SQL over the rows db->feed gives as the table
 	 * crm_feed; NULL: the engine's exec reads them itself (SQLite's
