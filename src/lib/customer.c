@@ -596,16 +596,12 @@ crm_lead_created(struct crm_db *db, long long id, const struct crm_lead *l,
 			set_custom(db, id, l->custom_names[i], l->custom_values[i]);
 		else
 			(void)custom_field_id(db, l->custom_names[i]);
-	/*
-	 * An owner or pool given at creation is a change of owner or pool:
-	 * appended (COPY on a server), not an INSERT that would send a bulk
-	 * import's rows fed so far before it, one row at a time.
-	 */
+	/* An owner or pool given at creation is a change of owner or pool. */
 	if (refs->owner_id >= 0)
-		crm_history_append(db, "customer", id, "owner", NULL,
+		crm_history(db, "customer", id, "owner", NULL,
 		    crm_user_login(db, refs->owner_id), "created");
 	if (refs->pool_id >= 0)
-		crm_history_append(db, "customer", id, "pool", NULL, l->v[CC_POOL],
+		crm_history(db, "customer", id, "pool", NULL, l->v[CC_POOL],
 		    "created");
 }
 

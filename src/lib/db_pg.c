@@ -97,6 +97,9 @@ pq_load(void)
 
 #define WRITE_LOCK "1129465137"	/* "CRM1": the advisory lock of writers */
 
+/* Rows that make a write a bulk one: its table is analyzed at commit. */
+#define BULK_ROWS 10000
+
 struct pg_conn {
 	PGconn *c;
 	long long last_id;
@@ -107,6 +110,7 @@ struct pg_conn {
 	int reset_ids;			/* crm.reset_ids() exists: call it */
 	int alone;			/* in a CRM_TX_WRITE: no other writer */
 	struct strbuf stale;		/* ",t,": tables whose sequence ran ahead */
+	struct strbuf filled;		/* ",t,": tables written in bulk */
 	int bypass;			/* row-level security is not ours: COPY */
 	struct pg_stmt *streaming;	/* the cursor whose COPY is running */
 	struct copy *copies;		/* rows appended, not yet sent */
@@ -126,7 +130,7 @@ struct pg_conn {
 struct copy {
 	char *table, *cols;
 	struct strbuf buf;
-	long long rows;
+	long long rows, total;		/* waiting; sent in all */
 	int temp;			/* its temporary table is made */
 	struct copy *next;
 };
@@ -341,6 +345,7 @@ copy_send(struct crm_db *db, struct copy *c)
 		PQclear(res);
 	}
 	sb_reset(&c->buf);
+	c->total += c->rows;
 	c->rows = 0;
 	if (!direct) {
 		sql = xasprintf("INSERT INTO crm.%s %s SELECT %.*s FROM"
@@ -443,6 +448,7 @@ pg_open(struct crm_db *db, enum crm_db_mode mode)
 	pq_load();
 	db->e = pc;
 	sb_init(&pc->stale);
+	sb_init(&pc->filled);
 	snprintf(timeout, sizeof timeout, "%ld", secs < 2 ? 2 : secs);
 	keys[n] = "dbname", vals[n++] = db->path;
 	if (crm_g.actor_given)
@@ -482,6 +488,7 @@ pg_close(struct crm_db *db)
 
 	copy_drop(db);
 	sb_free(&pc->stale);
+	sb_free(&pc->filled);
 	PQfinish(pc->c);
 	free(pc->err);
 	free(pc->ids);
@@ -726,6 +733,7 @@ pg_begin(struct crm_db *db, enum crm_tx tx)
 
 	pc->alone = tx == CRM_TX_WRITE;
 	sb_reset(&pc->stale);
+	sb_reset(&pc->filled);
 	for (;;) {
 		PGresult *res;
 		long ms = crm_db_ms_left(db);
@@ -752,16 +760,21 @@ pg_begin(struct crm_db *db, enum crm_tx tx)
 
 /* TABLE's sequence may have run ahead of its ids (blocks, a feed). */
 static void
-mark_stale(struct crm_db *db, const char *table)
+mark(struct strbuf *set, const char *table)
 {
-	struct pg_conn *pc = C(db);
 	char key[80];
 
 	snprintf(key, sizeof key, ",%s,", table);
-	if (pc->stale.len == 0)
-		sb_addc(&pc->stale, ',');
-	if (strstr(pc->stale.buf, key) == NULL)
-		sb_addf(&pc->stale, "%s,", table);
+	if (set->len == 0)
+		sb_addc(set, ',');
+	if (strstr(set->buf, key) == NULL)
+		sb_addf(set, "%s,", table);
+}
+
+static void
+mark_stale(struct crm_db *db, const char *table)
+{
+	mark(&C(db)->stale, table);
 }
 
 /* TABLE's (N bytes) sequence goes on from its highest id. */
@@ -787,11 +800,26 @@ pg_commit(struct crm_db *db)
 	struct pg_conn *pc = C(db);
 
 	copy_flush(db, NULL);
+	for (struct copy *c = pc->copies; c; c = c->next)
+		if (c->total >= BULK_ROWS)
+			mark(&pc->filled, c->table);
 	copy_drop(db);
 	if (pc->alone && pc->reset_ids && pc->stale.len > 0)
 		for (char *t = pc->stale.buf + 1, *end; (end = strchr(t, ',')) != NULL;
 		    t = end + 1)
 			reset_seq(db, t, (size_t)(end - t));
+	/*
+	 * Statistics for a table just filled in bulk: a table never analyzed
+	 * counts as empty, and the next commands' plans (an import's
+	 * lookups, a reclaim's search) would read it whole for every row.
+	 */
+	for (char *t = pc->filled.buf + (pc->filled.len > 0), *end;
+	    (end = strchr(t, ',')) != NULL; t = end + 1) {
+		char *q = xasprintf("SELECT crm.analyze('%.*s')", (int)(end - t), t);
+
+		pg_exec(db, q);
+		free(q);
+	}
 	pg_exec(db, "COMMIT");
 }
 
@@ -1911,11 +1939,8 @@ pg_feed(struct crm_db *db, const char *sql)
 	C(db)->feed = NULL;
 	if (f.run)
 		pg_exec(db, "DROP TABLE pg_temp.crm_feed");
-	if (f.total >= FEED_ROWS) {
-		q = xasprintf("SELECT crm.analyze('%s')", f.table);
-		pg_exec(db, q);
-		free(q);
-	}
+	if (f.total >= BULK_ROWS)
+		mark(&C(db)->filled, f.table);
 	/* ids given by the feed: the next made goes on from the highest */
 	q = xasprintf(",%s,", f.table);
 	if (strstr(identity_tables(db), q))

@@ -65,16 +65,36 @@ crm_history(struct crm_db *db, const char *entity, long long id,
 	    new_value, reason);
 }
 
+/*
+** Where the engine appends in bulk (a server: COPY), the row is appended:
+** it is in the history for every statement after it all the same, and a
+** command that changes thousands of customers sends them in one go, not
+** one round trip each.
+*/
+#define HISTORY_COLS "(entity, entity_id, field, old_value, new_value," \
+	" actor, at, reason, command, batch_id)"
+
 void
 crm_history_at(struct crm_db *db, const char *at, const char *entity,
     long long id, const char *field, const char *old_value,
     const char *new_value, const char *reason)
 {
-	struct crm_stmt *s = crm_sql(db,
-	    "INSERT INTO history (entity, entity_id, field, old_value, new_value,"
-	    " actor, at, reason, command, batch_id)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	const char *command = crm_ctx(db)->command ? crm_ctx(db)->command : "";
+	long long batch = crm_batch_id(db);
+	struct crm_stmt *s;
 
+	if (crm_db_bulk(db)) {
+		char idb[24], batchb[24];
+		const char *v[10] = { entity, idb, field, old_value, new_value,
+		    crm_actor(db), at, reason, command, batch ? batchb : NULL };
+
+		snprintf(idb, sizeof idb, "%lld", id);
+		snprintf(batchb, sizeof batchb, "%lld", batch);
+		crm_db_append(db, "history", HISTORY_COLS, 10, v);
+		return;
+	}
+	s = crm_sql(db, "INSERT INTO history " HISTORY_COLS
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	crm_bind_text(s, 1, entity);
 	crm_bind_int(s, 2, id);
 	crm_bind_text(s, 3, field);
@@ -83,38 +103,10 @@ crm_history_at(struct crm_db *db, const char *at, const char *entity,
 	crm_bind_text(s, 6, crm_actor(db));
 	crm_bind_text(s, 7, at);
 	crm_bind_text(s, 8, reason);
-	crm_bind_text(s, 9, crm_ctx(db)->command ? crm_ctx(db)->command : "");
-	if (crm_batch_id(db))
-		crm_bind_int(s, 10, crm_batch_id(db));
+	crm_bind_text(s, 9, command);
+	if (batch)
+		crm_bind_int(s, 10, batch);
 	crm_step(s);
-}
-
-void
-crm_history_append(struct crm_db *db, const char *entity, long long id,
-    const char *field, const char *old_value, const char *new_value,
-    const char *reason)
-{
-	char idb[24], batch[24];
-	const char *v[10];
-
-	if (!crm_db_bulk(db)) {
-		crm_history(db, entity, id, field, old_value, new_value, reason);
-		return;
-	}
-	snprintf(idb, sizeof idb, "%lld", id);
-	snprintf(batch, sizeof batch, "%lld", crm_batch_id(db));
-	v[0] = entity;
-	v[1] = idb;
-	v[2] = field;
-	v[3] = old_value;
-	v[4] = new_value;
-	v[5] = crm_actor(db);
-	v[6] = crm_now_text();
-	v[7] = reason;
-	v[8] = crm_ctx(db)->command ? crm_ctx(db)->command : "";
-	v[9] = crm_batch_id(db) ? batch : NULL;
-	crm_db_append(db, "history", "(entity, entity_id, field, old_value,"
-	    " new_value, actor, at, reason, command, batch_id)", 10, v);
 }
 
 long long

@@ -70,13 +70,6 @@ void crm_history(struct crm_db *db, const char *entity, long long id,
 void crm_history_at(struct crm_db *db, const char *at, const char *entity,
     long long id, const char *field, const char *old_value,
     const char *new_value, const char *reason);
-/*
-** The same, appended in bulk (crm_db_append) where the engine can: the row
-** is in the history for every statement after it, as crm_history's is.
-*/
-void crm_history_append(struct crm_db *db, const char *entity, long long id,
-    const char *field, const char *old_value, const char *new_value,
-    const char *reason);
 
 /*
 ** Undo batch B in a new batch: every change it made is reverted, newest
