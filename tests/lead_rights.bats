@@ -473,3 +473,15 @@ grade:->B
 	assert_status 1
 	[[ "$stderr" == *"permission denied: customer 2 is owned by 'wang'"* ]]
 }
+
+@test "a rep's change keeps every character in the history: quotes, backslashes, tabs" {
+	people
+	customers
+	# a rep's history rows are appended under the server's row-level
+	# security (a few go in as one INSERT of their values): as written
+	company=$'甲\'公司\\分部\t二部'
+	crm-lead --as li update 1 --company "$company" -q >/dev/null
+	[ "$(sql "SELECT new_value FROM history WHERE field = 'company' AND actor = 'li'")" = "$company" ]
+	[ "$(sql "SELECT old_value FROM history WHERE field = 'company' AND actor = 'li'")" = 甲公司 ]
+	[ "$(sql "SELECT company FROM customers WHERE id = 1")" = "$company" ]
+}
