@@ -177,23 +177,19 @@ crm_lead_check(struct crm_db *db, const struct crm_lead *l,
 	return err ? err : crm_lead_check_refs(db, l, refs);
 }
 
-/* The holder columns of a duplicate's query (login, pool, batch) into DUP. */
-#define HOLDER_COLS "u.login, p.name, c.batch_id FROM customers c" \
-	" LEFT JOIN users u ON u.id = c.owner_id" \
-	" LEFT JOIN pools p ON p.id = c.pool_id"
+/* The holder columns of a duplicate's query (owner, pool, batch) into DUP. */
+#define HOLDER_COLS "c.owner_id, c.pool_id, c.batch_id FROM customers c"
 
 static void
 holder(struct crm_db *db, struct crm_stmt *s, long long id, int k,
     struct crm_dup *dup)
 {
-	dup->id = id;
-	dup->on = crm_key_names[k];
-	snprintf(dup->owner, sizeof dup->owner, "%s",
-	    crm_col_null(s, 0) ? "" : crm_col_text(s, 0));
-	snprintf(dup->pool, sizeof dup->pool, "%s",
-	    crm_col_null(s, 1) ? "" : crm_col_text(s, 1));
-	dup->this_batch = !crm_col_null(s, 2) && crm_col_int(s, 2) == crm_batch_id(db);
+	long long v[3];
+
+	for (int i = 0; i < 3; i++)
+		v[i] = crm_col_null(s, i) ? -1 : crm_col_int(s, i);
 	crm_reset(s);
+	crm_dup_set(db, dup, id, k, v[0], v[1], v[2]);
 }
 
 void

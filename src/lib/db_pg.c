@@ -821,7 +821,7 @@ pg_begin(struct crm_db *db, enum crm_tx tx)
 	}
 }
 
-/* TABLE's sequence may have run ahead of its ids (blocks, a feed). */
+/* TABLE into SET, a list ",t1,t2,", once. */
 static void
 mark(struct strbuf *set, const char *table)
 {
@@ -834,20 +834,33 @@ mark(struct strbuf *set, const char *table)
 		sb_addf(set, "%s,", table);
 }
 
+/* TABLE's sequence may have run ahead of its ids (blocks, a copy). */
 static void
 mark_stale(struct crm_db *db, const char *table)
 {
 	mark(&C(db)->stale, table);
 }
 
-/* TABLE's (N bytes) sequence goes on from its highest id. */
+/*
+** crm.FN (rights.sql) on TABLE (N bytes), or on each table of the list
+** SET (",t1,t2,"): reset_id, its sequence to go on from its highest id;
+** analyze, its statistics.
+*/
 static void
-reset_seq(struct crm_db *db, const char *table, size_t n)
+call(struct crm_db *db, const char *fn, const char *table, size_t n)
 {
-	char *sql = xasprintf("SELECT crm.reset_id('%.*s')", (int)n, table);
+	char *sql = xasprintf("SELECT crm.%s('%.*s')", fn, (int)n, table);
 
 	pg_exec(db, sql);
 	free(sql);
+}
+
+static void
+call_each(struct crm_db *db, const char *fn, const struct strbuf *set)
+{
+	for (const char *t = set->buf + (set->len > 0), *end;
+	    (end = strchr(t, ',')) != NULL; t = end + 1)
+		call(db, fn, t, (size_t)(end - t));
 }
 
 /*
@@ -867,22 +880,14 @@ pg_commit(struct crm_db *db)
 		if (c->total >= BULK_ROWS)
 			mark(&pc->filled, c->table);
 	copy_drop(db);
-	if (pc->alone && pc->reset_ids && pc->stale.len > 0)
-		for (char *t = pc->stale.buf + 1, *end; (end = strchr(t, ',')) != NULL;
-		    t = end + 1)
-			reset_seq(db, t, (size_t)(end - t));
+	if (pc->alone && pc->reset_ids)
+		call_each(db, "reset_id", &pc->stale);
 	/*
 	 * Statistics for a table just filled in bulk: a table never analyzed
 	 * counts as empty, and the next commands' plans (an import's
 	 * lookups, a reclaim's search) would read it whole for every row.
 	 */
-	for (char *t = pc->filled.buf + (pc->filled.len > 0), *end;
-	    (end = strchr(t, ',')) != NULL; t = end + 1) {
-		char *q = xasprintf("SELECT crm.analyze('%.*s')", (int)(end - t), t);
-
-		pg_exec(db, q);
-		free(q);
-	}
+	call_each(db, "analyze", &pc->filled);
 	pg_exec(db, "COMMIT");
 }
 
@@ -918,6 +923,16 @@ identity_tables(struct crm_db *db)
 		pc->ids = v ? v : xstrdup(",");
 	}
 	return pc->ids;
+}
+
+/* Is TABLE's id an identity (a sequence gives it)? */
+static int
+is_identity(struct crm_db *db, const char *table)
+{
+	char key[80];
+
+	snprintf(key, sizeof key, ",%s,", table);
+	return strstr(identity_tables(db), key) != NULL;
 }
 
 /*
@@ -1026,10 +1041,7 @@ translate(struct crm_db *db, const char *sql, int *nparam, int *returning_id)
 		sb_adds(&out, " ON CONFLICT DO NOTHING");
 	*returning_id = 0;
 	if (insert && !returning && table[0]) {
-		char key[80];
-
-		snprintf(key, sizeof key, ",%s,", table);
-		if (strstr(identity_tables(db), key)) {
+		if (is_identity(db, table)) {
 			sb_adds(&out, " RETURNING id");
 			*returning_id = 1;
 		}
@@ -1772,16 +1784,13 @@ pg_append(struct crm_db *db, const char *table, const char *cols, size_t n,
 		if (strcmp(c->table, table) == 0 && strcmp(c->cols, cols) == 0)
 			break;
 	if (c == NULL) {
-		char *key = xasprintf(",%s,", table);
-
 		c = *tail = xcalloc(1, sizeof *c);
 		c->table = xstrdup(table);
 		c->cols = xstrdup(cols);
 		sb_init(&c->buf);
 		/* ids given here (a copy): the sequence goes on after them */
-		if (mentions(cols, "id") && strstr(identity_tables(db), key))
+		if (mentions(cols, "id") && is_identity(db, table))
 			mark_stale(db, table);
-		free(key);
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (i)
@@ -2005,10 +2014,8 @@ pg_feed(struct crm_db *db, const char *sql)
 	if (f.total >= BULK_ROWS)
 		mark(&C(db)->filled, f.table);
 	/* ids given by the feed: the next made goes on from the highest */
-	q = xasprintf(",%s,", f.table);
-	if (strstr(identity_tables(db), q))
-		reset_seq(db, f.table, strlen(f.table));
-	free(q);
+	if (is_identity(db, f.table))
+		call(db, "reset_id", f.table, strlen(f.table));
 	sb_free(&f.buf);
 	free(f.copy);
 	free(f.run);
