@@ -106,30 +106,30 @@ CREATE OR REPLACE FUNCTION crm.uid() RETURNS bigint
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = crm, pg_temp AS $$
 	SELECT id FROM users WHERE login = session_user AND active = 1 $$;
 
--- The session user in pool P: 2 an admin of it, 1 a member, 0 neither
--- (itself or through its team), as crm_pool_is_member/_admin say.
+-- The pools of the session user, itself or through its team, with its
+-- sight into each: 2 an admin of it, 1 a member (crm_pool_is_member/_admin).
+CREATE OR REPLACE FUNCTION crm.my_pool_sights() RETURNS TABLE (pool_id bigint,
+    sight integer)
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = crm, pg_temp AS $$
+	SELECT m.pool_id, max(CASE m.role WHEN 'admin' THEN 2 ELSE 1 END)::integer
+	FROM pool_members m JOIN users u ON u.login = session_user AND u.active = 1
+	WHERE m.user_id = u.id OR m.team_id = u.team_id GROUP BY m.pool_id $$;
+
+-- The session user in pool P: 2, 1, or 0 neither.
 CREATE OR REPLACE FUNCTION crm.pool_sight(p bigint) RETURNS integer
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = crm, pg_temp AS $$
-	SELECT CASE WHEN p IS NULL THEN 0 ELSE coalesce((
-	    SELECT max(CASE m.role WHEN 'admin' THEN 2 ELSE 1 END)
-	    FROM pool_members m JOIN users u ON u.login = session_user
-	        AND u.active = 1
-	    WHERE m.pool_id = p AND (m.user_id = u.id OR m.team_id = u.team_id)),
-	    0) END $$;
+	SELECT coalesce((SELECT sight FROM crm.my_pool_sights() s
+	    WHERE s.pool_id = p), 0) $$;
 
--- The pools the session user sees into (pool_sight 1 or 2), and whether
--- it administers any: the policies ask them once a query, as
--- (SELECT crm.my_pools()), where pool_sight(pool_id) was asked once a row.
+-- The pools the session user sees into, and whether it administers any:
+-- the policies ask them once a query, as (SELECT crm.my_pools()), where
+-- pool_sight(pool_id) would be asked once a row.
 CREATE OR REPLACE FUNCTION crm.my_pools() RETURNS bigint[]
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = crm, pg_temp AS $$
-	SELECT coalesce(array_agg(DISTINCT m.pool_id), '{}') FROM pool_members m
-	JOIN users u ON u.login = session_user AND u.active = 1
-	WHERE m.user_id = u.id OR m.team_id = u.team_id $$;
+	SELECT coalesce(array_agg(pool_id), '{}') FROM crm.my_pool_sights() $$;
 CREATE OR REPLACE FUNCTION crm.admins_a_pool() RETURNS boolean
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = crm, pg_temp AS $$
-	SELECT EXISTS (SELECT 1 FROM pool_members m
-	    JOIN users u ON u.login = session_user AND u.active = 1
-	    WHERE m.role = 'admin' AND (m.user_id = u.id OR m.team_id = u.team_id)) $$;
+	SELECT EXISTS (SELECT 1 FROM crm.my_pool_sights() WHERE sight = 2) $$;
 
 -- Is a customer of OWNER in REGION and INDUSTRY covered by a pool the
 -- session user administers (pool.c's COVERS)?  Such a pool's admin may
@@ -570,11 +570,9 @@ DECLARE
 	    ' WHERE mine.pool_id = c.pool_id), 0)'
 	    ' WHEN c.owner_id IS NOT NULL AND (SELECT count(*) FROM mine WHERE s = 2) > 0'
 	    ' AND crm.covers(c.owner_id, c.region, c.industry) THEN 1 ELSE 0 END';
-	mine text := 'WITH me AS (SELECT id, team_id FROM crm.users'
+	mine text := 'WITH me AS (SELECT id FROM crm.users'
 	    ' WHERE login = session_user AND active = 1),'
-	    ' mine AS (SELECT m.pool_id, max(CASE m.role WHEN ''admin'' THEN 2'
-	    ' ELSE 1 END) AS s FROM crm.pool_members m, me WHERE m.user_id = me.id'
-	    ' OR m.team_id = me.team_id GROUP BY m.pool_id) ';
+	    ' mine AS (SELECT pool_id, sight AS s FROM crm.my_pool_sights()) ';
 BEGIN
 	DROP VIEW IF EXISTS crm.seen_customers, crm.seen_contacts, crm.seen_activities,
 	    crm.seen_deals, crm.seen_history;
