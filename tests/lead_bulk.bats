@@ -119,6 +119,34 @@ reported() {
 	integrity
 }
 
+@test "bulk as a rep: duplicates of another rep's customers, asked of the server as rows go in, decide as one at a time" {
+	CRM_USER=boss crm-user add -q boss --role admin >/dev/null
+	CRM_USER=boss crm-user add -q li >/dev/null
+	CRM_USER=boss crm-user add -q wang >/dev/null
+	CRM_USER=boss crm-db config -q test-clock on >/dev/null
+	"$GEN" -n 300 -s 5 >old.tsv
+	CRM_USER=li crm-lead import -q old.tsv >/dev/null
+	# 1,500 new leads, a quarter repeating earlier ones, and every 60th
+	# line one of li's leads again, written differently
+	"$GEN" -n 1500 --dup-rate 25 -s 6 |
+	    awk -F'\t' -v OFS='\t' -v old=<(tail -n +2 old.tsv) '
+		{ print }
+		NR > 1 && NR % 60 == 0 && (getline l < old) > 0 {
+			n = split(l, f, "\t"); f[1] = f[1] "二"; f[4] = toupper(f[4])
+			for (i = 1; i <= n; i++) printf "%s%s", f[i], i < n ? OFS : ORS }' >new.tsv
+	copy_db one.db >/dev/null
+	CRM_IMPORT_BULK_ROWS=$NEVER CRM_USER=wang on one.db crm-lead import new.tsv \
+	    >one.db.out 2>one.db.err
+	CRM_IMPORT_BULK_ROWS=0 CRM_USER=wang crm-lead import new.tsv >main.out 2>main.err
+	[ "$(grep -c 'owned by li' main.err)" -ge 25 ]
+	diff <(tail -n 1 one.db.err) <(tail -n 1 main.err)
+	diff <(reported one.db) <(reported main)
+	diff <(cut -f2- one.db.out) <(cut -f2- main.out)
+	[ "$(sql "SELECT count(*) FROM customers WHERE owner_id =
+	    (SELECT id FROM users WHERE login = 'wang')")" -gt 1000 ]
+	integrity
+}
+
 @test "bulk: a duplicate taken out again leaves no history, custom values or output" {
 	printf 'name\n' | crm-lead import -q >/dev/null
 	sql "INSERT INTO users (login, created_at) VALUES ('li', '2026-01-01T00:00:00Z')"

@@ -135,6 +135,23 @@ struct copy {
 	struct copy *next;
 };
 
+/*
+** crm_db_feed()'s rows on their way: COPY text for pg_temp.crm_feed,
+** and the statement (translated) that moves them into TABLE.  The COPY
+** stays open while rows are made, so the server writes the rows before
+** while the client makes the next: it gives way to any other statement
+** (stream_yield), and opens again for the rows after.
+*/
+struct feed {
+	char *copy;		/* COPY into crm_feed, or into TABLE itself */
+	char *run;		/* then this, or NULL */
+	char table[64];
+	struct strbuf buf;	/* rows made, not yet sent */
+	int open;		/* the COPY is running */
+	int nrow;		/* rows not yet in TABLE */
+	long long total;	/* rows fed in all */
+};
+
 extern const char *const crm_pg_rights[];
 
 struct pg_stmt {
@@ -227,6 +244,7 @@ static void copy_flush(struct crm_db *db, const char *sql);
 static void feed_flush(struct crm_db *db, const char *sql);
 static int ident_char(int c);
 static void stream_yield(struct crm_db *db);
+static void feed_close(struct crm_db *db, struct feed *f);
 struct pg_stmt;
 static void stream_end(struct pg_stmt *st);
 
@@ -237,8 +255,7 @@ pg_exec(struct crm_db *db, const char *sql)
 	PGresult *res;
 	ExecStatusType t;
 
-	if (C(db)->streaming)
-		stream_yield(db);
+	stream_yield(db);
 	if (C(db)->copies)
 		copy_flush(db, sql);
 	if (C(db)->feed)
@@ -261,8 +278,7 @@ pg_values(struct crm_db *db, const char *sql, int n, char **v)
 {
 	PGresult *res;
 
-	if (C(db)->streaming)
-		stream_yield(db);
+	stream_yield(db);
 	res = PQexec(C(db)->c, sql);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 		pg_fail(db, res, "cannot read the database");
@@ -899,6 +915,14 @@ pg_rollback(struct crm_db *db)
 	if (pc->streaming)
 		stream_end(pc->streaming);
 	copy_drop(db);
+	if (pc->feed && pc->feed->open) {
+		PGresult *res;
+
+		pc->feed->open = 0;
+		PQputCopyEnd(pc->c, "rolled back");
+		while ((res = PQgetResult(pc->c)) != NULL)
+			PQclear(res);
+	}
 	pc->feed = NULL;
 	if (pc->alone && pc->reset_ids) {
 		PQclear(PQexec(pc->c, "ROLLBACK TO SAVEPOINT crm_alone"));
@@ -1097,6 +1121,7 @@ pg_finalize(void *p)
 		char sql[48];
 
 		snprintf(sql, sizeof sql, "DEALLOCATE %s", st->name);
+		stream_yield(st->db);
 		PQclear(PQexec(C(st->db)->c, sql));
 	}
 	free(st->sql);
@@ -1411,12 +1436,17 @@ stream_drain(struct pg_stmt *st)
 		pg_fail(db, n == -2 ? NULL : bad, "cannot read rows");
 }
 
-/* Another statement is to run: let the cursor streaming give way. */
+/*
+** Another statement is to run: let the cursor streaming give way, or the
+** COPY of a feed's rows.
+*/
 static void
 stream_yield(struct crm_db *db)
 {
 	if (C(db)->streaming)
 		stream_drain(C(db)->streaming);
+	if (C(db)->feed && C(db)->feed->open)
+		feed_close(db, C(db)->feed);
 }
 
 /*
@@ -1549,6 +1579,7 @@ pg_step(struct crm_stmt *s)
 			copy_flush(db, st->sql);
 		if (C(db)->feed)
 			feed_flush(db, st->sql);
+		stream_yield(db);
 		if (st->stream) {
 			if (st->name[0] == '\0')
 				server_prepare(st);
@@ -1843,18 +1874,41 @@ pg_next_id(struct crm_db *db, const char *table)
 	return b->v[b->used++];
 }
 
-/* Send BUF's rows (COPY text) by COPY, SQL; die on failure. */
+/* Rows sent to the server at a time while the COPY is open. */
+#define FEED_CHUNK (64 << 10)
+
+/* Send the rows of F made so far, opening its COPY if it is not open. */
 static void
-feed_copy(struct crm_db *db, const char *sql, struct strbuf *buf)
+feed_put(struct crm_db *db, struct feed *f)
 {
 	PGconn *conn = C(db)->c;
-	PGresult *res = PQexec(conn, sql);
 
-	if (PQresultStatus(res) != PGRES_COPY_IN)
-		pg_fail(db, res, "cannot copy rows in");
-	PQclear(res);
-	if (PQputCopyData(conn, buf->buf, (int)buf->len) != 1 ||
-	    PQputCopyEnd(conn, NULL) != 1)
+	if (!f->open) {
+		PGresult *res;
+
+		stream_yield(db);
+		res = PQexec(conn, f->copy);
+		if (PQresultStatus(res) != PGRES_COPY_IN)
+			pg_fail(db, res, "cannot copy rows in");
+		PQclear(res);
+		f->open = 1;
+	}
+	if (f->buf.len && PQputCopyData(conn, f->buf.buf, (int)f->buf.len) != 1)
+		crm_die("database '%s': cannot copy rows in: %s", db->path,
+		    PQerrorMessage(conn));
+	sb_reset(&f->buf);
+}
+
+/* End the COPY of F: its rows are in crm_feed, or in TABLE; die on failure. */
+static void
+feed_close(struct crm_db *db, struct feed *f)
+{
+	PGconn *conn = C(db)->c;
+	PGresult *res;
+
+	feed_put(db, f);
+	f->open = 0;
+	if (PQputCopyEnd(conn, NULL) != 1)
 		crm_die("database '%s': cannot copy rows in: %s", db->path,
 		    PQerrorMessage(conn));
 	while ((res = PQgetResult(conn)) != NULL) {
@@ -1862,21 +1916,9 @@ feed_copy(struct crm_db *db, const char *sql, struct strbuf *buf)
 			pg_fail(db, res, "cannot copy rows in");
 		PQclear(res);
 	}
-	sb_reset(buf);
+	if (f->run == NULL)
+		f->nrow = 0;
 }
-
-/*
-** crm_db_feed()'s rows on their way: COPY text for pg_temp.crm_feed,
-** and the statement (translated) that moves them into TABLE.
-*/
-struct feed {
-	char *copy;		/* COPY into crm_feed, or into TABLE itself */
-	char *run;		/* then this, or NULL */
-	char table[64];
-	struct strbuf buf;
-	int nrow;
-	long long total;	/* rows fed in all */
-};
 
 /*
 ** Write the feed's rows gathered so far before SQL (NULL: in any case)
@@ -1895,7 +1937,8 @@ feed_flush(struct crm_db *db, const char *sql)
 	    strncasecmp(sql + strspn(sql, " \t\n"), "SELECT", 6) == 0)
 		return;
 	C(db)->feed = NULL;
-	feed_copy(db, f->copy, &f->buf);
+	if (f->open || f->buf.len)
+		feed_close(db, f);
 	if (f->run)
 		pg_exec(db, f->run);	/* and empties crm_feed */
 	f->nrow = 0;
@@ -2004,7 +2047,11 @@ pg_feed(struct crm_db *db, const char *sql)
 		}
 		sb_addc(&f.buf, '\n');
 		f.total++;
-		if (++f.nrow == FEED_ROWS)
+		f.nrow++;
+		if (f.buf.len >= FEED_CHUNK)
+			feed_put(db, &f);
+		/* crm_feed holds a lot at a time: SQL runs over each */
+		if (f.run && f.nrow == FEED_ROWS)
 			feed_flush(db, NULL);
 	}
 	feed_flush(db, NULL);
