@@ -135,7 +135,7 @@ add_one(long long cid, const char *where, void *ctx)
 
 	if (!crm_deal_customer_get(x->run->db, cid, &c))
 		crm_die("%s: no customer %lld", where, cid);
-	if ((err = crm_deal_check(x->run->db, &x->pl, &c, x->in, &d)) != NULL)
+	if ((err = crm_deal_check(x->run->db, &x->pl, &c, x->in, &d, NULL)) != NULL)
 		crm_die("%s: customer %lld: %s", where, cid, err);
 	id = crm_deal_insert(x->run->db, &c, x->in, &d);
 	if (x->first == 0)

@@ -8,6 +8,7 @@
 #include "db.h"
 #include "deal.h"
 #include "die.h"
+#include "map.h"
 #include "history.h"
 #include "money.h"
 #include "opt.h"
@@ -110,22 +111,31 @@ deal_money(const char *amount, const char *currency, const char *deal_cur,
 	return NULL;
 }
 
-/* The user LOGIN, to own a deal: *ID; NULL or why not. */
+/*
+** The user LOGIN, to own a deal: *ID; NULL or why not.  OWNERS (or NULL)
+** holds the active users found so far, so an import asks once for each.
+*/
 static const char *
-deal_owner(struct crm_db *db, const char *login, long long *id)
+deal_owner(struct crm_db *db, const char *login, long long *id,
+    struct strmap *owners)
 {
-	struct crm_stmt *s = crm_sql(db, "SELECT id, active FROM users"
-	    " WHERE login = ?");
-	int active;
+	if (owners == NULL || (*id = map_get(owners, login)) < 0) {
+		struct crm_stmt *s = crm_sql(db, "SELECT id, active FROM users"
+		    " WHERE login = ?");
+		int active;
 
-	crm_bind_text(s, 1, login);
-	if (!crm_step(s))
-		BAD("owner: no user '%s'", login);
-	*id = crm_col_int(s, 0);
-	active = crm_col_int(s, 1) != 0;
-	crm_reset(s);
-	if (!active)
-		BAD("owner: refused: '%s' is deactivated and may own nothing", login);
+		crm_bind_text(s, 1, login);
+		if (!crm_step(s))
+			BAD("owner: no user '%s'", login);
+		*id = crm_col_int(s, 0);
+		active = crm_col_int(s, 1) != 0;
+		crm_reset(s);
+		if (!active)
+			BAD("owner: refused: '%s' is deactivated and may own "
+			    "nothing", login);
+		if (owners)
+			map_put(owners, login, *id);
+	}
 	if (!crm_actor_is_admin(db) && *id != crm_actor_id(db))
 		BAD("owner: permission denied: a rep makes only itself an owner, "
 		    "not '%s' (you are '%s', %s)", login, crm_actor(db),
@@ -223,7 +233,7 @@ enter_stage(struct crm_db *db, long long id, const char *old,
 const char *
 crm_deal_check(struct crm_db *db, const struct crm_pipeline *pl,
     const struct crm_deal_customer *c, const struct crm_deal_in *in,
-    struct crm_deal_new *d)
+    struct crm_deal_new *d, struct strmap *owners)
 {
 	const char *const *v = in->v, *err;
 	const struct crm_stage *st;
@@ -242,7 +252,8 @@ crm_deal_check(struct crm_db *db, const struct crm_pipeline *pl,
 	else if ((st = crm_stage_find(pl, v[DC_STAGE])) == NULL)
 		BAD("stage: no stage '%s' (%s)", v[DC_STAGE], pl->names);
 	d->stage = st;
-	if (val(v[DC_OWNER]) && (err = deal_owner(db, v[DC_OWNER], &d->owner_id)))
+	if (val(v[DC_OWNER]) &&
+	    (err = deal_owner(db, v[DC_OWNER], &d->owner_id, owners)))
 		return err;
 	if (val(v[DC_CREATED_AT]) == NULL)
 		memcpy(d->created, crm_now_text(), CRM_TIME_LEN);
@@ -595,7 +606,7 @@ crm_deal_update(struct crm_db *db, long long id, const struct crm_deal_in *in,
 			snprintf(msg, sizeof msg, "owner: cannot be empty");
 			goto out;
 		}
-		if (deal_owner(db, v[DC_OWNER], &owner) != NULL)
+		if (deal_owner(db, v[DC_OWNER], &owner, NULL) != NULL)
 			goto out;
 		if (owner != d.owner_id) {
 			s = crm_sql(db, "UPDATE deals SET owner_id = ?, updated_at = ?"

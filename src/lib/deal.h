@@ -19,6 +19,8 @@
 #include "stage.h"
 #include "when.h"
 
+struct strmap;
+
 struct crm_db;
 struct crm_run;
 struct rec;
@@ -74,7 +76,7 @@ struct crm_deal_new {
 */
 const char *crm_deal_check(struct crm_db *db, const struct crm_pipeline *pl,
     const struct crm_deal_customer *c, const struct crm_deal_in *in,
-    struct crm_deal_new *d);
+    struct crm_deal_new *d, struct strmap *owners);
 /*
 ** Insert the deal D of C, IN's text fields with it, and return its id.
 ** It enters its stages with crm_deals_enter(), once the run's deals are

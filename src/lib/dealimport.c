@@ -133,6 +133,7 @@ struct job {
 	struct strvec pass;		/* the output's columns after the deal's */
 	int header;
 	struct strmap seen;		/* "c:COMPANY" or "i:ID" -> known[] */
+	struct strmap owners;		/* deals' owners: login -> id */
 	struct known *known;
 	size_t nknown, capknown;
 	long long first;		/* the first deal's id */
@@ -260,7 +261,7 @@ import_row(struct job *j, const struct crm_deal_in *in,
 		c.id = k->id;
 		c.owner_id = k->owner_id;
 	}
-	if ((err = crm_deal_check(j->db, &j->pl, &c, in, d)) != NULL)
+	if ((err = crm_deal_check(j->db, &j->pl, &c, in, d, &j->owners)) != NULL)
 		goto out;
 	if (k == NULL) {
 		c.id = crm_lead_insert(j->db, &lead, &refs);
@@ -417,4 +418,5 @@ crm_deal_import(struct crm_run *run, int n, char **paths,
 	}
 	free(j.known);
 	map_free(&j.seen);
+	map_free(&j.owners);
 }
