@@ -612,6 +612,23 @@ crm-deal: d.tsv: 8 bad rows: nothing imported (fix them, or use --skip-bad)" ]
 	[[ "$stderr" == "crm-deal: w.tsv:2: company: owner: permission denied: a rep makes only itself an owner, not 'wang'"* ]]
 }
 
+@test "import: every row's owner is checked, an owner named before as well" {
+	customers
+	crm-user deactivate zhao -q >/dev/null
+	printf 'customer_id\ttitle\towner\n' >d.tsv
+	printf '1\tA\tli\n1\tB\tnobody\n1\tC\tli\n1\tD\tzhao\n1\tE\tnobody\n1\tF\tzhao\n' >>d.tsv
+	run_split crm-deal import --skip-bad d.tsv
+	assert_status 0
+	[ "$(cut -f1,2 d.tsv.rejects | tail -n +2 | flat)" = "3 owner: no user 'nobody' 5 owner: refused: 'zhao' is deactivated and may own nothing 6 owner: no user 'nobody' 7 owner: refused: 'zhao' is deactivated and may own nothing" ]
+	[ "$(sql "SELECT title || ':' || (SELECT login FROM users WHERE id = owner_id) FROM deals ORDER BY id" | flat)" = "A:li C:li" ]
+	# a rep names itself, then another: refused each time, as the first
+	printf 'customer_id\ttitle\towner\n1\tG\tli\n1\tH\twang\n1\tI\twang\n' >r.tsv
+	run_split crm-deal --as li import --skip-bad r.tsv
+	assert_status 0
+	[ "$(cut -f1 r.tsv.rejects | tail -n +2 | flat)" = "3 4" ]
+	[ "$(sql "SELECT count(*) FROM deals WHERE title IN ('H', 'I')")" = 0 ]
+}
+
 @test "import as a rep: only deals of its own customers" {
 	customers
 	printf 'customer_id\ttitle\n1\tmine\n2\ttheirs\n' >d.tsv
