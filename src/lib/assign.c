@@ -1074,9 +1074,9 @@ crm_assign_undo(struct crm_db *db, long long b,
 
 /*
 ** Customer ID's owner, owner_since, pool and pool_since as they stand in
-** the run's transaction, as crm-lead list writes them (the cursor applies
-** the rights policy), into V[0..4): NULL for none, all NULL when there
-** is no customer ID.  The strings stay valid until the next call.
+** the run's transaction, as crm-lead list writes them (the rights policy
+** applied), into V[0..4): NULL for none, all NULL when there is no
+** customer ID.  The strings stay valid until the next call.
 */
 static void
 holder_now(struct crm_assigner *a, long long id, const char *v[4])
@@ -1084,24 +1084,32 @@ holder_now(struct crm_assigner *a, long long id, const char *v[4])
 	static const char *const cols[4] = {
 		"owner", "owner_since", "pool", "pool_since"
 	};
-	struct crm_filter f = { 0 };
-	struct crm_cursor *c;
-	const char *const *row;
+	struct crm_stmt *s = crm_sql(a->db, "SELECT u.login, c.owner_since,"
+	    " p.name, c.pool_since, c.owner_id, c.pool_id FROM customers c"
+	    " LEFT JOIN users u ON u.id = c.owner_id"
+	    " LEFT JOIN pools p ON p.id = c.pool_id WHERE c.id = ?");
+	char *masks[2] = { NULL, NULL };
+	long long owner_id = -1, pool_id = -1;
+	int found;
 
-	f.id = id;
-	f.merged = 1;
-	f.wide = 1;
-	c = crm_customers_open(a->db, &f);
-	row = crm_cursor_next(c);
+	crm_bind_int(s, 1, id);
+	found = crm_step(s);
 	for (int k = 0; k < 4; k++) {
 		free(a->holder[k]);
-		a->holder[k] = NULL;
-		for (size_t i = 0; row && i < crm_cursor_ncol(c); i++)
-			if (strcmp(crm_cursor_names(c)[i], cols[k]) == 0 && row[i])
-				a->holder[k] = xstrdup(row[i]);
+		a->holder[k] = found && !crm_col_null(s, k) ?
+		    xstrdup(crm_col_text(s, k)) : NULL;
 		v[k] = a->holder[k];
 	}
-	crm_cursor_close(c);
+	if (!found)
+		return;
+	if (!crm_col_null(s, 4))
+		owner_id = crm_col_int(s, 4);
+	if (!crm_col_null(s, 5))
+		pool_id = crm_col_int(s, 5);
+	crm_reset(s);
+	/* what crm-lead list shows of it, by the same policy */
+	crm_sight_apply(crm_sight(a->db, id, owner_id, pool_id), 4, cols, v, masks);
+	crm_sight_free(masks);
 }
 
 /* The output column NAME, added at the end when there is none. */

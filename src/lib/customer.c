@@ -870,7 +870,8 @@ crm_lead_merge(struct crm_db *db, long long keep, long long dup)
 		long long keep_owner, keep_pool;
 
 		if (crm_customer_holder(db, keep, &keep_owner, &keep_pool))
-			crm_deals_follow_owner(db, keep, keep_owner, "merge");
+			crm_deals_follow_owner(db, keep, keep_owner, keep_owner < 0 ?
+			    NULL : crm_user_login(db, keep_owner), "merge");
 	}
 	move_children(db, "contact", "SELECT id FROM contacts WHERE customer_id = ?",
 	    "UPDATE contacts SET customer_id = ? WHERE id = ?", keep, dup);
@@ -1136,26 +1137,57 @@ crm_customer_holder(struct crm_db *db, long long id, long long *user_id,
 	return 1;
 }
 
-/* The holder of ID as history writes it: logins, names and clocks. */
+/*
+** The holder of a customer as history writes it: logins, names and
+** clocks; and as ids (-1 for none).
+*/
 struct holder {
 	char *owner, *pool, *owner_since, *pool_since;
+	long long owner_id, pool_id;
 };
 
-static void
-holder_load(struct crm_db *db, long long id, struct holder *h)
+/*
+** The holder of live customer ID into H, and into TO the holder it gets
+** from an UPDATE that gives it to user USER_ID or to pool POOL_ID (-1:
+** neither) now: one read.  0 when there is no such customer.
+*/
+static int
+holder_load(struct crm_db *db, long long id, long long user_id,
+    long long pool_id, struct holder *h, struct holder *to)
 {
 	struct crm_stmt *s = crm_sql(db, "SELECT u.login, p.name, c.owner_since,"
-	    " c.pool_since FROM customers c LEFT JOIN users u ON u.id = c.owner_id"
-	    " LEFT JOIN pools p ON p.id = c.pool_id WHERE c.id = ?");
+	    " c.pool_since, c.owner_id, c.pool_id,"
+	    " (SELECT login FROM users WHERE id = ?2),"
+	    " (SELECT name FROM pools WHERE id = ?3)"
+	    " FROM customers c LEFT JOIN users u ON u.id = c.owner_id"
+	    " LEFT JOIN pools p ON p.id = c.pool_id"
+	    " WHERE c.id = ?1 AND c.merged_into IS NULL");
 	char **f[4] = { &h->owner, &h->pool, &h->owner_since, &h->pool_since };
+	const char *now = crm_now_text();
 
 	memset(h, 0, sizeof *h);
+	memset(to, 0, sizeof *to);
 	crm_bind_int(s, 1, id);
+	crm_bind_int(s, 2, user_id);
+	crm_bind_int(s, 3, pool_id);
 	if (!crm_step(s))
-		return;
+		return 0;
 	for (int i = 0; i < 4; i++)
 		*f[i] = crm_col_null(s, i) ? NULL : xstrdup(crm_col_text(s, i));
+	h->owner_id = crm_col_null(s, 4) ? -1 : crm_col_int(s, 4);
+	h->pool_id = crm_col_null(s, 5) ? -1 : crm_col_int(s, 5);
+	to->owner_id = user_id;
+	to->pool_id = pool_id;
+	if (user_id >= 0) {
+		to->owner = crm_col_null(s, 6) ? NULL : xstrdup(crm_col_text(s, 6));
+		to->owner_since = xstrdup(now);
+	}
+	if (pool_id >= 0) {
+		to->pool = crm_col_null(s, 7) ? NULL : xstrdup(crm_col_text(s, 7));
+		to->pool_since = xstrdup(now);
+	}
 	crm_reset(s);
+	return 1;
 }
 
 static void
@@ -1165,6 +1197,15 @@ holder_free(struct holder *h)
 	free(h->pool);
 	free(h->owner_since);
 	free(h->pool_since);
+}
+
+/* Step S, an UPDATE ... RETURNING of customer ID; die when nothing changed. */
+static void
+holder_update(struct crm_stmt *s, long long id)
+{
+	if (!crm_step(s))
+		crm_die("customer %lld: not changed: the database refused it", id);
+	crm_reset(s);
 }
 
 /*
@@ -1201,27 +1242,28 @@ crm_customer_set_owner(struct crm_db *db, long long id, long long user_id,
 {
 	struct crm_stmt *s;
 	struct holder before, after;
-	long long old_user, old_pool;
 
-	if (!crm_customer_holder(db, id, &old_user, &old_pool))
+	if (!holder_load(db, id, user_id, -1, &before, &after))
 		crm_die("no customer %lld", id);
-	if (old_user == user_id && (user_id >= 0 || old_pool < 0))
+	if (before.owner_id == user_id && (user_id >= 0 || before.pool_id < 0)) {
+		holder_free(&before);
+		holder_free(&after);
 		return 0;
-	holder_load(db, id, &before);
+	}
 	s = crm_sql(db, "UPDATE customers SET owner_id = ?, owner_since = ?,"
-	    " pool_id = NULL, pool_since = NULL, updated_at = ? WHERE id = ?");
+	    " pool_id = NULL, pool_since = NULL, updated_at = ? WHERE id = ?"
+	    " RETURNING id");
 	if (user_id >= 0) {
 		crm_bind_int(s, 1, user_id);
-		crm_bind_text(s, 2, crm_now_text());
+		crm_bind_text(s, 2, after.owner_since);
 	}
 	crm_bind_text(s, 3, crm_now_text());
 	crm_bind_int(s, 4, id);
-	crm_step(s);
-	holder_load(db, id, &after);
+	holder_update(s, id);
 	holder_history(db, id, &before, &after, 0, reason);
+	crm_deals_follow_owner(db, id, user_id, after.owner, reason);
 	holder_free(&before);
 	holder_free(&after);
-	crm_deals_follow_owner(db, id, user_id, reason);
 	return 1;
 }
 
@@ -1231,33 +1273,33 @@ crm_customer_set_pool(struct crm_db *db, long long id, long long pool_id,
 {
 	struct crm_stmt *s;
 	struct holder before, after;
-	long long old_user, old_pool;
 
-	if (!crm_customer_holder(db, id, &old_user, &old_pool))
+	if (!holder_load(db, id, -1, pool_id, &before, &after))
 		crm_die("no customer %lld", id);
-	if (old_pool == pool_id && (pool_id >= 0 || old_user < 0))
+	if (before.pool_id == pool_id && (pool_id >= 0 || before.owner_id < 0)) {
+		holder_free(&before);
+		holder_free(&after);
 		return 0;
-	holder_load(db, id, &before);
+	}
 	/* The rep who loses a customer to a pool is remembered for lockout. */
 	s = crm_sql(db, "UPDATE customers SET pool_id = ?, pool_since = ?,"
 	    " owner_id = NULL, owner_since = NULL,"
 	    " prev_owner_id = coalesce(?, prev_owner_id), updated_at = ?"
-	    " WHERE id = ?");
+	    " WHERE id = ? RETURNING id");
 	if (pool_id >= 0) {
 		crm_bind_int(s, 1, pool_id);
-		crm_bind_text(s, 2, crm_now_text());
+		crm_bind_text(s, 2, after.pool_since);
 	}
-	if (old_user >= 0)
-		crm_bind_int(s, 3, old_user);
+	if (before.owner_id >= 0)
+		crm_bind_int(s, 3, before.owner_id);
 	crm_bind_text(s, 4, crm_now_text());
 	crm_bind_int(s, 5, id);
-	crm_step(s);
-	holder_load(db, id, &after);
+	holder_update(s, id);
 	holder_history(db, id, &before, &after, 1, reason);
 	holder_free(&before);
 	holder_free(&after);
 	/* Open deals of a pooled customer are nobody's until it is claimed. */
-	crm_deals_follow_owner(db, id, -1, reason);
+	crm_deals_follow_owner(db, id, -1, NULL, reason);
 	return 1;
 }
 

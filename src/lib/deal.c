@@ -742,13 +742,12 @@ out:
 
 void
 crm_deals_follow_owner(struct crm_db *db, long long customer_id,
-    long long user_id, const char *reason)
+    long long user_id, const char *login, const char *reason)
 {
 	struct crm_stmt *s = crm_sql(db, "SELECT d.id, u.login FROM deals d"
 	    " LEFT JOIN users u ON u.id = d.owner_id WHERE d.customer_id = ?"
 	    " AND d.closed_at IS NULL AND d.owner_id IS DISTINCT FROM ? ORDER BY d.id");
 	struct strvec ids = STRVEC_INIT, old = STRVEC_INIT;
-	char *login;
 
 	crm_bind_int(s, 1, customer_id);
 	if (user_id >= 0)
@@ -759,20 +758,18 @@ crm_deals_follow_owner(struct crm_db *db, long long customer_id,
 	}
 	if (ids.n == 0)
 		return;
-	login = user_id >= 0 ? xstrdup(crm_user_login(db, user_id)) : NULL;
-	for (size_t i = 0; i < ids.n; i++) {
-		long long id = strtoll(ids.v[i], NULL, 10);
-
-		s = crm_sql(db, "UPDATE deals SET owner_id = ?, updated_at = ?"
-		    " WHERE id = ?");
-		if (user_id >= 0)
-			crm_bind_int(s, 1, user_id);
-		crm_bind_text(s, 2, crm_now_text());
-		crm_bind_int(s, 3, id);
-		crm_step(s);
-		crm_history(db, "deal", id, "owner", old.v[i], login, reason);
-	}
-	free(login);
+	/* the same deals, in one statement */
+	s = crm_sql(db, "UPDATE deals SET owner_id = ?1, updated_at = ?2"
+	    " WHERE customer_id = ?3 AND closed_at IS NULL"
+	    " AND owner_id IS DISTINCT FROM ?1");
+	if (user_id >= 0)
+		crm_bind_int(s, 1, user_id);
+	crm_bind_text(s, 2, crm_now_text());
+	crm_bind_int(s, 3, customer_id);
+	crm_step(s);
+	for (size_t i = 0; i < ids.n; i++)
+		crm_history(db, "deal", strtoll(ids.v[i], NULL, 10), "owner",
+		    old.v[i], login, reason);
 	sv_free(&ids);
 	sv_free(&old);
 }

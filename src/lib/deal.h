@@ -137,13 +137,14 @@ long long crm_deal_customer_of(struct crm_db *db, long long id);
 int crm_deal_readable(struct crm_db *db, long long id);
 
 /*
-** A customer's open deals follow it to its new owner USER_ID (-1: none,
-** as when it goes to a pool): one history row each (field "owner") with
-** REASON.  Closed deals keep the owner that closed them.  Called by
-** crm_customer_set_owner() and crm_customer_set_pool().
+** A customer's open deals follow it to its new owner USER_ID, whose login
+** is LOGIN (-1 and NULL: none, as when it goes to a pool): one history
+** row each (field "owner") with REASON.  Closed deals keep the owner that
+** closed them.  Called by crm_customer_set_owner() and
+** crm_customer_set_pool().
 */
 void crm_deals_follow_owner(struct crm_db *db, long long customer_id,
-    long long user_id, const char *reason);
+    long long user_id, const char *login, const char *reason);
 
 /* ---- listing ---------------------------------------------------------- */
 
