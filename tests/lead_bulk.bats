@@ -147,6 +147,38 @@ reported() {
 	integrity
 }
 
+@test "bulk: the input's own columns are kept as fields, a rep's and an admin's, as one at a time" {
+	CRM_USER=boss crm-user add -q boss --role admin >/dev/null
+	CRM_USER=boss crm-user add -q wang >/dev/null
+	CRM_USER=boss crm-db config -q test-clock on >/dev/null
+	# two columns of the user's own; every third 微信 empty
+	"$GEN" -n 1500 --dup-rate 10 -s 8 |
+	    awk -F'\t' -v OFS='\t' 'NR == 1 { print $0, "微信", "备注"; next }
+		{ print $0, (NR % 3 ? "wx" NR : ""), "备注 " NR }' >own.tsv
+	for who in boss wang; do
+		other_db $who.one.db >/dev/null
+		other_db $who.bulk.db >/dev/null
+		CRM_IMPORT_BULK_ROWS=$NEVER CRM_USER=$who on $who.one.db crm-lead import own.tsv \
+		    >$who.one.out 2>$who.one.err
+		CRM_IMPORT_BULK_ROWS=0 CRM_USER=$who on $who.bulk.db crm-lead import own.tsv \
+		    >$who.bulk.out 2>$who.bulk.err
+		diff <(tail -n 1 $who.one.err) <(tail -n 1 $who.bulk.err)
+		diff <(CRM_USER=$who on $who.one.db crm-lead list | cut -f1-12,14-) \
+		    <(CRM_USER=$who on $who.bulk.db crm-lead list | cut -f1-12,14-)
+		# a value for each non-empty cell, and no other
+		n=$(on $who.bulk.db sql "SELECT count(*) FROM customers")
+		fields() {
+			on $1 sql "SELECT f.name || ':' || count(*) FROM customer_fields v
+			    JOIN custom_fields f ON f.id = v.field_id GROUP BY f.name ORDER BY 1"
+		}
+		[ "$(fields $who.bulk.db | grep '^备注:')" = "备注:$n" ]
+		wx=$(fields $who.bulk.db | sed -n 's/^微信://p')
+		[ "$wx" -gt $((n / 2)) ] && [ "$wx" -lt "$n" ]
+		diff <(fields $who.one.db) <(fields $who.bulk.db)
+		on $who.bulk.db integrity
+	done
+}
+
 @test "bulk: a duplicate taken out again leaves no history, custom values or output" {
 	printf 'name\n' | crm-lead import -q >/dev/null
 	sql "INSERT INTO users (login, created_at) VALUES ('li', '2026-01-01T00:00:00Z')"

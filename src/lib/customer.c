@@ -400,10 +400,9 @@ custom_field_id(struct crm_db *db, const char *name)
 }
 
 static void
-set_custom(struct crm_db *db, long long id, const char *name, const char *value)
+set_custom(struct crm_db *db, long long id, long long fid, const char *value)
 {
 	struct crm_stmt *s;
-	long long fid = custom_field_id(db, name);
 
 	s = crm_sql(db, "INSERT INTO customer_fields (customer_id, field_id, value)"
 	    " VALUES (?, ?, ?) ON CONFLICT (customer_id, field_id)"
@@ -498,7 +497,7 @@ crm_customer_set_field(struct crm_db *db, long long id, const char *name,
 	struct crm_stmt *s;
 
 	if (f < 0) {
-		set_custom(db, id, name, value);
+		set_custom(db, id, custom_field_id(db, name), value);
 		return;
 	}
 	s = crm_sql(db, plain_fields[f].set);
@@ -587,11 +586,26 @@ crm_lead_created(struct crm_db *db, long long id, const struct crm_lead *l,
     const struct crm_lead_refs *refs)
 {
 	/* An empty cell stores nothing, but its column is kept for list. */
-	for (size_t i = 0; i < l->ncustom; i++)
-		if (val(l->custom_values[i]))
-			set_custom(db, id, l->custom_names[i], l->custom_values[i]);
-		else
-			(void)custom_field_id(db, l->custom_names[i]);
+	for (size_t i = 0; i < l->ncustom; i++) {
+		long long fid = l->custom_ids && l->custom_ids[i] >= 0 ?
+		    l->custom_ids[i] : custom_field_id(db, l->custom_names[i]);
+
+		if (l->custom_ids)
+			l->custom_ids[i] = fid;
+		if (val(l->custom_values[i]) == NULL)
+			continue;
+		if (crm_db_bulk(db)) {
+			/* a new customer has no values to replace */
+			char cid[24], fidb[24];
+			const char *row[3] = { cid, fidb, l->custom_values[i] };
+
+			snprintf(cid, sizeof cid, "%lld", id);
+			snprintf(fidb, sizeof fidb, "%lld", fid);
+			crm_db_append(db, "customer_fields",
+			    "(customer_id, field_id, value)", 3, row);
+		} else
+			set_custom(db, id, fid, l->custom_values[i]);
+	}
 	/* An owner or pool given at creation is a change of owner or pool. */
 	if (refs->owner_id >= 0)
 		crm_history(db, "customer", id, "owner", NULL,
@@ -750,8 +764,8 @@ crm_lead_update(struct crm_db *db, long long id, const struct crm_lead *l,
 			continue;
 		old = get_custom(db, id, l->custom_names[i]);
 		if (!same(old, val(l->custom_values[i]))) {
-			set_custom(db, id, l->custom_names[i],
-			    val(l->custom_values[i]));
+			set_custom(db, id, custom_field_id(db,
+			    l->custom_names[i]), val(l->custom_values[i]));
 			crm_history(db, "customer", id, l->custom_names[i], old,
 			    val(l->custom_values[i]), "update");
 			*changed = 1;

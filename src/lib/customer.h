@@ -27,6 +27,7 @@ struct crm_lead {
 	size_t ncustom;
 	const char *const *custom_names;
 	const char *const *custom_values;
+	long long *custom_ids;	/* or NULL: the fields' ids once known, else -1 */
 };
 
 /* The keys a duplicate is found by, in the order they are tried. */

@@ -373,6 +373,9 @@ copy_send(struct crm_db *db, struct copy *c)
 
 	if (c->buf.len == 0)
 		return;
+	/* the feed's rows first: appended rows may refer to them */
+	if (C(db)->feed)
+		feed_flush(db, NULL);
 	stream_yield(db);
 	if (!direct && c->rows <= FEW_ROWS) {
 		copy_as_insert(db, c);

@@ -389,6 +389,9 @@ crm_colmap_init(struct crm_colmap *m, struct rec_reader *r)
 	m->canon = xcalloc(n + 1, sizeof *m->canon);
 	m->custom_names = xcalloc(n + 1, sizeof *m->custom_names);
 	m->custom_cols = xcalloc(n + 1, sizeof *m->custom_cols);
+	m->custom_ids = xcalloc(n + 1, sizeof *m->custom_ids);
+	for (size_t i = 0; i < n; i++)
+		m->custom_ids[i] = -1;
 	m->vals = xcalloc(n + 1, sizeof *m->vals);
 	m->ncustom = 0;
 	m->idcol = -1;
@@ -420,6 +423,7 @@ crm_colmap_free(struct crm_colmap *m)
 	free(m->canon);
 	free(m->custom_names);
 	free(m->custom_cols);
+	free(m->custom_ids);
 	free(m->vals);
 }
 
@@ -435,6 +439,7 @@ crm_colmap_lead(struct crm_colmap *m, const struct rec *rec, struct crm_lead *l)
 	l->ncustom = m->ncustom;
 	l->custom_names = m->custom_names;
 	l->custom_values = m->vals;
+	l->custom_ids = m->custom_ids;
 }
 
 const char *

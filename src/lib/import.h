@@ -37,6 +37,7 @@ struct crm_colmap {
 	size_t ncustom;		/* columns of the user's own, kept as fields */
 	const char **custom_names;
 	int *custom_cols;
+	long long *custom_ids;	/* each field's id, -1 until a lead is made */
 	const char **vals;	/* scratch for one record's custom values */
 };
 /*
