@@ -592,10 +592,8 @@ crm_lead_created(struct crm_db *db, long long id, const struct crm_lead *l,
 
 		if (l->custom_ids)
 			l->custom_ids[i] = fid;
-		if (val(l->custom_values[i]) == NULL)
-			continue;
-		if (crm_db_bulk(db)) {
-			/* a new customer has no values to replace */
+		if (val(l->custom_values[i]) != NULL) {
+			/* appended: a new customer has no values to replace */
 			char cid[24], fidb[24];
 			const char *row[3] = { cid, fidb, l->custom_values[i] };
 
@@ -603,8 +601,7 @@ crm_lead_created(struct crm_db *db, long long id, const struct crm_lead *l,
 			snprintf(fidb, sizeof fidb, "%lld", fid);
 			crm_db_append(db, "customer_fields",
 			    "(customer_id, field_id, value)", 3, row);
-		} else
-			set_custom(db, id, fid, l->custom_values[i]);
+		}
 	}
 	/* An owner or pool given at creation is a change of owner or pool. */
 	if (refs->owner_id >= 0)

@@ -339,6 +339,17 @@ crm_ctx(struct crm_db *db)
 	return &db->ctx;
 }
 
+/*
+** The INSERT that appends to TABLE (COLS) at once, made at the first
+** append and kept with the connection: crm_sql keeps the text it is given.
+** Callers pass constants, so the pointers match.
+*/
+struct crm_append_sql {
+	const char *table, *cols;
+	char *sql;
+	struct crm_append_sql *next;
+};
+
 void
 crm_db_close(struct crm_db *db)
 {
@@ -353,6 +364,13 @@ crm_db_close(struct crm_db *db)
 		next = s->next;
 		db->eng->finalize(s->e);
 		free(s);
+	}
+	while (db->appends) {
+		struct crm_append_sql *a = db->appends;
+
+		db->appends = a->next;
+		free(a->sql);
+		free(a);
 	}
 	db->eng->close(db);
 	if (dying_db == db)
@@ -640,7 +658,36 @@ void
 crm_db_append(struct crm_db *db, const char *table, const char *cols, size_t n,
     const char *const *v)
 {
-	db->eng->append(db, table, cols, n, v);
+	struct crm_append_sql *a;
+	struct crm_stmt *s;
+
+	if (db->eng->append) {
+		db->eng->append(db, table, cols, n, v);
+		return;
+	}
+	for (a = db->appends; a; a = a->next)
+		if (a->table == table && a->cols == cols)
+			break;
+	if (a == NULL) {
+		struct strbuf sql = STRBUF_INIT;
+
+		sb_init(&sql);
+		sb_addf(&sql, "INSERT INTO %s %s VALUES (", table, cols);
+		for (size_t i = 0; i < n; i++)
+			sb_adds(&sql, i ? ", ?" : "?");
+		sb_addc(&sql, ')');
+		a = xcalloc(1, sizeof *a);
+		a->table = table;
+		a->cols = cols;
+		a->sql = sql.buf;	/* the buffer is its, now */
+		a->next = db->appends;
+		db->appends = a;
+	}
+	s = crm_sql(db, a->sql);
+	for (size_t i = 0; i < n; i++)
+		if (v[i])
+			crm_bind_text_static(s, (int)i + 1, v[i]);
+	crm_step(s);
 }
 
 long long

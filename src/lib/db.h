@@ -180,12 +180,13 @@ long long crm_db_int(struct crm_db *db, const char *sql, long long arg);
 long long crm_db_id(struct crm_db *db, const char *sql, const char *arg);
 
 /*
-** Bulk appends, where the engine has them (PostgreSQL: COPY ... FROM
-** STDIN; crm_db_bulk says): a row V of N values (text, NULL for NULL)
-** for columns COLS ("(a, b, c)", a constant) of TABLE, gathered and sent
-** before the next statement that may read TABLE, or at the commit, so
-** the program sees what it appended.  crm_db_next_id gives the id of a
-** row to append to a table with an id.
+** Append a row V of N values (text, NULL for NULL) for columns COLS
+** ("(a, b, c)", a constant) to TABLE: on SQLite an INSERT at once; where
+** the engine appends in bulk (PostgreSQL: COPY ... FROM STDIN;
+** crm_db_bulk says), gathered and sent before the next statement that
+** may read TABLE, or at the commit, so the program sees what it appended
+** either way.  In bulk crm_db_next_id gives the id of a row to append to
+** a table with an id.
 */
 int crm_db_bulk(const struct crm_db *db);
 void crm_db_append(struct crm_db *db, const char *table, const char *cols,

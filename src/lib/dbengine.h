@@ -27,6 +27,7 @@ struct crm_db {
 	int in_tx;
 	long long version_found;	/* the schema version at open */
 	struct crm_stmt *cache;
+	struct crm_append_sql *appends;	/* crm_db_append's INSERTs, made once */
 	int closing;			/* statements freed as the connection closes */
 	struct timespec deadline;	/* waiting for locks ends here */
 	struct crm_ctx ctx;

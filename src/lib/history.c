@@ -66,47 +66,27 @@ crm_history(struct crm_db *db, const char *entity, long long id,
 }
 
 /*
-** Where the engine appends in bulk (a server: COPY), the row is appended:
-** it is in the history for every statement after it all the same, and a
-** command that changes thousands of customers sends them in one go, not
-** one round trip each.
+** Appended: where the engine appends in bulk (a server: COPY), a command
+** that changes thousands of customers sends their history in one go, not
+** one round trip each; the row is there for every statement after it
+** all the same.
 */
-#define HISTORY_COLS "(entity, entity_id, field, old_value, new_value," \
-	" actor, at, reason, command, batch_id)"
-
 void
 crm_history_at(struct crm_db *db, const char *at, const char *entity,
     long long id, const char *field, const char *old_value,
     const char *new_value, const char *reason)
 {
-	const char *command = crm_ctx(db)->command ? crm_ctx(db)->command : "";
 	long long batch = crm_batch_id(db);
-	struct crm_stmt *s;
+	char idb[24], batchb[24];
+	const char *v[10] = { entity, idb, field, old_value, new_value,
+	    crm_actor(db), at, reason,
+	    crm_ctx(db)->command ? crm_ctx(db)->command : "",
+	    batch ? batchb : NULL };
 
-	if (crm_db_bulk(db)) {
-		char idb[24], batchb[24];
-		const char *v[10] = { entity, idb, field, old_value, new_value,
-		    crm_actor(db), at, reason, command, batch ? batchb : NULL };
-
-		snprintf(idb, sizeof idb, "%lld", id);
-		snprintf(batchb, sizeof batchb, "%lld", batch);
-		crm_db_append(db, "history", HISTORY_COLS, 10, v);
-		return;
-	}
-	s = crm_sql(db, "INSERT INTO history " HISTORY_COLS
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-	crm_bind_text(s, 1, entity);
-	crm_bind_int(s, 2, id);
-	crm_bind_text(s, 3, field);
-	crm_bind_text(s, 4, old_value);
-	crm_bind_text(s, 5, new_value);
-	crm_bind_text(s, 6, crm_actor(db));
-	crm_bind_text(s, 7, at);
-	crm_bind_text(s, 8, reason);
-	crm_bind_text(s, 9, command);
-	if (batch)
-		crm_bind_int(s, 10, batch);
-	crm_step(s);
+	snprintf(idb, sizeof idb, "%lld", id);
+	snprintf(batchb, sizeof batchb, "%lld", batch);
+	crm_db_append(db, "history", "(entity, entity_id, field, old_value,"
+	    " new_value, actor, at, reason, command, batch_id)", 10, v);
 }
 
 long long
