@@ -357,6 +357,54 @@ copy_as_insert(struct crm_db *db, struct copy *c)
 	sb_free(&v);
 }
 
+/* Start SQL, a COPY ... FROM STDIN; die on failure. */
+static void
+copy_in_start(struct crm_db *db, const char *sql)
+{
+	PGresult *res;
+
+	stream_yield(db);
+	res = PQexec(C(db)->c, sql);
+	if (PQresultStatus(res) != PGRES_COPY_IN)
+		pg_fail(db, res, "cannot copy rows in");
+	PQclear(res);
+}
+
+/* Send BUF's rows (COPY text) into the COPY started, and empty BUF. */
+static void
+copy_in_put(struct crm_db *db, struct strbuf *buf)
+{
+	if (buf->len && PQputCopyData(C(db)->c, buf->buf, (int)buf->len) != 1)
+		crm_die("database '%s': cannot copy rows in: %s", db->path,
+		    PQerrorMessage(C(db)->c));
+	sb_reset(buf);
+}
+
+/* End the COPY started; die on failure, a broken constraint in its own words. */
+static void
+copy_in_end(struct crm_db *db)
+{
+	PGconn *conn = C(db)->c;
+	PGresult *res;
+
+	if (PQputCopyEnd(conn, NULL) != 1)
+		crm_die("database '%s': cannot copy rows in: %s", db->path,
+		    PQerrorMessage(conn));
+	while ((res = PQgetResult(conn)) != NULL) {
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			if (strncmp(state_of(res), "23", 2) == 0) {
+				keep_error(db, res);
+				PQclear(res);
+				while ((res = PQgetResult(conn)) != NULL)
+					PQclear(res);
+				crm_die("database '%s': %s", db->path, C(db)->err);
+			}
+			pg_fail(db, res, "cannot copy rows in");
+		}
+		PQclear(res);
+	}
+}
+
 /*
 ** Send the rows of C with COPY; die on failure.  Row-level security
 ** refuses COPY into a table to all it applies to: theirs go through a
@@ -366,8 +414,6 @@ copy_as_insert(struct crm_db *db, struct copy *c)
 static void
 copy_send(struct crm_db *db, struct copy *c)
 {
-	PGconn *conn = C(db)->c;
-	PGresult *res;
 	char *sql;
 	int direct = C(db)->bypass;
 
@@ -376,7 +422,6 @@ copy_send(struct crm_db *db, struct copy *c)
 	/* the feed's rows first: appended rows may refer to them */
 	if (C(db)->feed)
 		feed_flush(db, NULL);
-	stream_yield(db);
 	if (!direct && c->rows <= FEW_ROWS) {
 		copy_as_insert(db, c);
 		return;
@@ -402,31 +447,10 @@ copy_send(struct crm_db *db, struct copy *c)
 	}
 	sql = direct ? xasprintf("COPY %s %s FROM STDIN", c->table, c->cols) :
 	    xasprintf("COPY pg_temp.crm_copy_%s %s FROM STDIN", c->table, c->cols);
-	res = PQexec(conn, sql);
+	copy_in_start(db, sql);
 	free(sql);
-	if (PQresultStatus(res) != PGRES_COPY_IN)
-		pg_fail(db, res, "cannot copy rows in");
-	PQclear(res);
-	if (PQputCopyData(conn, c->buf.buf, (int)c->buf.len) != 1 ||
-	    PQputCopyEnd(conn, NULL) != 1)
-		crm_die("database '%s': cannot copy rows in: %s", db->path,
-		    PQerrorMessage(conn));
-	while ((res = PQgetResult(conn)) != NULL) {
-		ExecStatusType t = PQresultStatus(res);
-
-		if (t != PGRES_COMMAND_OK) {
-			if (strncmp(state_of(res), "23", 2) == 0) {
-				keep_error(db, res);
-				PQclear(res);
-				while ((res = PQgetResult(conn)) != NULL)
-					PQclear(res);
-				crm_die("database '%s': %s", db->path, C(db)->err);
-			}
-			pg_fail(db, res, "cannot copy rows in");
-		}
-		PQclear(res);
-	}
-	sb_reset(&c->buf);
+	copy_in_put(db, &c->buf);
+	copy_in_end(db);
 	c->total += c->rows;
 	c->rows = 0;
 	if (!direct) {
@@ -1884,41 +1908,20 @@ pg_next_id(struct crm_db *db, const char *table)
 static void
 feed_put(struct crm_db *db, struct feed *f)
 {
-	PGconn *conn = C(db)->c;
-
 	if (!f->open) {
-		PGresult *res;
-
-		stream_yield(db);
-		res = PQexec(conn, f->copy);
-		if (PQresultStatus(res) != PGRES_COPY_IN)
-			pg_fail(db, res, "cannot copy rows in");
-		PQclear(res);
+		copy_in_start(db, f->copy);
 		f->open = 1;
 	}
-	if (f->buf.len && PQputCopyData(conn, f->buf.buf, (int)f->buf.len) != 1)
-		crm_die("database '%s': cannot copy rows in: %s", db->path,
-		    PQerrorMessage(conn));
-	sb_reset(&f->buf);
+	copy_in_put(db, &f->buf);
 }
 
 /* End the COPY of F: its rows are in crm_feed, or in TABLE; die on failure. */
 static void
 feed_close(struct crm_db *db, struct feed *f)
 {
-	PGconn *conn = C(db)->c;
-	PGresult *res;
-
 	feed_put(db, f);
 	f->open = 0;
-	if (PQputCopyEnd(conn, NULL) != 1)
-		crm_die("database '%s': cannot copy rows in: %s", db->path,
-		    PQerrorMessage(conn));
-	while ((res = PQgetResult(conn)) != NULL) {
-		if (PQresultStatus(res) != PGRES_COMMAND_OK)
-			pg_fail(db, res, "cannot copy rows in");
-		PQclear(res);
-	}
+	copy_in_end(db);
 	if (f->run == NULL)
 		f->nrow = 0;
 }
