@@ -406,6 +406,44 @@ copy_in_end(struct crm_db *db)
 }
 
 /*
+** A temporary table NAME, made anew, for rows of TABLE's columns COLS
+** ("(a, b)"): columns c0, c1, ... of their types, in COLS's order, for
+** COPY to fill (the catalog, which everyone may read, says the types).
+*/
+static void
+temp_for(struct crm_db *db, const char *name, const char *table,
+    const char *cols)
+{
+	char *sql = xasprintf("SELECT string_agg('c' || (x.n - 1) || ' ' ||"
+	    " format_type(a.atttypid, a.atttypmod), ', ' ORDER BY x.n)"
+	    " FROM unnest(string_to_array(translate('%s', ' ()', ''), ','))"
+	    " WITH ORDINALITY x(c, n) JOIN pg_attribute a ON a.attrelid ="
+	    " 'crm.%s'::regclass AND a.attname = x.c", cols, table);
+	char *def = pg_value(db, sql);
+
+	free(sql);
+	if (def == NULL)
+		crm_die("internal error: no columns %s of %s", cols, table);
+	sql = xasprintf("DROP TABLE IF EXISTS pg_temp.%s;"
+	    " CREATE TEMP TABLE %s (%s)", name, name, def);
+	pg_exec(db, sql);
+	free(sql);
+	free(def);
+}
+
+/* "c0, c1, ...": the columns of a temp_for table with N of them. */
+static char *
+temp_cols(int n)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	sb_init(&sb);
+	for (int i = 0; i < n; i++)
+		sb_addf(&sb, "%sc%d", i ? ", " : "", i);
+	return sb.buf;
+}
+
+/*
 ** Send the rows of C with COPY; die on failure.  Row-level security
 ** refuses COPY into a table to all it applies to: theirs go through a
 ** temporary table of the same columns, then one INSERT that the policies
@@ -427,26 +465,13 @@ copy_send(struct crm_db *db, struct copy *c)
 		return;
 	}
 	if (!direct && !c->temp) {
-		/* the columns' types from the catalog, which everyone may read */
-		char *def;
-
-		sql = xasprintf("SELECT string_agg(quote_ident(attname) || ' ' ||"
-		    " format_type(atttypid, atttypmod), ', ' ORDER BY attnum)"
-		    " FROM pg_attribute WHERE attrelid = 'crm.%s'::regclass"
-		    " AND attnum > 0 AND NOT attisdropped AND position(' ' ||"
-		    " attname || ',' IN ' ' || translate('%s', '()', '') || ',') > 0",
-		    c->table, c->cols);
-		def = pg_value(db, sql);
+		sql = xasprintf("crm_copy_%s", c->table);
+		temp_for(db, sql, c->table, c->cols);
 		free(sql);
-		sql = xasprintf("CREATE TEMP TABLE IF NOT EXISTS crm_copy_%s (%s)",
-		    c->table, def);
-		pg_exec(db, sql);
-		free(sql);
-		free(def);
 		c->temp = 1;
 	}
 	sql = direct ? xasprintf("COPY %s %s FROM STDIN", c->table, c->cols) :
-	    xasprintf("COPY pg_temp.crm_copy_%s %s FROM STDIN", c->table, c->cols);
+	    xasprintf("COPY pg_temp.crm_copy_%s FROM STDIN", c->table);
 	copy_in_start(db, sql);
 	free(sql);
 	copy_in_put(db, &c->buf);
@@ -454,12 +479,18 @@ copy_send(struct crm_db *db, struct copy *c)
 	c->total += c->rows;
 	c->rows = 0;
 	if (!direct) {
-		sql = xasprintf("INSERT INTO crm.%s %s SELECT %.*s FROM"
+		int ncol = 1;
+		char *from;
+
+		for (const char *p = c->cols; *p; p++)
+			ncol += *p == ',';
+		from = temp_cols(ncol);
+		sql = xasprintf("INSERT INTO crm.%s %s SELECT %s FROM"
 		    " pg_temp.crm_copy_%s; TRUNCATE pg_temp.crm_copy_%s", c->table,
-		    c->cols, (int)strlen(c->cols) - 2, c->cols + 1, c->table,
-		    c->table);
+		    c->cols, from, c->table, c->table);
 		pg_exec(db, sql);
 		free(sql);
+		free(from);
 	}
 }
 
@@ -1968,16 +1999,12 @@ feed_flush(struct crm_db *db, const char *sql)
 static int
 feed_plain(const char *sql, const char *close, int ncol)
 {
-	struct strbuf want = STRBUF_INIT;
-	int plain;
+	char *from = temp_cols(ncol), *want = xasprintf(") SELECT %s FROM crm_feed",
+	    from);
+	int plain = strncmp(sql, "INSERT INTO ", 12) == 0 && strcmp(close, want) == 0;
 
-	sb_init(&want);
-	sb_adds(&want, ") SELECT ");
-	for (int i = 0; i < ncol; i++)
-		sb_addf(&want, "%sc%d", i ? ", " : "", i);
-	sb_adds(&want, " FROM crm_feed");
-	plain = strncmp(sql, "INSERT INTO ", 12) == 0 && strcmp(close, want.buf) == 0;
-	sb_free(&want);
+	free(from);
+	free(want);
 	return plain;
 }
 
@@ -1985,7 +2012,7 @@ static void
 pg_feed(struct crm_db *db, const char *sql)
 {
 	const char *into = strstr(sql, " INTO "), *open, *close;
-	char *q, *def;
+	char *q;
 	struct feed f;
 	struct crm_value row[CRM_FEED_COLS];
 	int ncol;
@@ -2009,21 +2036,9 @@ pg_feed(struct crm_db *db, const char *sql)
 		f.copy = xasprintf("COPY crm.%s %.*s FROM STDIN", f.table,
 		    (int)(close - open + 1), open);
 	} else {
-		q = xasprintf("SELECT string_agg('c' || (x.n - 1) || ' ' ||"
-		    " format_type(a.atttypid, a.atttypmod), ', ' ORDER BY x.n)"
-		    " FROM unnest(string_to_array(translate('%.*s', ' ', ''), ','))"
-		    " WITH ORDINALITY x(c, n) JOIN pg_attribute a ON a.attrelid ="
-		    " 'crm.%.*s'::regclass AND a.attname = x.c",
-		    (int)(close - open - 1), open + 1, (int)tlen, into);
-		def = pg_value(db, q);
+		q = xasprintf("%.*s", (int)(close - open + 1), open);
+		temp_for(db, "crm_feed", f.table, q);
 		free(q);
-		if (def == NULL)
-			crm_die("internal error: crm_db_feed: columns of: %s", sql);
-		q = xasprintf("DROP TABLE IF EXISTS pg_temp.crm_feed;"
-		    " CREATE TEMP TABLE crm_feed (%s)", def);
-		pg_exec(db, q);
-		free(q);
-		free(def);
 		f.copy = xstrdup("COPY pg_temp.crm_feed FROM STDIN");
 		/*
 		 * TRUNCATE, not DELETE: a temporary table is never vacuumed,
